@@ -1,0 +1,238 @@
+"""One pure function per requirement: `Exchange -> Result`.
+
+No HTTP happens here, so every check is unit-tested on hand-made exchanges, and a broken server
+variant proves it end to end. Each check fails only for the defect its requirement names and is
+*not applicable* where another requirement already covers the defect (a non-JSON body is the JSON
+requirement's failure, not the id requirement's), so one defect fails one requirement.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .contract import response_validator
+from .exchange import Exchange
+
+SYNCHRONIZATION_TYPE = "#microsoft.graph.synchronization"
+CANONICAL_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Literal["pass", "fail", "n/a"]
+    reason: str = ""
+
+
+PASS = Result("pass")
+
+
+def fail(reason: str) -> Result:
+    return Result("fail", reason)
+
+
+def not_applicable(reason: str) -> Result:
+    return Result("n/a", reason)
+
+
+def _show(value: Any, limit: int = 120) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _success_body(exchange: Exchange) -> Any | Result:
+    """The parsed body of a successful (2xx) response, or why body checks do not apply."""
+    response = exchange.response
+    if response is None:
+        return not_applicable("no response")
+    if not response.is_success:
+        return not_applicable(f"not a success response ({response.status})")
+    parsed = response.json
+    if not parsed.ok:
+        return not_applicable(parsed.error or "")
+    return parsed.value
+
+
+def _success_object(exchange: Exchange) -> dict[str, Any] | Result:
+    body = _success_body(exchange)
+    if isinstance(body, Result):
+        return body
+    if not isinstance(body, dict):
+        return not_applicable("body is not a JSON object")
+    return body
+
+
+def created_201(exchange: Exchange) -> Result:
+    response = exchange.response
+    if response is None:
+        return fail(f"no response: {exchange.error}")
+    if response.status != 201:
+        return fail(f"expected 201 Created, got {response.status} {response.reason}".rstrip())
+    return PASS
+
+
+def json_media_type(exchange: Exchange) -> Result:
+    response = exchange.response
+    if response is None or not response.is_success:
+        return not_applicable("not a success response")
+    media = response.media_type
+    if media is None:
+        return fail("no Content-Type header")
+    media_type, _ = media
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        return fail(f"Content-Type media type is {media_type!r}, not a JSON media type")
+    if not response.json.ok:
+        return fail(response.json.error or "")
+    return PASS
+
+
+def id_canonical_guid(exchange: Exchange) -> Result:
+    body = _success_object(exchange)
+    if isinstance(body, Result):
+        return body
+    if "id" not in body:
+        return fail("no `id` in the body")
+    value = body["id"]
+    if not isinstance(value, str) or not CANONICAL_GUID.fullmatch(value):
+        return fail(f"`id` is {_show(value)}, not a canonical GUID (8-4-4-4-12 hex digits, no braces)")
+    return PASS
+
+
+def id_lowercase(exchange: Exchange) -> Result:
+    body = _success_object(exchange)
+    if isinstance(body, Result):
+        return body
+    value = body.get("id")
+    if not isinstance(value, str) or not CANONICAL_GUID.fullmatch(value):
+        return not_applicable("`id` is not a canonical GUID")
+    if value != value.lower():
+        return fail(f"`id` {value!r} is not lower case")
+    return PASS
+
+
+_ABSENT = object()
+
+
+def _pair(secret: Any) -> tuple[Any, Any]:
+    """A secret as the (key, value) it carries; annotations are not part of it.
+
+    An absent `value` reads as null (OData: a nullable property left out is null); an absent `key`
+    stays absent, because the spec's own example sends a pair without one.
+    """
+    key = secret.get("key", _ABSENT)
+    return ("<absent>" if key is _ABSENT else json.dumps(key, ensure_ascii=False), json.dumps(secret.get("value")))
+
+
+def _sent_secrets(exchange: Exchange) -> list[Any]:
+    payload = exchange.request.payload
+    secrets = payload.get("secrets") if isinstance(payload, dict) else None
+    return secrets if isinstance(secrets, list) else []
+
+
+def _received_secrets(body: dict[str, Any]) -> list[Any] | str:
+    """The response's secrets, or why they cannot be compared."""
+    secrets = body.get("secrets")
+    if secrets is None:
+        return []
+    if not isinstance(secrets, list):
+        return f"`secrets` is {_show(secrets)}, not an array"
+    for index, secret in enumerate(secrets):
+        if not isinstance(secret, dict):
+            return f"secrets[{index}] is {_show(secret)}, not an object"
+    return secrets
+
+
+def _describe(pairs: Counter) -> str:
+    shown = [f"{{key: {k}, value: {v}}}" + (f" ×{n}" if n > 1 else "") for (k, v), n in pairs.items()]
+    text = ", ".join(shown)
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+def secrets_echoed(exchange: Exchange) -> Result:
+    body = _success_object(exchange)
+    if isinstance(body, Result):
+        return body
+    sent = _sent_secrets(exchange)
+    if sent and "secrets" not in body:
+        return fail(f"sent {len(sent)} secret(s); the body has no `secrets`")
+    received = _received_secrets(body)
+    if isinstance(received, str):
+        return fail(received)
+    sent_pairs = Counter(_pair(s) for s in sent)
+    received_pairs = Counter(_pair(s) for s in received)
+    if sent_pairs == received_pairs:
+        return PASS
+    problems = []
+    if lost := sent_pairs - received_pairs:
+        problems.append(f"lost or altered: {_describe(lost)}")
+    if added := received_pairs - sent_pairs:
+        problems.append(f"added or altered: {_describe(added)}")
+    return fail(f"sent {len(sent)} secret(s), got {len(received)}; " + "; ".join(problems))
+
+
+def secrets_in_order(exchange: Exchange) -> Result:
+    body = _success_object(exchange)
+    if isinstance(body, Result):
+        return body
+    received = _received_secrets(body)
+    if isinstance(received, str):
+        return not_applicable(received)
+    sent = [_pair(s) for s in _sent_secrets(exchange)]
+    got = [_pair(s) for s in received]
+    if Counter(sent) != Counter(got):
+        return not_applicable("the secrets differ, not only their order (see the echo requirement)")
+    if sent != got:
+        first = next(i for i, (a, b) in enumerate(zip(sent, got)) if a != b)
+        return fail(f"secrets echoed in another order: first difference at position {first}")
+    return PASS
+
+
+def odata_type(exchange: Exchange) -> Result:
+    body = _success_object(exchange)
+    if isinstance(body, Result):
+        return body
+    if "@odata.type" not in body:
+        return fail(f"no top-level `@odata.type`; expected {SYNCHRONIZATION_TYPE!r}")
+    if body["@odata.type"] != SYNCHRONIZATION_TYPE:
+        return fail(f"top-level `@odata.type` is {_show(body['@odata.type'])}, expected {SYNCHRONIZATION_TYPE!r}")
+    return PASS
+
+
+def _nested_types(value: Any, path: str) -> list[tuple[str, Any]]:
+    """Every `@odata.type` below the top level, with where it was found."""
+    found: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@odata.type" and path:
+                found.append((path, item))
+            found.extend(_nested_types(item, f"{path}/{key}"))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_nested_types(item, f"{path}/{index}"))
+    return found
+
+
+def nested_odata_type_hash(exchange: Exchange) -> Result:
+    body = _success_object(exchange)
+    if isinstance(body, Result):
+        return body
+    for path, value in _nested_types(body, ""):
+        if not isinstance(value, str) or not value.startswith("#"):
+            return fail(f"`@odata.type` at {path} is {_show(value)}: OData 4.0 type names carry a leading '#'")
+    return PASS
+
+
+def body_schema(exchange: Exchange) -> Result:
+    body = _success_body(exchange)
+    if isinstance(body, Result):
+        return body
+    errors = sorted(response_validator().iter_errors(body), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return PASS
+    first = errors[0]
+    where = "/" + "/".join(str(p) for p in first.absolute_path)
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return fail(f"does not match synchronization.json at {where}: {first.message}{more}")

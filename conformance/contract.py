@@ -1,0 +1,96 @@
+"""The contract on disk: where the schemas are, their validators, and their fingerprints.
+
+Schemas are read once per process (validators are cached) and the reference server, the checks and
+the generator all read the same files, so the suite cannot disagree with itself about the contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+_HERE = Path(__file__).resolve().parent
+BASE_URI = "https://graph-sync-conformance.invalid/schemas/"
+OPERATION_PATH = "/applications/{applicationsId}/synchronization"
+SPEC_NAME = "create-synchronization.md"
+
+
+def schemas_dir() -> Path:
+    """schemas/ inside an installed wheel, or beside the package in a checkout."""
+    packaged = _HERE / "schemas"
+    return packaged if packaged.is_dir() else _HERE.parent / "schemas"
+
+
+def openapi_path() -> Path:
+    return schemas_dir() / "openapi.yaml"
+
+
+def spec_path() -> Path:
+    return schemas_dir() / "contract" / SPEC_NAME
+
+
+@cache
+def json_schema(name: str) -> dict[str, Any]:
+    return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
+
+
+@cache
+def openapi() -> dict[str, Any]:
+    return yaml.safe_load(openapi_path().read_text(encoding="utf-8"))
+
+
+@cache
+def _registry() -> Registry:
+    resources = [
+        (BASE_URI + path.name, Resource.from_contents(json_schema(path.name)))
+        for path in sorted(schemas_dir().glob("*.json"))
+    ]
+    return Registry().with_resources(resources)
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema, registry=_registry())
+
+
+@cache
+def response_validator() -> Draft202012Validator:
+    """synchronization.json: what a created synchronization must look like."""
+    return _validator(json_schema("synchronization.json"))
+
+
+@cache
+def error_validator() -> Draft202012Validator:
+    return _validator(json_schema("graph-error.json"))
+
+
+@cache
+def request_validator() -> Draft202012Validator:
+    """The request body schema of openapi.yaml, its relative `$ref`s resolved beside it."""
+    document = openapi()
+    return _validator(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": BASE_URI + "openapi.yaml",
+            "$ref": "#/components/schemas/SynchronizationCreate",
+            "components": document["components"],
+        }
+    )
+
+
+@cache
+def secret_names() -> tuple[str, ...]:
+    """The 45 synchronizationSecret members, in metadata order."""
+    return tuple(json_schema("synchronizationSecret.json")["enum"])
+
+
+def fingerprints() -> dict[str, str]:
+    """sha256 of every contract file, so a report names exactly what it certified against."""
+    files = sorted(p for p in schemas_dir().rglob("*") if p.is_file())
+    return {str(p.relative_to(schemas_dir())): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}

@@ -1,0 +1,107 @@
+"""The record of one HTTP round trip, the only thing checks ever look at.
+
+Checks are pure functions of an `Exchange`, so they can be unit-tested on hand-made records and the same
+record can be shown in every report. The response body is kept as the bytes received (capped by the
+client), and parsed lazily, once, on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from email.message import EmailMessage
+from functools import cached_property
+from typing import Any
+
+Headers = tuple[tuple[str, str], ...]
+
+
+def header(headers: Headers, name: str) -> str | None:
+    """The first value of a header, by case-insensitive name."""
+    wanted = name.lower()
+    return next((value for key, value in headers if key.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    url: str
+    headers: Headers
+    body: bytes
+    payload: Any = None
+    """The JSON value the body was serialised from (what the checks compare echoes against)."""
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    """A response body parsed as JSON: `value` when it parsed, otherwise `error` says why not."""
+
+    value: Any = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    reason: str
+    headers: Headers
+    body: bytes
+    truncated: bool = False
+
+    def header(self, name: str) -> str | None:
+        return header(self.headers, name)
+
+    @cached_property
+    def media_type(self) -> tuple[str, dict[str, str]] | None:
+        """The Content-Type's media type (lower case) and its parameters, or None when absent.
+
+        Parsed rather than compared as a string: OData servers add parameters such as
+        `odata.metadata=minimal;odata.streaming=true;charset=utf-8`.
+        """
+        raw = self.header("content-type")
+        if raw is None:
+            return None
+        message = EmailMessage()
+        message["content-type"] = raw
+        params = {key.lower(): value for key, value in message["content-type"].params.items()}
+        # EmailMessage falls back to text/plain for an unparseable value; report what was sent instead.
+        media = message.get_content_type()
+        if media == "text/plain" and not raw.strip().lower().startswith("text/plain"):
+            media = raw.split(";", 1)[0].strip().lower()
+        return media, params
+
+    @cached_property
+    def json(self) -> JsonBody:
+        """The body as JSON (RFC 8259: UTF-8, no NaN/Infinity), or why it is not JSON."""
+        if self.truncated:
+            return JsonBody(error="body was cut off at the size cap, so it cannot be parsed")
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return JsonBody(error=f"body is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        try:
+            return JsonBody(value=json.loads(text, parse_constant=_reject_constant))
+        except ValueError as exc:
+            return JsonBody(error=f"body is not JSON ({exc})")
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What was sent and what came back, or the transport error that stopped it."""
+
+    request: Request
+    response: Response | None = None
+    error: str | None = None
+    elapsed: float = 0.0

@@ -1,0 +1,304 @@
+"""The pytest plugin: options, fixtures, the requirement marker, and the report hooks. Kept thin;
+the logic it wires together is plain Python in the modules it imports.
+
+Loaded by the `pytest11` entry point when installed, and by the checkout's root conftest.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import __version__
+from .catalogue import BY_ID, REQUIREMENTS, Level
+from .client import Client, ClientSettings
+from .contract import SPEC_NAME, fingerprints
+from .generation import Generator
+from .prover import ProofSettings, Prover, RequirementFailed
+from .redaction import Redactor
+from .server import BackgroundServer, ReferenceServer
+from .settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, TOKEN_ENV, RunSettings, guid, positive_int
+
+SUITE_DIR = Path(__file__).resolve().parent / "suite"
+REPORT_HTML = "reports/report.html"
+REPORT_JUNIT = "reports/junit.xml"
+
+SETTINGS = pytest.StashKey[RunSettings]()
+REDACTOR = pytest.StashKey[Redactor]()
+EMBEDDED = pytest.StashKey[BackgroundServer]()
+
+GRADING = (
+    "MUST = the contract as written in the generated 'Create synchronization' stub; "
+    "SHOULD = OData and Microsoft Graph conventions the stub omits or contradicts. "
+    "The stub departs from Graph's metadata (which creates synchronization with PUT): a pass certifies "
+    "the contract as written, not that live Graph behaves so."
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("graph-sync-conformance", "Create synchronization conformance")
+    group.addoption(
+        "--token",
+        help=f"bearer token sent as Authorization (default: ${TOKEN_ENV}). Ignored without --base-url: "
+        "the embedded reference server gets a random one.",
+    )
+    group.addoption(
+        "--application-id",
+        dest="application_ids",
+        action="append",
+        type=guid,
+        default=[],
+        metavar="GUID",
+        help="application object id to create under; repeatable (default: a GUID derived from the seed)",
+    )
+    group.addoption(
+        "--max-examples",
+        type=positive_int,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help=f"generated cases per requirement, besides the explicit corpus (default: {DEFAULT_MAX_EXAMPLES})",
+    )
+    group.addoption(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"seed for case generation; the same seed sends the same cases (default: {DEFAULT_SEED})",
+    )
+
+
+def _runs_suite(config: pytest.Config) -> bool:
+    """Whether this session collects the conformance suite (and so should write its reports)."""
+    for arg in config.args:
+        target = arg.split("::", 1)[0]
+        spec = importlib.util.find_spec(target) if config.option.pyargs and "/" not in target else None
+        if spec is not None and spec.origin:
+            path = Path(spec.origin).parent
+        else:
+            path = (config.invocation_params.dir / target).resolve()
+        if path == SUITE_DIR or SUITE_DIR in path.parents or path in SUITE_DIR.parents:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements this test proves")
+    base_url = config.getoption("base_url") or config.getini("base_url") or None
+    settings = RunSettings.build(
+        base_url,
+        config.getoption("token"),
+        config.getoption("application_ids"),
+        config.getoption("max_examples"),
+        config.getoption("seed"),
+    )
+    config.stash[SETTINGS] = settings
+    config.stash[REDACTOR] = Redactor([settings.token] if settings.token else [])
+    if settings.embedded:
+        reference = ReferenceServer(token=settings.token or "")
+        config.stash[EMBEDDED] = BackgroundServer(reference.app(), reference.base_path)
+    if _runs_suite(config):
+        # Reports land in reports/ unless the user named other places.
+        if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
+            config.option.htmlpath = REPORT_HTML
+            config.option.self_contained_html = True
+        if not config.option.xmlpath:
+            config.option.xmlpath = REPORT_JUNIT
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if EMBEDDED in config.stash:
+        config.stash[EMBEDDED].stop()
+
+
+def target_url(config: pytest.Config) -> str:
+    settings = config.stash[SETTINGS]
+    return settings.base_url or config.stash[EMBEDDED].url
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
+    """The environment table of the HTML report: what was certified, against what, how."""
+    settings = config.stash[SETTINGS]
+    files = fingerprints()
+    metadata["Target"] = target_url(config) + (" (embedded reference server)" if settings.embedded else "")
+    metadata["Suite version"] = __version__
+    metadata["Contract"] = f"{SPEC_NAME} sha256:{files[f'contract/{SPEC_NAME}']}"
+    metadata["Schema hashes"] = {name: f"sha256:{digest}" for name, digest in files.items() if "/" not in name}
+    metadata["Seed"] = str(settings.seed)
+    metadata["Max examples"] = str(settings.max_examples)
+    metadata["Application ids"] = ", ".join(settings.application_ids)
+    metadata["Grading"] = GRADING
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    settings = config.stash[SETTINGS]
+    kind = "embedded reference server" if settings.embedded else "external server"
+    return [f"conformance target: {target_url(config)} ({kind}); seed {settings.seed}"]
+
+
+# --- collection: every suite test proves named requirements, every MUST is proven ----------------
+
+
+def requirement_ids(item: pytest.Item) -> list[str]:
+    return [rid for mark in item.iter_markers("requirement") for rid in mark.args]
+
+
+def coverage_problems(tests: dict[str, list[str]], complete: bool) -> list[str]:
+    """What is wrong with how suite tests map to the catalogue. `tests`: node id -> requirement ids."""
+    problems = [f"{node} names no requirement (@pytest.mark.requirement)" for node, ids in tests.items() if not ids]
+    problems += [
+        f"{node} names unknown requirement {rid}" for node, ids in tests.items() for rid in ids if rid not in BY_ID
+    ]
+    if complete:
+        proven = {rid for ids in tests.values() for rid in ids}
+        problems += [f"MUST requirement {r.id} has no test" for r in REQUIREMENTS if r.level is Level.MUST and r.id not in proven]
+    return problems
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k/-m deselection, so a narrowed run is still checked whole
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    suite = [item for item in items if SUITE_DIR in Path(item.path).parents]
+    if not suite:
+        return
+    narrowed = any("::" in arg for arg in config.args)
+    problems = coverage_problems({item.nodeid: requirement_ids(item) for item in suite}, complete=not narrowed)
+    if problems:
+        raise pytest.UsageError("the conformance suite does not cover its catalogue:\n  " + "\n  ".join(problems))
+    for item in suite:
+        for rid in requirement_ids(item):
+            item.user_properties.append(("requirement", rid))
+            item.user_properties.append(("level", str(BY_ID[rid].level)))
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def conformance_client(pytestconfig: pytest.Config) -> Iterator[Client]:
+    settings = pytestconfig.stash[SETTINGS]
+    if settings.embedded:
+        pytestconfig.stash[EMBEDDED].start()
+    client = Client(ClientSettings(target_url(pytestconfig), settings.token))
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Prover:
+    settings = pytestconfig.stash[SETTINGS]
+    return Prover(
+        conformance_client,
+        Generator(settings.application_ids),
+        ProofSettings(max_examples=settings.max_examples, seed=settings.seed),
+    )
+
+
+# --- reports: every sink reads the TestReport, so it is redacted here, once ------------------------
+
+
+def _requirement_failure(excinfo: pytest.ExceptionInfo[BaseException] | None) -> RequirementFailed | None:
+    """The RequirementFailed behind a failure, also when hypothesis wrapped it in a group."""
+    pending = [excinfo.value] if excinfo is not None else []
+    while pending:
+        exc = pending.pop()
+        if isinstance(exc, RequirementFailed):
+            return exc
+        pending.extend(getattr(exc, "exceptions", ()))
+    return None
+
+
+@dataclass(frozen=True)
+class _Crash:
+    message: str
+
+
+class FailureText:
+    """A failure shown as the suite's own evidence instead of a traceback.
+
+    pytest's writers accept any object with `toterminal`; `reprcrash.message` is the one line the
+    short summary and JUnit's `message` attribute use.
+    """
+
+    def __init__(self, text: str, headline: str) -> None:
+        self.text = text
+        self.reprcrash = _Crash(headline)
+
+    def toterminal(self, tw: Any) -> None:
+        for line in self.text.splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def rerun_command(config: pytest.Config, rid: str) -> str:
+    settings = config.stash[SETTINGS]
+    parts = [".venv/bin/pytest"]
+    if settings.base_url:
+        parts += ["--base-url", settings.base_url]
+    parts += [f"--seed {settings.seed}", f"--max-examples {settings.max_examples}"]
+    parts += [f"--application-id {app_id}" for app_id in settings.application_ids]
+    parts.append(f"-k '{rid}'")
+    return " ".join(parts)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    redactor = item.config.stash[REDACTOR]
+    failure = _requirement_failure(call.excinfo)
+    if failure is not None and report.failed:
+        text = failure.render(redactor, rerun_command(item.config, failure.requirement.id))
+        report.longrepr = FailureText(text, redactor.text(failure.headline))
+    elif report.failed and report.longrepr is not None:
+        report.longrepr = redactor.text(str(report.longrepr))
+    elif report.skipped and isinstance(report.longrepr, tuple):
+        path, line, reason = report.longrepr
+        report.longrepr = (path, line, redactor.text(reason))
+    report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str]) -> None:
+    prefix.append(f"<p><strong>Grading.</strong> {escape(GRADING)}</p>")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    cells.insert(2, '<th class="sortable" data-column-type="requirement">Requirement</th>')
+    cells.insert(3, "<th>Level</th>")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    props = report.user_properties
+    ids = [str(v) for k, v in props if k == "requirement"]
+    levels = [str(v) for k, v in props if k == "level"]
+    cells.insert(2, f"<td>{escape(', '.join(ids))}</td>")
+    cells.insert(3, f"<td>{escape(', '.join(levels))}</td>")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """One line per requirement proven in this run: id, level, outcome."""
+    rows: dict[str, str] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for key, rid in getattr(report, "user_properties", []):
+                if key == "requirement" and getattr(report, "when", "call") in ("call", "setup"):
+                    if rows.get(rid) != "failed":
+                        rows[rid] = outcome
+    if not rows:
+        return
+    terminalreporter.section("requirements")
+    for rid in sorted(rows, key=lambda r: list(BY_ID).index(r) if r in BY_ID else len(BY_ID)):
+        level = BY_ID[rid].level if rid in BY_ID else "?"
+        terminalreporter.write_line(f"{rid:<24} {level!s:<7} {rows[rid].upper()}")
+    terminalreporter.write_line("grading: MUST = the contract as written; SHOULD = OData/Graph conventions")

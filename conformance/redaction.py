@@ -1,0 +1,38 @@
+"""One redaction mechanism for everything the suite writes.
+
+Two rules, applied by the same object wherever text leaves the suite (failure evidence, the pytest
+report that the terminal, HTML and JUnit writers all read):
+- credential headers (Authorization and friends) are shown by name only, whatever their value;
+- every secret value the suite holds (the bearer token) is replaced wherever it appears, because a
+  server may echo it into a header or a body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .exchange import Headers
+
+MASK = "[REDACTED]"
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        # Longest first, so a secret that contains another is replaced whole.
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def text(self, text: str) -> str:
+        """`text` with every held secret masked, and safe to write as UTF-8.
+
+        A server can send lone surrogates (`"\\ud800"` parses to one); they are escaped here so that no
+        report writer fails on them.
+        """
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    def headers(self, headers: Headers) -> Headers:
+        return tuple(
+            (name, MASK if name.lower() in CREDENTIAL_HEADERS else self.text(value)) for name, value in headers
+        )

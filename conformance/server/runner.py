@@ -1,0 +1,56 @@
+"""Running a server app on a loopback port in a background thread, for a pytest session or a test.
+
+The socket is bound when the object is made, so its URL is known (and can go in the report's
+environment table) before the server is started; it is started only when first needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+
+class BackgroundServer:
+    def __init__(self, app: Any, base_path: str = "", host: str = "127.0.0.1") -> None:
+        # proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP; without
+        # it, a response written in two parts waits ~40 ms for a delayed ACK (about 23 requests/s).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, 0))
+        port = self._socket.getsockname()[1]
+        self.url = f"http://{host}:{port}{base_path}"
+        self._server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)
+        )
+        self._thread: threading.Thread | None = None
+
+    def start(self, timeout: float = 10.0) -> BackgroundServer:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=lambda: asyncio.run(self._server.serve(sockets=[self._socket])), daemon=True, name="reference-server"
+            )
+            self._thread.start()
+            deadline = time.monotonic() + timeout
+            while not self._server.started:
+                if not self._thread.is_alive() or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server at {self.url} did not start")
+                time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._socket.close()
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,63 @@
+"""The run's configuration as one value, built once from the command line and the environment."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import uuid
+from dataclasses import dataclass
+
+DEFAULT_MAX_EXAMPLES = 40
+DEFAULT_SEED = 20260206  # fixed, so that a default run is reproducible and comparable across runs
+TOKEN_ENV = "GRAPH_TOKEN"
+
+
+def guid(text: str) -> str:
+    """argparse type for --application-id: a canonical GUID, kept as the user wrote it."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a GUID (expected e.g. 8-4-4-4-12 hex digits)") from None
+    if len(text) != 36:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a canonical GUID (8-4-4-4-12 hex digits, no braces)")
+    return text
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    base_url: str | None
+    """None: the embedded reference server is the target."""
+    token: str | None
+    """None: no Authorization header is sent."""
+    application_ids: tuple[str, ...]
+    max_examples: int
+    seed: int
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+    @classmethod
+    def build(
+        cls, base_url: str | None, token: str | None, application_ids: list[str], max_examples: int, seed: int
+    ) -> RunSettings:
+        if base_url is None:
+            token = secrets.token_urlsafe(24)  # the embedded server's own, never the user's
+        elif token is None:
+            token = os.environ.get(TOKEN_ENV) or None
+        # Default application ids are fresh for each seed and the same for the same seed, so a rerun
+        # with --seed sends the same requests.
+        ids = tuple(application_ids) or (str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4)),)
+        return cls(base_url, token, ids, max_examples, seed)

@@ -1,0 +1,89 @@
+"""Fixtures for the suite's own tests: servers on loopback, and running the suite against them."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conformance.server import BackgroundServer, ReferenceServer
+
+REPO = Path(__file__).resolve().parent.parent
+SUITE = REPO / "conformance" / "suite"
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    token: str
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    exit_code: int
+    output: str
+    outcomes: dict[str, str]
+    """Requirement id -> passed / failed / skipped, read from the run's JUnit file."""
+    reports: Path
+
+    def failed(self) -> set[str]:
+        return {rid for rid, outcome in self.outcomes.items() if outcome == "failed"}
+
+    def artifacts(self) -> dict[Path, str]:
+        return {p: p.read_text(encoding="utf-8") for p in self.reports.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[type[ReferenceServer]], Served]]:
+    """Start servers of the given behaviour on loopback; all stop when the test ends."""
+    running: list[BackgroundServer] = []
+
+    def start(behaviour: type[ReferenceServer] = ReferenceServer) -> Served:
+        token = "canary-" + secrets.token_hex(12)
+        server = behaviour(token=token)
+        background = BackgroundServer(server.app(), server.base_path).start()
+        running.append(background)
+        return Served(background.url, token)
+
+    yield start
+    for background in running:
+        background.stop()
+
+
+def _outcomes(junit: Path) -> dict[str, str]:
+    outcomes: dict[str, str] = {}
+    for case in ET.parse(junit).iter("testcase"):
+        ids = [p.get("value") for p in case.iter("property") if p.get("name") == "requirement"]
+        outcome = "passed"
+        if case.find("failure") is not None or case.find("error") is not None:
+            outcome = "failed"
+        elif case.find("skipped") is not None:
+            outcome = "skipped"
+        for rid in ids:
+            outcomes[str(rid)] = outcome
+    return outcomes
+
+
+@pytest.fixture
+def run_suite(tmp_path: Path) -> Callable[..., SuiteRun]:
+    """Run the conformance suite as a user would, in a fresh process, reports under tmp_path."""
+
+    def run(*args: str) -> SuiteRun:
+        reports = tmp_path / f"reports-{len(list(tmp_path.glob('reports-*')))}"
+        command = [
+            sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider",
+            f"--junitxml={reports / 'junit.xml'}", f"--html={reports / 'report.html'}", "--self-contained-html",
+            *args,
+        ]  # fmt: skip
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        output = done.stdout + done.stderr
+        junit = reports / "junit.xml"
+        return SuiteRun(done.returncode, output, _outcomes(junit) if junit.exists() else {}, reports)
+
+    return run
