@@ -79,7 +79,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
         "SYNC-SECRETS-ORDER",
         Level.SHOULD,
-        "OData JSON Format 4.01 § 7.1: a collection is an ordered JSON array",
+        "RFC 8259 § 5: a JSON array is an ordered sequence; the stub does not say whether order is kept",
         "`secrets` keeps the order in which they were sent.",
         checks.secrets_in_order,
     ),

@@ -3,14 +3,18 @@ it breaks, each correct-but-unusual one passes, and the reference server passes.
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from conformance.catalogue import BY_ID
-from conformance.server import ReferenceServer
+from conformance.server import Record, ReferenceServer
 
-from .servers import BROKEN, UNUSUAL, Variant
+from .servers import BROKEN, UNUSUAL, Answers200, Variant
 
 
 def test_reference_server_passes_every_requirement(serve, run_suite) -> None:
@@ -38,3 +42,37 @@ def test_unusual_but_correct_server_passes(behaviour: type[Variant], serve, run_
     run = run_suite("--base-url", served.url, "--token", served.token)
     assert run.exit_code == 0, run.output
     assert run.failed() == set(), run.output
+
+
+class EchoesCredentials(Answers200):
+    """Breaks SYNC-CREATE-201, and sends the caller's Authorization back in a header and the body, so
+    the failure evidence would carry the token if redaction missed it."""
+
+    def created(self, request: Request, record: Record) -> Response:
+        response = super().created(request, record)
+        authorization = request.headers["authorization"]
+        body = json.loads(response.body)
+        body["debugAuthorization"] = authorization
+        response.body = json.dumps(body).encode()
+        response.headers["content-length"] = str(len(response.body))
+        response.headers["X-Echo-Authorization"] = authorization
+        return response
+
+
+def test_a_token_the_server_echoes_is_in_no_artifact(serve, run_suite) -> None:
+    served = serve(EchoesCredentials)
+    run = run_suite("--base-url", served.url, "--token", served.token)
+    assert run.failed() == {"SYNC-CREATE-201"}
+    assert served.token not in run.output
+    assert not [path for path, text in run.artifacts().items() if served.token in text]
+    # pytest-html embeds the log HTML-escaped inside an escaped data attribute.
+    shown = html.unescape(html.unescape((run.reports / "report.html").read_text()))
+    assert "x-echo-authorization: bearer [redacted]" in shown.lower()
+    assert '"debugAuthorization": "Bearer [REDACTED]"' in shown
+
+
+def test_with_no_base_url_the_embedded_server_is_the_target_and_passes(run_suite) -> None:
+    run = run_suite()
+    assert run.exit_code == 0, run.output
+    assert run.outcomes == {rid: "passed" for rid in BY_ID}
+    assert "(embedded reference server)" in run.output

@@ -1,0 +1,178 @@
+"""Each check on hand-made exchanges: it passes what is right, fails what is wrong, and stands aside
+(not applicable) where another requirement owns the defect."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from conformance import checks
+from conformance.exchange import Exchange, Request, Response
+
+GUID = "e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"
+SENT = {"secrets": [{"key": "UserName", "value": "a"}, {"key": "Password", "value": None}]}
+
+
+def exchange(
+    body: Any = None,
+    *,
+    status: int = 201,
+    content_type: str | None = "application/json",
+    raw: bytes | None = None,
+    sent: Any = SENT,
+) -> Exchange:
+    headers = (("Content-Type", content_type),) if content_type else ()
+    payload = raw if raw is not None else json.dumps(body).encode()
+    return Exchange(Request("POST", "http://x/beta/applications/a/synchronization", (), b"", sent), Response(status, "", headers, payload))
+
+
+def created(**members: Any) -> dict[str, Any]:
+    return {"@odata.type": "#microsoft.graph.synchronization", "id": GUID, "secrets": SENT["secrets"], **members}
+
+
+def outcome(check, ex: Exchange) -> str:
+    return check(ex).outcome
+
+
+def test_created_201() -> None:
+    assert outcome(checks.created_201, exchange(created())) == "pass"
+    assert checks.created_201(exchange(created(), status=200)).reason.startswith("expected 201 Created, got 200")
+    no_answer = Exchange(Request("POST", "http://x", (), b""), error="ConnectionError: refused")
+    assert checks.created_201(no_answer) == checks.fail("no response: ConnectionError: refused")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
+        "Application/JSON; Charset=UTF-8",
+        "application/problem+json",
+    ],
+)
+def test_json_media_type_accepts_json_media_types_with_parameters(content_type: str) -> None:
+    assert outcome(checks.json_media_type, exchange(created(), content_type=content_type)) == "pass"
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "text/json", "application/jsonx", "json"])
+def test_json_media_type_fails_other_media_types(content_type: str | None) -> None:
+    assert outcome(checks.json_media_type, exchange(created(), content_type=content_type)) == "fail"
+
+
+def test_json_media_type_fails_a_body_that_is_not_json_and_ignores_errors() -> None:
+    assert "not JSON" in checks.json_media_type(exchange(raw=b"{nope")).reason
+    assert "not valid UTF-8" in checks.json_media_type(exchange(raw=b'{"id": "\xff"}')).reason
+    assert outcome(checks.json_media_type, exchange(raw=b'{"x": NaN}')) == "fail"
+    assert outcome(checks.json_media_type, exchange(raw=b"oops", status=400, content_type="text/plain")) == "n/a"
+
+
+@pytest.mark.parametrize("value", [GUID, GUID.upper(), "00000000-0000-0000-0000-000000000000"])
+def test_id_canonical_guid_passes(value: str) -> None:
+    assert outcome(checks.id_canonical_guid, exchange(created(id=value))) == "pass"
+
+
+@pytest.mark.parametrize(
+    "value", ["{" + GUID + "}", "urn:uuid:" + GUID, GUID.replace("-", ""), GUID + " ", 42, None, "sync-1"]
+)
+def test_id_canonical_guid_fails_other_forms(value: Any) -> None:
+    assert outcome(checks.id_canonical_guid, exchange(created(id=value))) == "fail"
+
+
+def test_id_canonical_guid_fails_a_missing_id_and_stands_aside_for_non_objects() -> None:
+    body = created()
+    del body["id"]
+    assert checks.id_canonical_guid(exchange(body)).reason == "no `id` in the body"
+    assert outcome(checks.id_canonical_guid, exchange([1, 2])) == "n/a"
+    assert outcome(checks.id_canonical_guid, exchange(raw=b"<html>", content_type="text/html")) == "n/a"
+
+
+def test_id_lowercase() -> None:
+    assert outcome(checks.id_lowercase, exchange(created())) == "pass"
+    assert outcome(checks.id_lowercase, exchange(created(id=GUID.upper()))) == "fail"
+    assert outcome(checks.id_lowercase, exchange(created(id="NOT-A-GUID"))) == "n/a"
+
+
+@pytest.mark.parametrize(
+    "secrets",
+    [
+        [{"key": "UserName", "value": "a"}, {"key": "Password", "value": None}],
+        [{"key": "Password"}, {"key": "UserName", "value": "a", "@odata.type": "#x", "@a.b": 1}],
+    ],
+    ids=["same", "absent-value-is-null-order-and-annotations-ignored"],
+)
+def test_secrets_echoed_passes(secrets: list) -> None:
+    assert outcome(checks.secrets_echoed, exchange(created(secrets=secrets))) == "pass"
+
+
+@pytest.mark.parametrize(
+    "secrets, reason",
+    [
+        ([{"key": "UserName", "value": "a"}], "lost or altered"),
+        ([*SENT["secrets"], {"key": "Url", "value": "u"}], "added or altered"),
+        ([{"key": "UserName", "value": "a "}, {"key": "Password", "value": None}], "lost or altered"),
+        ([{"key": "UserName", "value": "*"}, {"key": "Password", "value": None}], "added or altered"),
+        ([{"key": "username", "value": "a"}, {"key": "Password", "value": None}], "lost or altered"),
+        ([{"value": "a"}, {"key": "Password", "value": None}], "lost or altered"),
+        ("UserName=a", "not an array"),
+        (["UserName", "Password"], "not an object"),
+    ],
+    ids=["lost", "added", "padded", "masked", "key-case", "key-dropped", "not-array", "not-objects"],
+)
+def test_secrets_echoed_fails(secrets: Any, reason: str) -> None:
+    result = checks.secrets_echoed(exchange(created(secrets=secrets)))
+    assert result.outcome == "fail" and reason in result.reason
+
+
+def test_secrets_echoed_missing_or_null_secrets() -> None:
+    body = created()
+    del body["secrets"]
+    assert outcome(checks.secrets_echoed, exchange(body)) == "fail"
+    assert outcome(checks.secrets_echoed, exchange(body, sent={"secrets": []})) == "pass"
+    assert outcome(checks.secrets_echoed, exchange(created(secrets=None), sent={"secrets": []})) == "pass"
+
+
+def test_secrets_echo_tells_a_keyless_pair_from_one_keyed_with_the_text_absent() -> None:
+    sent = {"secrets": [{"value": "v"}]}
+    assert outcome(checks.secrets_echoed, exchange(created(secrets=[{"value": "v"}]), sent=sent)) == "pass"
+    faked = created(secrets=[{"key": "<absent>", "value": "v"}])
+    assert outcome(checks.secrets_echoed, exchange(faked, sent=sent)) == "fail"
+
+
+def test_secrets_in_order() -> None:
+    assert outcome(checks.secrets_in_order, exchange(created())) == "pass"
+    assert outcome(checks.secrets_in_order, exchange(created(secrets=SENT["secrets"][::-1]))) == "fail"
+    assert outcome(checks.secrets_in_order, exchange(created(secrets=SENT["secrets"][:1]))) == "n/a"
+
+
+@pytest.mark.parametrize("value", ["microsoft.graph.synchronization", "#microsoft.graph.Synchronization", None, 1])
+def test_odata_type_fails_anything_but_the_exact_fragment(value: Any) -> None:
+    assert outcome(checks.odata_type, exchange(created(**{"@odata.type": value}))) == "fail"
+    assert outcome(checks.odata_type, exchange(created())) == "pass"
+    body = created()
+    del body["@odata.type"]
+    assert outcome(checks.odata_type, exchange(body)) == "fail"
+
+
+def test_nested_odata_type_hash() -> None:
+    with_hash = [{"@odata.type": "#microsoft.graph.synchronizationSecretKeyStringValuePair", **s} for s in SENT["secrets"]]
+    without = [{"@odata.type": "microsoft.graph.synchronizationSecretKeyStringValuePair", **s} for s in SENT["secrets"]]
+    assert outcome(checks.nested_odata_type_hash, exchange(created())) == "pass"
+    assert outcome(checks.nested_odata_type_hash, exchange(created(secrets=with_hash))) == "pass"
+    result = checks.nested_odata_type_hash(exchange(created(secrets=without)))
+    assert result.outcome == "fail" and "/secrets/0" in result.reason
+    assert outcome(checks.nested_odata_type_hash, exchange(created(**{"@odata.type": "x"}))) == "pass"
+
+
+def test_body_schema() -> None:
+    assert outcome(checks.body_schema, exchange(created(jobs=[], extra={"any": 1}, **{"@a.b": 2}))) == "pass"
+    result = checks.body_schema(exchange(created(jobs={"value": []})))
+    assert result.outcome == "fail" and "/jobs" in result.reason
+    assert outcome(checks.body_schema, exchange([1])) == "fail"
+    assert outcome(checks.body_schema, exchange(raw=b"not json")) == "n/a"
+
+
+def test_a_truncated_body_is_not_parsed() -> None:
+    ex = Exchange(Request("POST", "u", (), b""), Response(201, "", (("Content-Type", "application/json"),), b"{}", truncated=True))
+    assert "size cap" in checks.json_media_type(ex).reason

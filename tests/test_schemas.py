@@ -1,0 +1,97 @@
+"""The contract files: valid schemas, and the stub's own examples accepted as the stub shows them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate as validate_openapi
+
+from conformance import contract
+from conformance.catalogue import REQUIREMENTS
+from conformance.corpus import SPEC_EXAMPLE
+from conformance.exchange import Exchange, Request, Response
+
+JSON_SCHEMAS = sorted(p.name for p in contract.schemas_dir().glob("*.json"))
+
+
+def spec_examples() -> tuple[dict, dict]:
+    """The request and response JSON bodies of the stub's "Examples" section."""
+    text = contract.spec_path().read_text(encoding="utf-8")
+    blocks = re.findall(r"``` http\n(.*?)```", text, re.S)
+    bodies = [json.loads(block.split("\n\n", 1)[1]) for block in blocks if "\n\n" in block]
+    request, response = bodies
+    return request, response
+
+
+@pytest.mark.parametrize("name", JSON_SCHEMAS)
+def test_schema_is_valid_draft_2020_12(name: str) -> None:
+    schema = contract.json_schema(name)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+
+
+def test_openapi_description_is_valid_openapi_3_1() -> None:
+    document = contract.openapi()
+    assert document["openapi"].startswith("3.1")
+    validate_openapi(document, base_uri=contract.openapi_path().as_uri())
+
+
+def test_the_enum_has_the_45_members_in_metadata_order() -> None:
+    names = contract.secret_names()
+    assert len(names) == len(set(names)) == 45
+    assert (names[0], names[1], names[-1]) == ("None", "UserName", "ConnectionString")
+
+
+def test_spec_example_request_is_a_valid_request_and_the_corpus_sends_it_verbatim() -> None:
+    request, _ = spec_examples()
+    assert request == SPEC_EXAMPLE
+    assert contract.request_validator().is_valid(request)
+    assert contract.response_validator().is_valid(request)
+
+
+def test_spec_example_response_meets_every_must_and_only_the_nested_hash_should_flags_it() -> None:
+    request, response = spec_examples()
+    exchange = Exchange(
+        Request("POST", "https://graph.microsoft.com/beta/applications/x/synchronization", (), b"", request),
+        Response(201, "Created", (("Content-Type", "application/json"),), json.dumps(response).encode()),
+    )
+    outcomes = {r.id: r.check(exchange).outcome for r in REQUIREMENTS}
+    assert {rid for rid, outcome in outcomes.items() if outcome != "pass"} == {"SYNC-ODATA-TYPE-HASH"}
+
+
+def test_responses_may_carry_unknown_annotations_properties_and_enum_members() -> None:
+    body = {
+        "@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
+        "@contoso.note": 1,
+        "vendorExtension": {"a": [1]},
+        "id": "e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4",
+        "secrets": [{"key": "AMemberAddedNextYear", "value": None, "@contoso.x": True, "extra": 2}],
+    }
+    assert contract.response_validator().is_valid(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"secrets": "not-an-array"},
+        {"secrets": [{"key": "UserName", "value": 5}]},
+        {"secrets": [{"key": "NotAMember", "value": "x"}]},
+        {"secrets": [{"key": "UserName", "value": "x", "extra": 1}]},
+        {"secrets": []} | {"unknown": 1},
+        {},
+    ],
+    ids=["secrets-not-array", "value-not-string", "key-not-member", "extra-in-secret", "extra-at-top", "no-secrets"],
+)
+def test_request_schema_rejects_what_a_client_may_not_send(body: dict) -> None:
+    assert not contract.request_validator().is_valid(body)
+
+
+def test_graph_error_schema_accepts_both_inner_error_spellings_and_needs_code_and_message() -> None:
+    validator = contract.error_validator()
+    assert validator.is_valid({"error": {"code": "BadRequest", "message": "m", "innerError": {"date": "d"}}})
+    assert validator.is_valid({"error": {"code": "BadRequest", "message": "m", "innererror": {}}})
+    assert not validator.is_valid({"message": "m"})
+    assert not validator.is_valid({"error": {"code": "", "message": "m"}})

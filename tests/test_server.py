@@ -1,0 +1,106 @@
+"""The reference server: correct on the happy path, a Graph error for every bad input, never a 5xx,
+and a store that keeps what was created."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import requests
+
+from conformance.contract import error_validator
+from conformance.server import BackgroundServer, Record, ReferenceServer, Store
+
+TOKEN = "reference-token"
+APP = "5b0bb1a8-7e7c-4c1e-9a0e-3f3b1c2d4e5f"
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def base() -> str:
+    server = ReferenceServer(token=TOKEN)
+    with BackgroundServer(server.app(), server.base_path) as background:
+        yield background.url
+
+
+def post(base: str, body: bytes | None = b'{"secrets": []}', headers: dict | None = None, app: str = APP):
+    headers = {"Authorization": f"Bearer {TOKEN}", **JSON} if headers is None else headers
+    return requests.post(f"{base}/applications/{app}/synchronization", data=body, headers=headers, timeout=10)
+
+
+def test_create_then_read_back(base: str) -> None:
+    sent = {"secrets": [{"key": "UserName", "value": "ü 🔐"}, {"key": "Password"}]}
+    created = post(base, json.dumps(sent).encode())
+    assert created.status_code == 201
+    body = created.json()
+    assert body["@odata.type"] == "#microsoft.graph.synchronization"
+    assert str(uuid.UUID(body["id"])) == body["id"]
+    assert body["secrets"] == [{"key": "UserName", "value": "ü 🔐"}, {"key": "Password", "value": None}]
+    assert created.headers["Location"].endswith(f"/applications/{APP}/synchronization")
+    read = requests.get(created.headers["Location"], headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert read.status_code == 200 and read.json() == body
+
+
+@pytest.mark.parametrize(
+    "body, headers, app, status, code",
+    [
+        (b'{"secrets": []}', JSON, APP, 401, "InvalidAuthenticationToken"),
+        (b'{"secrets": []}', {**JSON, "Authorization": "Bearer wrong"}, APP, 401, "InvalidAuthenticationToken"),
+        (b'{"secrets": []}', {**JSON, "Authorization": TOKEN}, APP, 401, "InvalidAuthenticationToken"),
+        (b'{"secrets": []}', {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain"}, APP, 415, "UnsupportedMediaType"),
+        (b'{"secrets": []}', {"Authorization": f"Bearer {TOKEN}"}, APP, 415, "UnsupportedMediaType"),
+        (b'{"secrets": [', None, APP, 400, "BadRequest"),
+        (b'\xff\xfe', None, APP, 400, "BadRequest"),
+        (b'{"secrets": [], "x": NaN}', None, APP, 400, "BadRequest"),
+        (b'{"secrets": [{"key": "Nope"}]}', None, APP, 400, "Request_BadRequest"),
+        (b'{"secrets": "x"}', None, APP, 400, "Request_BadRequest"),
+        (b"[]", None, APP, 400, "Request_BadRequest"),
+        (b'{"secrets": []}', None, "not-a-guid", 400, "Request_BadRequest"),
+    ],
+    ids=[
+        "no-token", "wrong-token", "no-scheme", "text-plain", "no-content-type", "malformed-json",
+        "not-utf8", "nan", "key-not-member", "secrets-not-array", "not-an-object", "app-id-not-guid",
+    ],
+)  # fmt: skip
+def test_bad_input_gets_a_graph_error(base: str, body, headers, app, status, code) -> None:
+    response = post(base, body, headers, app)
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/json")
+    error = response.json()
+    assert error_validator().is_valid(error), error
+    assert error["error"]["code"] == code
+    assert {"date", "request-id"} <= set(error["error"]["innerError"])
+
+
+def test_unknown_paths_and_methods_get_graph_errors(base: str) -> None:
+    missing = requests.get(f"{base}/nothing/here", timeout=10)
+    assert missing.status_code == 404 and error_validator().is_valid(missing.json())
+    wrong_method = requests.delete(f"{base}/applications/{APP}/synchronization", timeout=10)
+    assert wrong_method.status_code == 405 and error_validator().is_valid(wrong_method.json())
+
+
+def test_reading_an_application_with_nothing_created_is_404(base: str) -> None:
+    response = requests.get(
+        f"{base}/applications/{uuid.uuid4()}/synchronization", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "Request_ResourceNotFound"
+
+
+def test_client_request_id_is_echoed(base: str) -> None:
+    response = post(base, headers={"Authorization": f"Bearer {TOKEN}", **JSON, "client-request-id": "abc-123"})
+    assert response.headers["client-request-id"] == "abc-123"
+    assert response.headers["request-id"]
+
+
+def test_a_file_store_keeps_creates_across_restarts(tmp_path) -> None:
+    path = str(tmp_path / "sync.db")
+    first = Store(path)
+    first.add(Record("11111111-1111-1111-1111-111111111111", APP, [{"key": "Url", "value": "a"}]))
+    first.add(Record("22222222-2222-2222-2222-222222222222", APP, [{"key": "Url", "value": "b"}]))
+    first.close()
+    again = Store(path)
+    assert again.count() == 2
+    assert again.latest(APP) == Record("22222222-2222-2222-2222-222222222222", APP, [{"key": "Url", "value": "b"}])
+    assert again.latest(str(uuid.uuid4())) is None
