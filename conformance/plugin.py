@@ -267,6 +267,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_html_report_title(report: Any) -> None:
+    report.title = "Create synchronization: conformance report"
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str]) -> None:
     prefix.append(f"<p><strong>Grading.</strong> {escape(GRADING)}</p>")
 

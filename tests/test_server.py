@@ -104,3 +104,28 @@ def test_a_file_store_keeps_creates_across_restarts(tmp_path) -> None:
     assert again.count() == 2
     assert again.latest(APP) == Record("22222222-2222-2222-2222-222222222222", APP, [{"key": "Url", "value": "b"}])
     assert again.latest(str(uuid.uuid4())) is None
+
+
+def test_schemathesis_negative_cases_never_get_a_5xx_and_4xx_bodies_are_graph_errors(base: str) -> None:
+    """Bad input of every shape schemathesis can produce: rejected with a 4xx and a Graph error."""
+    from hypothesis import HealthCheck, given, seed, settings
+    from schemathesis.generation import GenerationMode
+
+    from conformance.generation import Generator
+
+    operation = Generator((APP,)).operation
+    session = requests.Session()
+    statuses: list[int] = []
+
+    @seed(7)
+    @settings(max_examples=150, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+    def rejected_cleanly(case) -> None:
+        response = case.call(base_url=base, session=session, headers={"Authorization": f"Bearer {TOKEN}"})
+        statuses.append(response.status_code)
+        assert response.status_code < 500, response.text
+        if response.status_code >= 400:
+            assert error_validator().is_valid(response.json()), response.text
+
+    rejected_cleanly()
+    assert {400, 401} <= set(statuses), sorted(set(statuses))
