@@ -1,10 +1,11 @@
 """The requirement catalogue: every requirement the suite certifies, defined once.
 
 Levels: MUST is the contract as written in the "Create synchronization" documentation stub
-(schemas/contract/create-synchronization.md). SHOULD is an OData or Microsoft Graph convention the stub
-does not state, or contradicts, graded so that a server following the stub is not failed for it.
-Everything else (the pytest tests, the README table, the report columns, JUnit properties) reads from
-here.
+(schemas/contract/create-synchronization.md), and the HTTP and Graph behaviour it relies on by naming
+its headers (Authorization required, Content-Type application/json). SHOULD is an OData or Microsoft
+Graph convention the stub does not state, or contradicts, graded so that a server following the stub
+is not failed for it. Each requirement names the probes whose exchanges its check judges.
+Everything else (the pytest tests, the README table, report columns, JUnit properties) reads from here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 from . import checks
-from .exchange import Exchange
 
 
 class Level(str, Enum):
@@ -25,13 +25,39 @@ class Level(str, Enum):
         return self.value
 
 
+class Probe(str, Enum):
+    """The kinds of request the suite sends (conformance/probes.py makes them)."""
+
+    VALID = "valid"  # the corpus and generated valid bodies
+    VALID_TWICE = "valid-twice"  # the same valid body created twice; the check sees both exchanges
+    INVALID_BODY = "invalid-body"  # JSON that breaks the request schema: negative generation and chosen cases
+    MALFORMED_JSON = "malformed-json"  # bodies that are not JSON
+    CONTENT_TYPE = "content-type"  # a valid body with a missing or non-JSON Content-Type
+    CREDENTIALS = "credentials"  # a valid body with no, malformed or altered credentials
+    APPLICATION_ID = "application-id"  # a valid body to an applicationsId that is not a GUID
+
+    def __str__(self) -> str:
+        return self.value
+
+
+EVERY_REQUEST = (
+    Probe.VALID,
+    Probe.INVALID_BODY,
+    Probe.MALFORMED_JSON,
+    Probe.CONTENT_TYPE,
+    Probe.CREDENTIALS,
+    Probe.APPLICATION_ID,
+)
+
+
 @dataclass(frozen=True)
 class Requirement:
     id: str
     level: Level
     clause: str
     statement: str
-    check: Callable[[Exchange], checks.Result]
+    check: Callable[..., checks.Result]
+    probes: tuple[Probe, ...] = (Probe.VALID,)
 
     def __str__(self) -> str:
         return self.id
@@ -40,6 +66,7 @@ class Requirement:
 SPEC = "create-synchronization.md"
 
 REQUIREMENTS: tuple[Requirement, ...] = (
+    # --- the created object -------------------------------------------------------------------------
     Requirement(
         "SYNC-CREATE-201",
         Level.MUST,
@@ -68,6 +95,14 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "Microsoft Graph convention: ids are emitted in lower case",
         "The GUID `id` is lower case.",
         checks.id_lowercase,
+    ),
+    Requirement(
+        "SYNC-ID-UNIQUE",
+        Level.MUST,
+        f"{SPEC} § Request body: `id` inherited from entity (an entity's key identifies it)",
+        "Two creates get different ids.",
+        checks.distinct_ids,
+        (Probe.VALID_TWICE,),
     ),
     Requirement(
         "SYNC-SECRETS-ECHO",
@@ -99,11 +134,115 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         checks.nested_odata_type_hash,
     ),
     Requirement(
+        "SYNC-ODATA-CONTEXT-FIRST",
+        Level.SHOULD,
+        "OData JSON Format 4.01 § 4.5.1: `@odata.context`, when present, is the first member",
+        "`@odata.context`, when present, is the first member of the body.",
+        checks.odata_context_first,
+    ),
+    Requirement(
         "SYNC-BODY-SCHEMA",
         Level.MUST,
         f"{SPEC} § Response: a [synchronization] object; schemas/synchronization.json",
         "A success body validates against the synchronization schema (unknown annotations and properties allowed).",
         checks.body_schema,
+    ),
+    Requirement(
+        "SYNC-LOCATION",
+        Level.SHOULD,
+        "OData Protocol 4.01 § 11.4.2: a successful create returns the new entity's URL in Location",
+        "A 201 carries a Location header.",
+        checks.location_header,
+    ),
+    # --- what must be refused -------------------------------------------------------------------------
+    Requirement(
+        "SYNC-REJECT-INVALID",
+        Level.MUST,
+        f"{SPEC} § Request body: a JSON representation of the synchronization object",
+        "A body that breaks the request schema (wrong types, `secrets` not an array, a key not a member, …) gets a 4xx.",
+        checks.rejected,
+        (Probe.INVALID_BODY,),
+    ),
+    Requirement(
+        "SYNC-REJECT-INVALID-400",
+        Level.SHOULD,
+        "Microsoft Graph convention: an invalid payload is 400 Bad Request",
+        "A body that breaks the request schema is refused with 400.",
+        checks.rejection_code(400),
+        (Probe.INVALID_BODY,),
+    ),
+    Requirement(
+        "SYNC-MALFORMED-JSON-400",
+        Level.MUST,
+        f"{SPEC} § Request headers: Content-Type application/json; RFC 9110 § 15.5.1 (400 Bad Request)",
+        "A body that is not JSON is refused with 400.",
+        checks.rejected_as(400),
+        (Probe.MALFORMED_JSON,),
+    ),
+    Requirement(
+        "SYNC-CONTENT-TYPE-4XX",
+        Level.MUST,
+        f'{SPEC} § Request headers: "Content-Type | application/json. Required."',
+        "A missing or non-JSON Content-Type gets a 4xx.",
+        checks.rejected,
+        (Probe.CONTENT_TYPE,),
+    ),
+    Requirement(
+        "SYNC-CONTENT-TYPE-415",
+        Level.SHOULD,
+        "RFC 9110 § 15.5.16: 415 Unsupported Media Type",
+        "A missing or non-JSON Content-Type is refused with 415.",
+        checks.rejection_code(415),
+        (Probe.CONTENT_TYPE,),
+    ),
+    Requirement(
+        "SYNC-AUTH-401",
+        Level.MUST,
+        f'{SPEC} § Request headers: "Authorization | Bearer {{token}}. Required."; RFC 6750 § 3.1',
+        "No Authorization, a malformed bearer value or an altered token gets 401.",
+        checks.unauthorized,
+        (Probe.CREDENTIALS,),
+    ),
+    Requirement(
+        "SYNC-APP-ID-REJECTED",
+        Level.SHOULD,
+        "Microsoft Graph convention: an object id that is not a GUID is 400 (or 404: no such application)",
+        "An `applicationsId` that is not a GUID is refused with 400 or 404.",
+        checks.rejected_as(400, 404),
+        (Probe.APPLICATION_ID,),
+    ),
+    # --- every answer ---------------------------------------------------------------------------------
+    Requirement(
+        "SYNC-NO-5XX",
+        Level.MUST,
+        "RFC 9110 § 15.6: a 5xx says the server failed; no request the suite sends is a server's fault",
+        "No request the suite sends gets a 5xx.",
+        checks.no_server_error,
+        EVERY_REQUEST,
+    ),
+    Requirement(
+        "SYNC-ERROR-BODY",
+        Level.MUST,
+        "Microsoft Graph error responses: `{\"error\": {\"code\", \"message\"}}`; schemas/graph-error.json",
+        "Every 4xx body is a Graph error: `error.code` and `error.message` non-empty strings.",
+        checks.graph_error_body,
+        EVERY_REQUEST,
+    ),
+    Requirement(
+        "SYNC-ERROR-INNER",
+        Level.SHOULD,
+        "Microsoft Graph error responses: `innerError` carries `request-id` and `date` (OData: `innererror`)",
+        "A Graph error carries `innerError` (or `innererror`) with `request-id` and `date`.",
+        checks.graph_error_inner,
+        EVERY_REQUEST,
+    ),
+    Requirement(
+        "SYNC-REQUEST-ID",
+        Level.SHOULD,
+        "Microsoft Graph convention: every response carries a request-id header",
+        "Every response carries a `request-id` header.",
+        checks.request_id_header,
+        EVERY_REQUEST,
     ),
 )
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .contract import response_validator
+from .contract import error_validator, response_validator
 from .exchange import Exchange
 
 SYNCHRONIZATION_TYPE = "#microsoft.graph.synchronization"
@@ -28,6 +29,8 @@ class Result:
 
 
 PASS = Result("pass")
+SERVER_ERROR = "a 5xx answer (judged by SYNC-NO-5XX)"
+CREDENTIALS_REFUSED = "refused for its credentials, not for what is being checked"
 
 
 def fail(reason: str) -> Result:
@@ -69,6 +72,8 @@ def created_201(exchange: Exchange) -> Result:
     response = exchange.response
     if response is None:
         return fail(f"no response: {exchange.error}")
+    if response.status >= 500:
+        return not_applicable(SERVER_ERROR)
     if response.status != 201:
         return fail(f"expected 201 Created, got {response.status} {response.reason}".rstrip())
     return PASS
@@ -236,3 +241,177 @@ def body_schema(exchange: Exchange) -> Result:
     where = "/" + "/".join(str(p) for p in first.absolute_path)
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return fail(f"does not match synchronization.json at {where}: {first.message}{more}")
+
+
+# --- rejection: what a server must do with requests it cannot accept --------------------------------
+
+
+def _rejection(exchange: Exchange) -> int | Result:
+    """The status of an answer to a request that carries valid credentials and one defect.
+
+    A missing answer fails; a 5xx is SYNC-NO-5XX's; a 401/403 says nothing about the defect.
+    """
+    response = exchange.response
+    if response is None:
+        return fail(f"no response: {exchange.error}")
+    if response.status >= 500:
+        return not_applicable(SERVER_ERROR)
+    if response.status in (401, 403):
+        return not_applicable(CREDENTIALS_REFUSED)
+    return response.status
+
+
+def _status_line(exchange: Exchange) -> str:
+    assert exchange.response is not None
+    return f"{exchange.response.status} {exchange.response.reason}".rstrip()
+
+
+def _named(check: Callable[[Exchange], Result], name: str) -> Callable[[Exchange], Result]:
+    check.__name__ = check.__qualname__ = name
+    return check
+
+
+def rejected(exchange: Exchange) -> Result:
+    """A MUST that a defective request is refused with some 4xx."""
+    status = _rejection(exchange)
+    if isinstance(status, Result):
+        return status
+    if not 400 <= status < 500:
+        return fail(f"accepted with {_status_line(exchange)}; expected a 4xx rejection")
+    return PASS
+
+
+def rejected_as(*codes: int) -> Callable[[Exchange], Result]:
+    """The defective request is refused with one of `codes`; anything else fails."""
+    wanted = " or ".join(map(str, codes))
+
+    def check(exchange: Exchange) -> Result:
+        status = _rejection(exchange)
+        if isinstance(status, Result):
+            return status
+        if status not in codes:
+            return fail(f"answered {_status_line(exchange)}; expected {wanted}")
+        return PASS
+
+    return _named(check, f"rejected_as_{'_'.join(map(str, codes))}")
+
+
+def rejection_code(*codes: int) -> Callable[[Exchange], Result]:
+    """A SHOULD on *which* 4xx: applies only where the request was refused with some 4xx, so that a
+    request not refused at all fails the MUST alone."""
+    wanted = " or ".join(map(str, codes))
+
+    def check(exchange: Exchange) -> Result:
+        if exchange.response is None:
+            return not_applicable("no answer (judged by the 4xx requirement)")
+        status = _rejection(exchange)
+        if isinstance(status, Result):
+            return status
+        if not 400 <= status < 500:
+            return not_applicable("not refused at all (judged by the 4xx requirement)")
+        if status not in codes:
+            return fail(f"refused with {_status_line(exchange)}; expected {wanted}")
+        return PASS
+
+    return _named(check, f"rejection_code_{'_'.join(map(str, codes))}")
+
+
+def unauthorized(exchange: Exchange) -> Result:
+    """Bad or missing credentials get 401 (403 is not enough; a 5xx is SYNC-NO-5XX's)."""
+    response = exchange.response
+    if response is None:
+        return fail(f"no response: {exchange.error}")
+    if response.status >= 500:
+        return not_applicable(SERVER_ERROR)
+    if response.status != 401:
+        return fail(f"answered {_status_line(exchange)}; expected 401 Unauthorized")
+    return PASS
+
+
+def no_server_error(exchange: Exchange) -> Result:
+    response = exchange.response
+    if response is None:
+        return not_applicable("no response (judged by the requirement on this request's status)")
+    if response.status >= 500:
+        return fail(f"answered {_status_line(exchange)}")
+    return PASS
+
+
+def _client_error_body(exchange: Exchange) -> Any | Result:
+    response = exchange.response
+    if response is None or not 400 <= response.status < 500:
+        return not_applicable("not a 4xx response")
+    if not response.json.ok:
+        return fail(f"the {response.status} body is not a Graph error: {response.json.error}")
+    return response.json.value
+
+
+def graph_error_body(exchange: Exchange) -> Result:
+    body = _client_error_body(exchange)
+    if isinstance(body, Result):
+        return body
+    errors = sorted(error_validator().iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        where = "/" + "/".join(str(p) for p in errors[0].absolute_path)
+        return fail(f"the 4xx body is not a Graph error (graph-error.json at {where}: {errors[0].message})")
+    return PASS
+
+
+def graph_error_inner(exchange: Exchange) -> Result:
+    body = _client_error_body(exchange)
+    if isinstance(body, Result) or not error_validator().is_valid(body):
+        return not_applicable("not a Graph error body (judged by SYNC-ERROR-BODY)")
+    error = body["error"]
+    inner = error.get("innerError", error.get("innererror"))
+    if not isinstance(inner, dict):
+        return fail("the Graph error has no `innerError` object")
+    missing = [name for name in ("request-id", "date") if not isinstance(inner.get(name), str) or not inner[name]]
+    if missing:
+        return fail(f"`innerError` lacks {' and '.join(f'`{m}`' for m in missing)}")
+    return PASS
+
+
+# --- response conventions ------------------------------------------------------------------------
+
+
+def location_header(exchange: Exchange) -> Result:
+    response = exchange.response
+    if response is None or response.status != 201:
+        return not_applicable("not a 201 response")
+    if not (response.header("location") or "").strip():
+        return fail("the 201 has no Location header")
+    return PASS
+
+
+def odata_context_first(exchange: Exchange) -> Result:
+    body = _success_object(exchange)
+    if isinstance(body, Result):
+        return body
+    members = list(body)
+    if "@odata.context" in members and members[0] != "@odata.context":
+        return fail(f"`@odata.context` is member {members.index('@odata.context') + 1}, not the first")
+    return PASS
+
+
+def request_id_header(exchange: Exchange) -> Result:
+    response = exchange.response
+    if response is None:
+        return not_applicable("no response")
+    if not (response.header("request-id") or "").strip():
+        return fail(f"the {response.status} response has no request-id header")
+    return PASS
+
+
+def distinct_ids(first: Exchange, second: Exchange) -> Result:
+    ids = []
+    for exchange in (first, second):
+        body = _success_object(exchange)
+        if isinstance(body, Result):
+            return body
+        value = body.get("id")
+        if not isinstance(value, str) or not CANONICAL_GUID.fullmatch(value):
+            return not_applicable("no canonical GUID id (judged by SYNC-ID-GUID)")
+        ids.append(value.lower())
+    if ids[0] == ids[1]:
+        return fail(f"two creates both got id {ids[0]}")
+    return PASS

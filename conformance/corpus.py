@@ -54,3 +54,67 @@ def corpus() -> list[CorpusCase]:
     sweep = [{"key": name, "value": values[i % len(values)]} for i, name in enumerate(names)]
     cases.append(CorpusCase("all-members", {"secrets": sweep}))
     return cases
+
+
+# --- requests the server must refuse -------------------------------------------------------------
+# Each is a valid request but for one named defect, smallest and most common first.
+
+# JSON that breaks the request schema (schemathesis' negative generation adds more).
+INVALID_BODIES: dict[str, Any] = {
+    "missing-secrets": {},
+    "secrets-null": {"secrets": None},
+    "secrets-not-array": {"secrets": {"key": "UserName", "value": "a"}},
+    "secret-not-object": {"secrets": ["UserName"]},
+    "key-null": {"secrets": [{"key": None, "value": "a"}]},
+    "key-not-string": {"secrets": [{"key": 1, "value": "a"}]},
+    "key-not-member": {"secrets": [{"key": "NotASynchronizationSecret", "value": "a"}]},
+    "value-not-string": {"secrets": [{"key": "UserName", "value": 42}]},
+    "value-object": {"secrets": [{"key": "UserName", "value": {"nested": "a"}}]},
+    "unknown-property": {"secrets": [], "notAProperty": 1},
+    "wrong-odata-type": {"@odata.type": "#microsoft.graph.user", "secrets": []},
+    "body-null": None,
+    "body-string": "secrets",
+    "body-array": [{"key": "UserName", "value": "a"}],
+}
+
+# Bodies that are not JSON at all (RFC 8259), sent with Content-Type: application/json.
+MALFORMED_BODIES: dict[str, bytes] = {
+    "empty": b"",
+    "truncated": b'{"secrets": [',
+    "trailing-garbage": b'{"secrets": []} x',
+    "trailing-comma": b'{"secrets": [],}',
+    "single-quotes": b"{'secrets': []}",
+    "unquoted-name": b"{secrets: []}",
+    "comment": b'{"secrets": [] /* comment */}',
+    "nan": b'{"secrets": [{"key": "UserName", "value": NaN}]}',
+    "invalid-utf8": b'{"secrets": [{"key": "UserName", "value": "\xff\xfe"}]}',
+}
+
+# Content-Type values other than JSON; None sends no Content-Type header at all.
+WRONG_CONTENT_TYPES: dict[str, str | None] = {
+    "missing": None,
+    "text-plain": "text/plain",
+    "xml": "application/xml",
+    "form": "application/x-www-form-urlencoded",
+    "multipart": "multipart/form-data; boundary=graph-sync-conformance",
+}
+
+# applicationsId values that are not GUIDs.
+BAD_APPLICATION_IDS: dict[str, str] = {
+    "word": "not-a-guid",
+    "number": "12345",
+    "non-hex": "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz",
+}
+
+
+def bad_authorizations(token: str, altered: str) -> dict[str, str | None]:
+    """Authorization values that must get 401; None sends no Authorization header at all."""
+    return {
+        "missing": None,
+        "empty-bearer": "Bearer ",
+        "scheme-only": "Bearer",
+        "not-bearer": "Basic Z3JhcGg6c3luYw==",
+        "token-without-scheme": token,
+        "not-a-token": "Bearer not-a-real-token",
+        "altered-token": f"Bearer {altered}",
+    }

@@ -1,4 +1,5 @@
-"""Cases to send: schemathesis generates from schemas/openapi.yaml, the corpus adds the chosen ones.
+"""Cases to send: schemathesis generates from schemas/openapi.yaml (valid bodies, and bodies that break
+the schema), the corpus adds the chosen ones.
 
 Both kinds are schemathesis `Case`s for the one operation under test, so hypothesis can run the
 explicit ones first and shrink the generated ones, and a report shows either the same way.
@@ -6,19 +7,21 @@ explicit ones first and shrink the generated ones, and a report shows either the
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis import Case
+from schemathesis.generation import GenerationMode
 
-from .contract import OPERATION_PATH, openapi_path
-from .corpus import corpus
+from .contract import OPERATION_PATH, openapi_path, request_validator
+from .corpus import INVALID_BODIES, corpus
 
 # Explicit, so that no schemathesis.toml in the user's directory changes what a certification run does.
 SCHEMATHESIS_CONFIG: dict[str, Any] = {
-    # Only what the contract lets a client send; negative cases are a separate, deliberate choice.
+    # Each strategy names its mode (positive or negative) itself; this is the default for anything else.
     "generation": {"mode": "positive"},
     # The coverage phase would otherwise probe GET/PUT/PATCH/DELETE/TRACE on the path: on a live
     # tenant that can delete data. The suite sends only the operation under test.
@@ -45,26 +48,49 @@ class Generator:
         )
         return schema[OPERATION_PATH]["POST"]
 
-    @cached_property
-    def strategy(self) -> st.SearchStrategy[Case]:
-        """Valid bodies from the schema, posted to each application id in turn."""
+    def _generated(self, mode: GenerationMode) -> st.SearchStrategy[Case]:
         return st.one_of(
             [
-                self.operation.as_strategy(path_parameters={"applicationsId": app_id})
+                self.operation.as_strategy(generation_mode=mode, path_parameters={"applicationsId": app_id})
                 for app_id in self.application_ids
             ]
         )
 
-    @cached_property
-    def explicit(self) -> list[tuple[str, Case]]:
-        """The corpus, in order, by name, dealt across the application ids."""
+    def _cases(self, bodies: list[tuple[str, Any]]) -> list[tuple[str, Case]]:
         ids = self.application_ids
         return [
-            (
-                case.name,
-                self.operation.Case(
-                    body=case.body, path_parameters={"applicationsId": ids[i % len(ids)]}, media_type="application/json"
-                ),
-            )
-            for i, case in enumerate(corpus())
+            (name, self.operation.Case(body=body, path_parameters={"applicationsId": ids[i % len(ids)]}, media_type="application/json"))
+            for i, (name, body) in enumerate(bodies)
         ]
+
+    @cached_property
+    def valid(self) -> st.SearchStrategy[Case]:
+        """Valid bodies from the schema, posted to each application id in turn."""
+        return self._generated(GenerationMode.POSITIVE)
+
+    @cached_property
+    def valid_explicit(self) -> list[tuple[str, Case]]:
+        """The corpus, in order, by name, dealt across the application ids."""
+        return self._cases([(case.name, case.body) for case in corpus()])
+
+    @cached_property
+    def invalid(self) -> st.SearchStrategy[Case]:
+        """schemathesis' negative bodies, kept only where the *body* breaks the request schema.
+
+        Negative mode also mutates headers and path parameters, which the suite sets itself, and
+        produces raw bytes, which are the malformed-JSON probe's business.
+        """
+        return self._generated(GenerationMode.NEGATIVE).filter(lambda case: breaks_request_schema(case.body))
+
+    @cached_property
+    def invalid_explicit(self) -> list[tuple[str, Case]]:
+        return self._cases(list(INVALID_BODIES.items()))
+
+
+def breaks_request_schema(body: Any) -> bool:
+    """A JSON value (one the client can send as such) that the request schema rejects."""
+    try:
+        json.dumps(body, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return not request_validator().is_valid(body)

@@ -7,6 +7,7 @@ Loaded by the `pytest11` entry point when installed, and by the checkout's root 
 from __future__ import annotations
 
 import importlib.util
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
@@ -20,7 +21,8 @@ from .catalogue import BY_ID, REQUIREMENTS, Level
 from .client import Client, ClientSettings
 from .contract import SPEC_NAME, fingerprints
 from .generation import Generator
-from .prover import ProofSettings, Prover, RequirementFailed
+from .probes import make_probes
+from .prover import Campaign, ProofSettings, Prover, RequirementFailed
 from .redaction import Redactor
 from .server import BackgroundServer, ReferenceServer
 from .settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, TOKEN_ENV, RunSettings, guid, positive_int
@@ -30,6 +32,7 @@ REPORT_HTML = "reports/report.html"
 REPORT_JUNIT = "reports/junit.xml"
 
 SETTINGS = pytest.StashKey[RunSettings]()
+VERDICTS = pytest.StashKey[dict[str, "Verdict"]]()
 REDACTOR = pytest.StashKey[Redactor]()
 EMBEDDED = pytest.StashKey[BackgroundServer]()
 
@@ -99,7 +102,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.getoption("seed"),
     )
     config.stash[SETTINGS] = settings
-    config.stash[REDACTOR] = Redactor([settings.token] if settings.token else [])
+    config.stash[VERDICTS] = {}
+    config.stash[REDACTOR] = Redactor([s for s in (settings.token, settings.altered_token) if s])
     if settings.embedded:
         reference = ReferenceServer(token=settings.token or "")
         config.stash[EMBEDDED] = BackgroundServer(reference.app(), reference.base_path)
@@ -193,11 +197,9 @@ def conformance_client(pytestconfig: pytest.Config) -> Iterator[Client]:
 @pytest.fixture(scope="session")
 def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Prover:
     settings = pytestconfig.stash[SETTINGS]
-    return Prover(
-        conformance_client,
-        Generator(settings.application_ids),
-        ProofSettings(max_examples=settings.max_examples, seed=settings.seed),
-    )
+    probes = make_probes(Generator(settings.application_ids), settings.token, settings.altered_token)
+    proof = ProofSettings(max_examples=settings.max_examples, seed=settings.seed)
+    return Prover(Campaign(conformance_client, probes, proof))
 
 
 # --- reports: every sink reads the TestReport, so it is redacted here, once ------------------------
@@ -238,15 +240,40 @@ class FailureText:
         return self.text
 
 
-def rerun_command(config: pytest.Config, rid: str) -> str:
+def rerun_command(config: pytest.Config, nodeid: str) -> str:
     settings = config.stash[SETTINGS]
-    parts = [".venv/bin/pytest"]
+    parts = [".venv/bin/pytest", shlex.quote(nodeid)]
     if settings.base_url:
         parts += ["--base-url", settings.base_url]
     parts += [f"--seed {settings.seed}", f"--max-examples {settings.max_examples}"]
     parts += [f"--application-id {app_id}" for app_id in settings.application_ids]
-    parts.append(f"-k '{rid}'")
     return " ".join(parts)
+
+
+def strict(config: pytest.Config) -> bool:
+    """pytest's own --strict (or `strict = true`) also makes a failed SHOULD fail the run."""
+    try:
+        return bool(config.getoption("strict") or config.getini("strict"))
+    except ValueError:  # a pytest without the strict ini option
+        return bool(config.getoption("strict", False))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One requirement's outcome in this run: pass, fail, warn (a failed SHOULD) or skip."""
+
+    outcome: str
+    detail: str = ""
+
+
+def _record(item: pytest.Item, report: pytest.TestReport, verdict: Verdict) -> None:
+    """Every view (terminal, HTML, JUnit) reads the verdict from here or from the properties set here."""
+    for rid in requirement_ids(item):
+        item.config.stash[VERDICTS][rid] = verdict
+    for props in (item.user_properties, report.user_properties):
+        props.append(("verdict", verdict.outcome))
+        if verdict.detail:
+            props.append(("reason", verdict.detail))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -256,14 +283,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     redactor = item.config.stash[REDACTOR]
     failure = _requirement_failure(call.excinfo)
     if failure is not None and report.failed:
-        text = failure.render(redactor, rerun_command(item.config, failure.requirement.id))
-        report.longrepr = FailureText(text, redactor.text(failure.headline))
+        text = failure.render(redactor, rerun_command(item.config, item.nodeid))
+        headline = redactor.text(failure.headline)
+        report.longrepr = FailureText(text, headline)
+        if failure.requirement.level is Level.SHOULD and not strict(item.config):
+            report.outcome = "passed"  # a warning: shown everywhere, but it does not fail the run
+            _record(item, report, Verdict("warn", redactor.text(failure.reason)))
+        else:
+            _record(item, report, Verdict("fail", redactor.text(failure.reason)))
     elif report.failed and report.longrepr is not None:
         report.longrepr = redactor.text(str(report.longrepr))
     elif report.skipped and isinstance(report.longrepr, tuple):
         path, line, reason = report.longrepr
         report.longrepr = (path, line, redactor.text(reason))
+    if requirement_ids(item) and failure is None and (report.when == "call" or report.skipped):
+        if report.skipped:
+            _record(item, report, Verdict("skip", str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""))
+        else:
+            _record(item, report, Verdict("fail" if report.failed else "pass", "error in the suite" if report.failed else ""))
     report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
+    if report.when == "call" and ("verdict", "warn") in report.user_properties:
+        return "warned", "W", ("WARN", {"yellow": True})
+    return None
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -272,8 +316,20 @@ def pytest_html_report_title(report: Any) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str]) -> None:
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
     prefix.append(f"<p><strong>Grading.</strong> {escape(GRADING)}</p>")
+    verdicts = session.config.stash[VERDICTS]
+    if verdicts:
+        rows = "".join(
+            f"<tr><td>{escape(rid)}</td><td>{BY_ID[rid].level}</td><td>{verdicts[rid].outcome.upper()}</td>"
+            f"<td>{escape(BY_ID[rid].statement)}</td><td>{escape(verdicts[rid].detail)}</td></tr>"
+            for rid in BY_ID
+            if rid in verdicts
+        )
+        prefix.append(
+            '<table id="requirements"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th>'
+            f"<th>Statement</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -287,23 +343,22 @@ def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -
     props = report.user_properties
     ids = [str(v) for k, v in props if k == "requirement"]
     levels = [str(v) for k, v in props if k == "level"]
+    if ("verdict", "warn") in props:
+        cells[0] = '<td class="col-result">Warning (SHOULD)</td>'
     cells.insert(2, f"<td>{escape(', '.join(ids))}</td>")
     cells.insert(3, f"<td>{escape(', '.join(levels))}</td>")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """One line per requirement proven in this run: id, level, outcome."""
-    rows: dict[str, str] = {}
-    for outcome in ("passed", "failed", "skipped", "error"):
-        for report in terminalreporter.stats.get(outcome, []):
-            for key, rid in getattr(report, "user_properties", []):
-                if key == "requirement" and getattr(report, "when", "call") in ("call", "setup"):
-                    if rows.get(rid) != "failed":
-                        rows[rid] = outcome
-    if not rows:
+    """One line per requirement judged in this run: id, level, verdict, and why when not a pass."""
+    verdicts = config.stash[VERDICTS]
+    if not verdicts:
         return
     terminalreporter.section("requirements")
-    for rid in sorted(rows, key=lambda r: list(BY_ID).index(r) if r in BY_ID else len(BY_ID)):
-        level = BY_ID[rid].level if rid in BY_ID else "?"
-        terminalreporter.write_line(f"{rid:<24} {level!s:<7} {rows[rid].upper()}")
-    terminalreporter.write_line("grading: MUST = the contract as written; SHOULD = OData/Graph conventions")
+    for rid in (r for r in BY_ID if r in verdicts):
+        verdict = verdicts[rid]
+        line = f"{rid:<26} {BY_ID[rid].level!s:<7} {verdict.outcome.upper():<5}"
+        markup = {"fail": {"red": True}, "warn": {"yellow": True}, "skip": {"yellow": True}}.get(verdict.outcome, {})
+        terminalreporter.write_line(f"{line} {verdict.detail}".rstrip()[:400], **markup)
+    should = "SHOULD failures fail the run (--strict)" if strict(config) else "a failed SHOULD is a warning (--strict: a failure)"
+    terminalreporter.write_line(f"grading: MUST = the contract as written; SHOULD = OData/Graph conventions; {should}")

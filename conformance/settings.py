@@ -49,6 +49,14 @@ class RunSettings:
     def embedded(self) -> bool:
         return self.base_url is None
 
+    @property
+    def altered_token(self) -> str | None:
+        """The token with its last character changed: a credential the server must refuse. It is as
+        secret as the token (it gives most of it away), so it is redacted like the token."""
+        if not self.token:
+            return None
+        return self.token[:-1] + ("B" if self.token.endswith("A") else "A")
+
     @classmethod
     def build(
         cls, base_url: str | None, token: str | None, application_ids: list[str], max_examples: int, seed: int

@@ -29,11 +29,12 @@ class SuiteRun:
     exit_code: int
     output: str
     outcomes: dict[str, str]
-    """Requirement id -> passed / failed / skipped, read from the run's JUnit file."""
+    """Requirement id -> pass / fail / warn / skip: the verdict properties of the run's JUnit file."""
     reports: Path
 
-    def failed(self) -> set[str]:
-        return {rid for rid, outcome in self.outcomes.items() if outcome == "failed"}
+    def caught(self) -> set[str]:
+        """The requirements the run failed or warned on."""
+        return {rid for rid, outcome in self.outcomes.items() if outcome in ("fail", "warn")}
 
     def artifacts(self) -> dict[Path, str]:
         return {p: p.read_text(encoding="utf-8") for p in self.reports.rglob("*") if p.is_file()}
@@ -59,14 +60,14 @@ def serve() -> Iterator[Callable[[type[ReferenceServer]], Served]]:
 def _outcomes(junit: Path) -> dict[str, str]:
     outcomes: dict[str, str] = {}
     for case in ET.parse(junit).iter("testcase"):
-        ids = [p.get("value") for p in case.iter("property") if p.get("name") == "requirement"]
-        outcome = "passed"
-        if case.find("failure") is not None or case.find("error") is not None:
-            outcome = "failed"
-        elif case.find("skipped") is not None:
-            outcome = "skipped"
-        for rid in ids:
-            outcomes[str(rid)] = outcome
+        props = [(p.get("name"), p.get("value")) for p in case.iter("property")]
+        verdicts = [value for name, value in props if name == "verdict"]
+        failed = case.find("failure") is not None or case.find("error") is not None
+        assert verdicts, f"no verdict property on {case.get('name')}"
+        assert failed == (verdicts[-1] == "fail"), f"JUnit and verdict disagree on {case.get('name')}"
+        for name, value in props:
+            if name == "requirement":
+                outcomes[str(value)] = str(verdicts[-1])
     return outcomes
 
 

@@ -12,6 +12,7 @@ import uuid
 from typing import Any, ClassVar
 
 from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
 
 from conformance.server import Record, ReferenceServer
 
@@ -131,6 +132,149 @@ class JobsNotAnArray(Reshaped):
         body["jobs"] = {"value": []}
 
 
+class SameIdEveryTime(Reshaped):
+    breaks = "SYNC-ID-UNIQUE"
+
+    def reshape(self, body: dict[str, Any]) -> None:
+        body["id"] = "3f1c2b9a-0d4e-4f5a-8b6c-7d8e9f0a1b2c"
+
+
+class NoLocation(Variant):
+    breaks = "SYNC-LOCATION"
+
+    def created(self, request: Request, record: Record) -> Response:
+        response = super().created(request, record)
+        del response.headers["location"]
+        return response
+
+
+class ODataContextLast(Reshaped):
+    breaks = "SYNC-ODATA-CONTEXT-FIRST"
+
+    def reshape(self, body: dict[str, Any]) -> None:
+        body["@odata.context"] = "https://graph.microsoft.com/beta/$metadata#synchronization/$entity"
+
+
+class AcceptsInvalidBodies(Variant):
+    """Skips schema validation: whatever is JSON is created, keeping what looks like secrets."""
+
+    breaks = "SYNC-REJECT-INVALID"
+
+    def validate(self, request: Request, payload: Any) -> dict[str, Any] | Response:
+        secrets = payload.get("secrets") if isinstance(payload, dict) else None
+        return {"secrets": [s for s in secrets if isinstance(s, dict)] if isinstance(secrets, list) else []}
+
+
+class InvalidBodies422(Variant):
+    breaks = "SYNC-REJECT-INVALID-400"
+
+    def validate(self, request: Request, payload: Any) -> dict[str, Any] | Response:
+        valid = super().validate(request, payload)
+        if isinstance(valid, Response):
+            return self.error(request, 422, "UnprocessableEntity", "The body does not match the schema.")
+        return valid
+
+
+class MalformedJson422(Variant):
+    """As some web frameworks answer a JSON decode error."""
+
+    breaks = "SYNC-MALFORMED-JSON-400"
+
+    def decode(self, request: Request, body: bytes) -> Any:
+        decoded = super().decode(request, body)
+        if isinstance(decoded, Response):
+            return self.error(request, 422, "UnprocessableEntity", "Unable to read JSON request payload.")
+        return decoded
+
+
+class IgnoresContentType(Variant):
+    breaks = "SYNC-CONTENT-TYPE-4XX"
+
+    def check_media_type(self, request: Request) -> Response | None:
+        return None
+
+
+class ContentType400(Variant):
+    breaks = "SYNC-CONTENT-TYPE-415"
+
+    def check_media_type(self, request: Request) -> Response | None:
+        refused = super().check_media_type(request)
+        return None if refused is None else self.error(request, 400, "BadRequest", "Content-Type must be application/json.")
+
+
+class IgnoresToken(Variant):
+    breaks = "SYNC-AUTH-401"
+
+    def authenticate(self, request: Request) -> Response | None:
+        return None
+
+
+class AcceptsAnyBearer(Variant):
+    """Checks that a bearer token is there, not that it is the right one."""
+
+    breaks = "SYNC-AUTH-401"
+
+    def authenticate(self, request: Request) -> Response | None:
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            return self.error(request, 401, "InvalidAuthenticationToken", "Access token is empty.")
+        return None
+
+
+class WrongToken403(Variant):
+    breaks = "SYNC-AUTH-401"
+
+    def authenticate(self, request: Request) -> Response | None:
+        refused = super().authenticate(request)
+        if refused is not None and request.headers.get("authorization"):
+            return self.error(request, 403, "Authorization_RequestDenied", "Insufficient privileges.")
+        return refused
+
+
+class CrashesOnMalformedJson(Variant):
+    """Lets the JSON decode error escape: the framework answers 500."""
+
+    breaks = "SYNC-NO-5XX"
+
+    def decode(self, request: Request, body: bytes) -> Any:
+        decoded = super().decode(request, body)
+        if isinstance(decoded, Response):
+            raise ValueError("unreadable JSON")
+        return decoded
+
+
+class ErrorsAsMessageOnly(Variant):
+    breaks = "SYNC-ERROR-BODY"
+
+    def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+        return self.respond(request, status, {"message": message}, headers)
+
+
+class ErrorsWithoutInnerError(Variant):
+    breaks = "SYNC-ERROR-INNER"
+
+    def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+        return self.respond(request, status, {"error": {"code": code, "message": message}}, headers)
+
+
+class AcceptsAnyApplicationId(Variant):
+    breaks = "SYNC-APP-ID-REJECTED"
+
+    def check_application_id(self, request: Request, application_id: str) -> Response | None:
+        return None
+
+
+class NoRequestId(Variant):
+    breaks = "SYNC-REQUEST-ID"
+
+    def respond(
+        self, request: Request, status: int, body: Any, headers: dict[str, str] | None = None, media_type: str | None = None
+    ) -> Response:
+        response = super().respond(request, status, body, headers, media_type)
+        del response.headers["request-id"]
+        return response
+
+
 # --- correct but unusual: each must pass ---------------------------------------------------------
 
 
@@ -173,6 +317,47 @@ class NonAsciiVerbatim(Variant):
         return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
+class ChunkedTransferEncoding(Variant):
+    """Bodies streamed in chunks, with no Content-Length."""
+
+    def respond(
+        self, request: Request, status: int, body: Any, headers: dict[str, str] | None = None, media_type: str | None = None
+    ) -> Response:
+        plain = super().respond(request, status, body, headers, media_type)
+        data = plain.body
+        chunks = [data[: len(data) // 2], data[len(data) // 2 :]]
+        kept = {k: v for k, v in plain.headers.items() if k.lower() not in ("content-length", "content-type")}
+        return StreamingResponse(iter(chunks), status_code=status, headers=kept, media_type=media_type or self.media_type)
+
+
+class ConnectionClose(Variant):
+    """Every response closes its connection: the client must open a new one for each request."""
+
+    def respond(
+        self, request: Request, status: int, body: Any, headers: dict[str, str] | None = None, media_type: str | None = None
+    ) -> Response:
+        return super().respond(request, status, body, {**(headers or {}), "Connection": "close"}, media_type)
+
+
+class RelativeLocation(Variant):
+    """RFC 9110 § 10.2.2: Location may be a relative reference."""
+
+    def created(self, request: Request, record: Record) -> Response:
+        response = super().created(request, record)
+        response.headers["location"] = f"{self.base_path}/applications/{record.application_id}/synchronization"
+        return response
+
+
+class ODataInnerErrorSpelling(Variant):
+    """OData spells Graph's `innerError` as `innererror`."""
+
+    def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+        response = super().error(request, status, code, message, headers)
+        body = json.loads(response.body)
+        body["error"]["innererror"] = body["error"].pop("innerError")
+        return self.respond(request, status, body, headers, media_type="application/json")
+
+
 BROKEN: list[type[Variant]] = [
     Answers200,
     PlainTextBody,
@@ -186,6 +371,22 @@ BROKEN: list[type[Variant]] = [
     TypeWithoutHash,
     NestedTypeWithoutHash,
     JobsNotAnArray,
+    SameIdEveryTime,
+    NoLocation,
+    ODataContextLast,
+    AcceptsInvalidBodies,
+    InvalidBodies422,
+    MalformedJson422,
+    IgnoresContentType,
+    ContentType400,
+    IgnoresToken,
+    AcceptsAnyBearer,
+    WrongToken403,
+    CrashesOnMalformedJson,
+    ErrorsAsMessageOnly,
+    ErrorsWithoutInnerError,
+    AcceptsAnyApplicationId,
+    NoRequestId,
 ]
 UNUSUAL: list[type[Variant]] = [
     FullODataMediaType,
@@ -194,4 +395,8 @@ UNUSUAL: list[type[Variant]] = [
     ExtraMembersAtBothLevels,
     NestedTypeWithHash,
     NonAsciiVerbatim,
+    ChunkedTransferEncoding,
+    ConnectionClose,
+    RelativeLocation,
+    ODataInnerErrorSpelling,
 ]

@@ -38,6 +38,7 @@ def outcome(check, ex: Exchange) -> str:
 
 def test_created_201() -> None:
     assert outcome(checks.created_201, exchange(created())) == "pass"
+    assert outcome(checks.created_201, exchange(created(), status=500)) == "n/a"
     assert checks.created_201(exchange(created(), status=200)).reason.startswith("expected 201 Created, got 200")
     no_answer = Exchange(Request("POST", "http://x", (), b""), error="ConnectionError: refused")
     assert checks.created_201(no_answer) == checks.fail("no response: ConnectionError: refused")
@@ -176,3 +177,89 @@ def test_body_schema() -> None:
 def test_a_truncated_body_is_not_parsed() -> None:
     ex = Exchange(Request("POST", "u", (), b""), Response(201, "", (("Content-Type", "application/json"),), b"{}", truncated=True))
     assert "size cap" in checks.json_media_type(ex).reason
+
+
+# --- rejection, errors and conventions ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status, outcome",
+    [(400, "pass"), (422, "pass"), (201, "fail"), (200, "fail"), (401, "n/a"), (403, "n/a"), (500, "n/a")],
+)
+def test_rejected(status: int, outcome: str) -> None:
+    assert checks.rejected(exchange({}, status=status)).outcome == outcome
+
+
+@pytest.mark.parametrize("status, outcome", [(400, "pass"), (422, "fail"), (201, "n/a"), (401, "n/a"), (503, "n/a")])
+def test_rejection_code_judges_only_rejections(status: int, outcome: str) -> None:
+    assert checks.rejection_code(400)(exchange({}, status=status)).outcome == outcome
+
+
+@pytest.mark.parametrize("status, outcome", [(400, "pass"), (404, "pass"), (422, "fail"), (201, "fail"), (500, "n/a")])
+def test_rejected_as(status: int, outcome: str) -> None:
+    assert checks.rejected_as(400, 404)(exchange({}, status=status)).outcome == outcome
+
+
+@pytest.mark.parametrize("status, outcome", [(401, "pass"), (403, "fail"), (201, "fail"), (400, "fail"), (500, "n/a")])
+def test_unauthorized(status: int, outcome: str) -> None:
+    assert checks.unauthorized(exchange({}, status=status)).outcome == outcome
+
+
+def test_status_checks_fail_when_there_is_no_answer_but_no_5xx_does_not() -> None:
+    dropped = Exchange(Request("POST", "u", (), b""), error="ConnectionError: reset")
+    for check in (checks.rejected, checks.rejection_code(415), checks.rejected_as(400), checks.unauthorized):
+        assert check(dropped).outcome == ("n/a" if check.__name__.startswith("rejection_code") else "fail")
+    assert checks.no_server_error(dropped).outcome == "n/a"
+    assert checks.no_server_error(exchange({}, status=502)).outcome == "fail"
+    assert checks.no_server_error(exchange({}, status=404)).outcome == "pass"
+
+
+GRAPH_ERROR = {"error": {"code": "BadRequest", "message": "m", "innerError": {"request-id": "r", "date": "d"}}}
+
+
+@pytest.mark.parametrize(
+    "body, must, should",
+    [
+        (GRAPH_ERROR, "pass", "pass"),
+        ({"error": {"code": "BadRequest", "message": "m", "innererror": {"request-id": "r", "date": "d"}}}, "pass", "pass"),
+        ({"error": {"code": "BadRequest", "message": "m"}}, "pass", "fail"),
+        ({"error": {"code": "BadRequest", "message": "m", "innerError": {"date": "d"}}}, "pass", "fail"),
+        ({"error": {"code": "", "message": "m"}}, "fail", "n/a"),
+        ({"message": "m"}, "fail", "n/a"),
+        ({"error": "BadRequest"}, "fail", "n/a"),
+    ],
+    ids=["graph", "odata-spelling", "no-inner", "no-request-id", "empty-code", "message-only", "error-string"],
+)
+def test_graph_error_body_and_inner_error(body: Any, must: str, should: str) -> None:
+    ex = exchange(body, status=400)
+    assert (checks.graph_error_body(ex).outcome, checks.graph_error_inner(ex).outcome) == (must, should)
+
+
+def test_graph_error_body_needs_json_and_applies_only_to_4xx() -> None:
+    assert checks.graph_error_body(exchange(raw=b"Unauthorized", status=401, content_type="text/plain")).outcome == "fail"
+    assert checks.graph_error_body(exchange(raw=b"", status=401)).outcome == "fail"
+    assert checks.graph_error_body(exchange({"message": "m"}, status=500)).outcome == "n/a"
+    assert checks.graph_error_body(exchange(created())).outcome == "n/a"
+
+
+def test_location_request_id_and_context_position() -> None:
+    with_location = Exchange(SENT_REQUEST, Response(201, "", (("Location", "/beta/x"), ("request-id", "r")), b"{}"))
+    assert checks.location_header(with_location).outcome == "pass"
+    assert checks.location_header(exchange(created())).outcome == "fail"
+    assert checks.location_header(exchange(created(), status=200)).outcome == "n/a"
+    assert checks.request_id_header(with_location).outcome == "pass"
+    assert checks.request_id_header(exchange({}, status=400)).outcome == "fail"
+    first = {"@odata.context": "c", **created()}
+    assert checks.odata_context_first(exchange(first)).outcome == "pass"
+    assert checks.odata_context_first(exchange(created(**{"@odata.context": "c"}))).outcome == "fail"
+    assert checks.odata_context_first(exchange(created())).outcome == "pass"
+
+
+def test_distinct_ids() -> None:
+    other = created(id="0d6b4e0e-0000-4000-8000-000000000001")
+    assert checks.distinct_ids(exchange(created()), exchange(other)).outcome == "pass"
+    assert checks.distinct_ids(exchange(created()), exchange(created(id=GUID.upper()))).outcome == "fail"
+    assert checks.distinct_ids(exchange(created()), exchange(created(id="x"))).outcome == "n/a"
+
+
+SENT_REQUEST = Request("POST", "http://x/beta/applications/a/synchronization", (), b"", SENT)

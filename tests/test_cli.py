@@ -58,6 +58,6 @@ def test_the_suite_passes_against_a_separately_started_serve(tmp_path, run_suite
         serve.terminate()
         serve.wait(timeout=10)
     assert run.exit_code == 0, run.output
-    assert set(run.outcomes.values()) == {"passed"}
+    assert set(run.outcomes.values()) == {"pass"}
     assert not [path for path, text in run.artifacts().items() if token in text]
     assert (tmp_path / "s.db").stat().st_size > 0

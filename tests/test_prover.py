@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from conformance.catalogue import BY_ID
+from conformance.catalogue import BY_ID, Probe
 from conformance.client import Client, ClientSettings
 from conformance.generation import Generator
-from conformance.prover import ProofSettings, Prover, RequirementFailed
+from conformance.probes import make_probes
+from conformance.prover import Campaign, ProofSettings, Prover, RequirementFailed
 from conformance.settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED
 
 from .servers import Reshaped
@@ -29,20 +30,33 @@ class LosesOneOfSeveralKeylessSecrets(Reshaped):
             del body["secrets"][keyless[-1]]
 
 
-def prover_for(url: str, token: str) -> Prover:
-    client = Client(ClientSettings(url, token))
-    return Prover(client, Generator((APP,)), ProofSettings(max_examples=DEFAULT_MAX_EXAMPLES, seed=DEFAULT_SEED))
+def campaign_for(url: str, token: str) -> Campaign:
+    probes = make_probes(Generator((APP,)), token, token + "x")
+    return Campaign(Client(ClientSettings(url, token)), probes, ProofSettings(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED))
 
 
 def test_a_bug_only_generation_reaches_is_found_and_shrunk(serve) -> None:
     served = serve(LosesOneOfSeveralKeylessSecrets)
     with pytest.raises(RequirementFailed) as failed:
-        prover_for(served.url, served.token).prove(BY_ID["SYNC-SECRETS-ECHO"])
+        Prover(campaign_for(served.url, served.token)).prove(BY_ID["SYNC-SECRETS-ECHO"])
     assert failed.value.origin.startswith("generated, shrunk")
-    assert failed.value.exchange.request.payload == {"secrets": [{}, {}]}
+    assert failed.value.exchanges[0].request.payload == {"secrets": [{}, {}]}
+    assert failed.value.found_after > 11  # after every explicit case passed
 
 
-def test_a_passing_requirement_reports_what_it_checked(serve) -> None:
+def test_each_case_is_sent_once_and_judged_by_every_requirement(serve) -> None:
     served = serve(LosesOneOfSeveralKeylessSecrets)
-    tally = prover_for(served.url, served.token).prove(BY_ID["SYNC-ID-GUID"])
-    assert tally.sent == tally.applicable >= 11 + DEFAULT_MAX_EXAMPLES // 2
+    campaign = campaign_for(served.url, served.token)
+    prover = Prover(campaign)
+    first = prover.prove(BY_ID["SYNC-ID-GUID"])
+    sent = campaign.observations(Probe.VALID)
+    assert prover.prove(BY_ID["SYNC-ID-LOWERCASE"]).judged == first.judged == first.applicable == len(sent)
+    assert campaign.observations(Probe.VALID) is sent
+    assert len(sent) > 11 + DEFAULT_MAX_EXAMPLES // 2
+
+
+def test_generation_is_the_same_for_the_same_seed(serve) -> None:
+    served = serve(LosesOneOfSeveralKeylessSecrets)
+    probe = make_probes(Generator((APP,)), served.token, None)[Probe.VALID]
+    bodies = [[case.body for case in campaign_for(served.url, served.token).generated(probe)] for _ in range(2)]
+    assert bodies[0] == bodies[1]

@@ -53,7 +53,9 @@ class ReferenceServer:
         problem = problem or self.check_media_type(request)
         if problem is not None:
             return problem
-        payload = self.parse(request, await request.body())
+        payload = self.decode(request, await request.body())
+        if not isinstance(payload, Response):
+            payload = self.validate(request, payload)
         if isinstance(payload, Response):
             return payload
         record = Record(self.new_id(), application_id, [self.stored_secret(s) for s in payload["secrets"]])
@@ -87,12 +89,15 @@ class ReferenceServer:
             )
         return None
 
-    def parse(self, request: Request, body: bytes) -> dict[str, Any] | Response:
-        """The request body as a valid SynchronizationCreate, or the 400 that says why not."""
+    def decode(self, request: Request, body: bytes) -> Any:
+        """The request body as JSON (UTF-8, no NaN/Infinity), or the 400 that says why not."""
         try:
-            payload = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-        except (UnicodeDecodeError, ValueError) as exc:
+            return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        except ValueError as exc:  # UnicodeDecodeError is a ValueError
             return self.error(request, 400, "BadRequest", f"Unable to read JSON request payload: {exc}")
+
+    def validate(self, request: Request, payload: Any) -> dict[str, Any] | Response:
+        """The payload as a valid SynchronizationCreate, or the 400 that says why not."""
         errors = sorted(request_validator().iter_errors(payload), key=lambda e: list(e.absolute_path))
         if errors:
             where = "/" + "/".join(str(p) for p in errors[0].absolute_path)

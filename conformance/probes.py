@@ -1,0 +1,79 @@
+"""The probes: each kind of request the suite sends, how its cases are made and how one is sent.
+
+A generated probe is driven by hypothesis (explicit cases first, then schemathesis' strategy, shrunk
+on failure); a fixed probe sends a short list of chosen requests, each already minimal. Every probe
+sends only POST to the operation under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+from schemathesis import Case
+
+from .catalogue import Probe
+from .client import Client, serialize
+from .corpus import BAD_APPLICATION_IDS, MALFORMED_BODIES, WRONG_CONTENT_TYPES, bad_authorizations
+from .exchange import Exchange, Request
+from .generation import Generator
+
+VALID_BODY = {"secrets": [{"key": "UserName", "value": "admin@contoso.example"}]}
+
+
+@dataclass(frozen=True)
+class GeneratedProbe:
+    explicit: list[tuple[str, Case]]
+    strategy: st.SearchStrategy[Case]
+    sends: int = 1
+    """How many times each case is sent; the check sees every exchange."""
+
+    def send(self, client: Client, case: Case) -> tuple[Exchange, ...]:
+        return tuple(client.create(case.path_parameters["applicationsId"], case.body) for _ in range(self.sends))
+
+
+@dataclass(frozen=True)
+class FixedProbe:
+    explicit: list[tuple[str, Callable[[Client], Request]]]
+    unavailable: str | None = None
+    """Why this probe sends nothing in this run, if it does not."""
+
+    def send(self, client: Client, build: Callable[[Client], Request]) -> tuple[Exchange, ...]:
+        return (client.send(build(client)),)
+
+
+AnyProbe = GeneratedProbe | FixedProbe
+
+
+def _post(application_id: str, body: bytes, headers: dict[str, str | None] | None = None, payload: Any = None):
+    return lambda client: client.request(application_id, body, payload, headers)
+
+
+def make_probes(generator: Generator, token: str | None, altered_token: str | None) -> dict[Probe, AnyProbe]:
+    app = generator.application_ids[0]
+    valid = serialize(VALID_BODY)
+    if token and altered_token:
+        credentials = FixedProbe(
+            [(f"authorization-{name}", _post(app, valid, {"Authorization": value}, VALID_BODY)) for name, value in bad_authorizations(token, altered_token).items()]
+        )
+    else:
+        credentials = FixedProbe(
+            [],
+            unavailable="no token given (--token or GRAPH_TOKEN): a server that needs none cannot be told "
+            "from one that ignores credentials",
+        )
+    return {
+        Probe.VALID: GeneratedProbe(generator.valid_explicit, generator.valid),
+        Probe.VALID_TWICE: GeneratedProbe(generator.valid_explicit, generator.valid, sends=2),
+        Probe.INVALID_BODY: GeneratedProbe(generator.invalid_explicit, generator.invalid),
+        Probe.MALFORMED_JSON: FixedProbe([(f"malformed-{name}", _post(app, body)) for name, body in MALFORMED_BODIES.items()]),
+        Probe.CONTENT_TYPE: FixedProbe(
+            [(f"content-type-{name}", _post(app, valid, {"Content-Type": value}, VALID_BODY)) for name, value in WRONG_CONTENT_TYPES.items()]
+        ),
+        Probe.CREDENTIALS: credentials,
+        Probe.APPLICATION_ID: FixedProbe(
+            [(f"application-id-{name}", _post(bad, valid, payload=VALID_BODY)) for name, bad in BAD_APPLICATION_IDS.items()]
+        ),
+    }
