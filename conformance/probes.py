@@ -16,7 +16,7 @@ from schemathesis import Case
 
 from .catalogue import Probe
 from .client import Client, serialize
-from .corpus import BAD_APPLICATION_IDS, MALFORMED_BODIES, WRONG_CONTENT_TYPES, bad_authorizations
+from .corpus import BAD_APPLICATION_IDS, MALFORMED_BODIES, WRONG_CONTENT_TYPES, bad_authorizations, corpus
 from .exchange import Exchange, Request
 from .generation import Generator
 
@@ -27,11 +27,9 @@ VALID_BODY = {"secrets": [{"key": "UserName", "value": "admin@contoso.example"}]
 class GeneratedProbe:
     explicit: list[tuple[str, Case]]
     strategy: st.SearchStrategy[Case]
-    sends: int = 1
-    """How many times each case is sent; the check sees every exchange."""
 
     def send(self, client: Client, case: Case) -> tuple[Exchange, ...]:
-        return tuple(client.create(case.path_parameters["applicationsId"], case.body) for _ in range(self.sends))
+        return (client.create(case.path_parameters["applicationsId"], case.body),)
 
 
 @dataclass(frozen=True)
@@ -39,9 +37,11 @@ class FixedProbe:
     explicit: list[tuple[str, Callable[[Client], Request]]]
     unavailable: str | None = None
     """Why this probe sends nothing in this run, if it does not."""
+    sends: int = 1
+    """How many times each request is sent; the check sees every exchange."""
 
     def send(self, client: Client, build: Callable[[Client], Request]) -> tuple[Exchange, ...]:
-        return (client.send(build(client)),)
+        return tuple(client.send(build(client)) for _ in range(self.sends))
 
 
 AnyProbe = GeneratedProbe | FixedProbe
@@ -66,7 +66,11 @@ def make_probes(generator: Generator, token: str | None, altered_token: str | No
         )
     return {
         Probe.VALID: GeneratedProbe(generator.valid_explicit, generator.valid),
-        Probe.VALID_TWICE: GeneratedProbe(generator.valid_explicit, generator.valid, sends=2),
+        # Uniqueness needs no generated bodies: the corpus, each created twice.
+        Probe.VALID_TWICE: FixedProbe(
+            [(name, _post(app, serialize(body), payload=body)) for name, body in ((c.name, c.body) for c in corpus())],
+            sends=2,
+        ),
         Probe.INVALID_BODY: GeneratedProbe(generator.invalid_explicit, generator.invalid),
         Probe.MALFORMED_JSON: FixedProbe([(f"malformed-{name}", _post(app, body)) for name, body in MALFORMED_BODIES.items()]),
         Probe.CONTENT_TYPE: FixedProbe(

@@ -22,6 +22,7 @@ SUITE = REPO / "conformance" / "suite"
 class Served:
     url: str
     token: str
+    server: ReferenceServer
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def serve() -> Iterator[Callable[[type[ReferenceServer]], Served]]:
         server = behaviour(token=token)
         background = BackgroundServer(server.app(), server.base_path).start()
         running.append(background)
-        return Served(background.url, token)
+        return Served(background.url, token, server)
 
     yield start
     for background in running:

@@ -43,16 +43,22 @@ class Reshaped(Variant):
 
 
 class Answers200(Variant):
+    """Answers 200 OK instead of 201 Created."""
+
     breaks = "SYNC-CREATE-201"
     created_status = 200
 
 
 class PlainTextBody(Variant):
+    """Sends the created object as text/plain."""
+
     breaks = "SYNC-CREATE-JSON"
     media_type = "text/plain; charset=utf-8"
 
 
 class IdNotAGuid(Variant):
+    """Assigns ids like `sync-1a2b3c4d5e6f`."""
+
     breaks = "SYNC-ID-GUID"
 
     def new_id(self) -> str:
@@ -60,7 +66,7 @@ class IdNotAGuid(Variant):
 
 
 class IdInBraces(Variant):
-    """Python's uuid.UUID() accepts this; the canonical text form does not."""
+    """Assigns ids in braces (Python's uuid.UUID() accepts them; the canonical text form does not)."""
 
     breaks = "SYNC-ID-GUID"
 
@@ -69,6 +75,8 @@ class IdInBraces(Variant):
 
 
 class IdUpperCase(Variant):
+    """Assigns upper-case GUIDs."""
+
     breaks = "SYNC-ID-LOWERCASE"
 
     def new_id(self) -> str:
@@ -76,6 +84,8 @@ class IdUpperCase(Variant):
 
 
 class DropsLastSecret(Reshaped):
+    """Loses the last secret."""
+
     breaks = "SYNC-SECRETS-ECHO"
 
     def reshape(self, body: dict[str, Any]) -> None:
@@ -83,6 +93,8 @@ class DropsLastSecret(Reshaped):
 
 
 class TrimsValues(Reshaped):
+    """Trims whitespace from secret values."""
+
     breaks = "SYNC-SECRETS-ECHO"
 
     def reshape(self, body: dict[str, Any]) -> None:
@@ -92,7 +104,7 @@ class TrimsValues(Reshaped):
 
 
 class MasksValues(Reshaped):
-    """What real Graph does on a GET of secrets; the contract here says echo."""
+    """Echoes secret values as `*`, as real Graph does on a GET of secrets (the contract says echo)."""
 
     breaks = "SYNC-SECRETS-ECHO"
 
@@ -103,6 +115,8 @@ class MasksValues(Reshaped):
 
 
 class ReversesSecrets(Reshaped):
+    """Echoes the secrets in reverse order."""
+
     breaks = "SYNC-SECRETS-ORDER"
 
     def reshape(self, body: dict[str, Any]) -> None:
@@ -110,6 +124,8 @@ class ReversesSecrets(Reshaped):
 
 
 class TypeWithoutHash(Reshaped):
+    """Top-level `@odata.type` without the `#`."""
+
     breaks = "SYNC-ODATA-TYPE"
 
     def reshape(self, body: dict[str, Any]) -> None:
@@ -117,7 +133,7 @@ class TypeWithoutHash(Reshaped):
 
 
 class NestedTypeWithoutHash(Reshaped):
-    """As the stub's own example writes it."""
+    """Nested `@odata.type` without the `#`, as the stub's own example writes it."""
 
     breaks = "SYNC-ODATA-TYPE-HASH"
 
@@ -126,6 +142,8 @@ class NestedTypeWithoutHash(Reshaped):
 
 
 class JobsNotAnArray(Reshaped):
+    """Sends `jobs` as an object, not an array."""
+
     breaks = "SYNC-BODY-SCHEMA"
 
     def reshape(self, body: dict[str, Any]) -> None:
@@ -133,6 +151,8 @@ class JobsNotAnArray(Reshaped):
 
 
 class SameIdEveryTime(Reshaped):
+    """Gives every created object the same id."""
+
     breaks = "SYNC-ID-UNIQUE"
 
     def reshape(self, body: dict[str, Any]) -> None:
@@ -140,6 +160,8 @@ class SameIdEveryTime(Reshaped):
 
 
 class NoLocation(Variant):
+    """Sends no Location header with a 201."""
+
     breaks = "SYNC-LOCATION"
 
     def created(self, request: Request, record: Record) -> Response:
@@ -149,6 +171,8 @@ class NoLocation(Variant):
 
 
 class ODataContextLast(Reshaped):
+    """Puts `@odata.context` last."""
+
     breaks = "SYNC-ODATA-CONTEXT-FIRST"
 
     def reshape(self, body: dict[str, Any]) -> None:
@@ -166,6 +190,8 @@ class AcceptsInvalidBodies(Variant):
 
 
 class InvalidBodies422(Variant):
+    """Refuses schema-invalid bodies with 422, not 400."""
+
     breaks = "SYNC-REJECT-INVALID-400"
 
     def validate(self, request: Request, payload: Any) -> dict[str, Any] | Response:
@@ -176,7 +202,7 @@ class InvalidBodies422(Variant):
 
 
 class MalformedJson422(Variant):
-    """As some web frameworks answer a JSON decode error."""
+    """Refuses malformed JSON with 422, as some web frameworks do."""
 
     breaks = "SYNC-MALFORMED-JSON-400"
 
@@ -188,6 +214,8 @@ class MalformedJson422(Variant):
 
 
 class IgnoresContentType(Variant):
+    """Accepts any Content-Type."""
+
     breaks = "SYNC-CONTENT-TYPE-4XX"
 
     def check_media_type(self, request: Request) -> Response | None:
@@ -195,6 +223,8 @@ class IgnoresContentType(Variant):
 
 
 class ContentType400(Variant):
+    """Refuses a wrong Content-Type with 400, not 415."""
+
     breaks = "SYNC-CONTENT-TYPE-415"
 
     def check_media_type(self, request: Request) -> Response | None:
@@ -203,6 +233,8 @@ class ContentType400(Variant):
 
 
 class IgnoresToken(Variant):
+    """Accepts requests without checking credentials."""
+
     breaks = "SYNC-AUTH-401"
 
     def authenticate(self, request: Request) -> Response | None:
@@ -222,6 +254,8 @@ class AcceptsAnyBearer(Variant):
 
 
 class WrongToken403(Variant):
+    """Answers 403, not 401, to a wrong or malformed token."""
+
     breaks = "SYNC-AUTH-401"
 
     def authenticate(self, request: Request) -> Response | None:
@@ -244,6 +278,8 @@ class CrashesOnMalformedJson(Variant):
 
 
 class ErrorsAsMessageOnly(Variant):
+    """Error bodies are `{"message": ...}`."""
+
     breaks = "SYNC-ERROR-BODY"
 
     def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -251,6 +287,8 @@ class ErrorsAsMessageOnly(Variant):
 
 
 class ErrorsWithoutInnerError(Variant):
+    """Graph errors without `innerError`."""
+
     breaks = "SYNC-ERROR-INNER"
 
     def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -258,6 +296,8 @@ class ErrorsWithoutInnerError(Variant):
 
 
 class AcceptsAnyApplicationId(Variant):
+    """Creates under any applicationsId, GUID or not."""
+
     breaks = "SYNC-APP-ID-REJECTED"
 
     def check_application_id(self, request: Request, application_id: str) -> Response | None:
@@ -265,6 +305,8 @@ class AcceptsAnyApplicationId(Variant):
 
 
 class NoRequestId(Variant):
+    """Sends no request-id header."""
+
     breaks = "SYNC-REQUEST-ID"
 
     def respond(
@@ -279,16 +321,20 @@ class NoRequestId(Variant):
 
 
 class FullODataMediaType(Variant):
+    """Content-Type with every OData parameter."""
+
     media_type = FULL_ODATA_MEDIA_TYPE
 
 
 class MixedCaseMediaType(Variant):
-    """Media types are case-insensitive (RFC 9110 § 8.3.1)."""
+    """`Application/JSON; Charset=UTF-8`: media types are case-insensitive (RFC 9110 § 8.3.1)."""
 
     media_type = "Application/JSON; Charset=UTF-8"
 
 
 class ODataContextFirst(Reshaped):
+    """`@odata.context` as the first member."""
+
     def reshape(self, body: dict[str, Any]) -> None:
         context = {"@odata.context": "https://graph.microsoft.com/beta/$metadata#synchronization/$entity"}
         items = list(body.items())
@@ -297,7 +343,7 @@ class ODataContextFirst(Reshaped):
 
 
 class ExtraMembersAtBothLevels(Reshaped):
-    """OData receivers must tolerate unknown properties and instance annotations."""
+    """Unknown properties and instance annotations at both levels, which OData receivers must tolerate."""
 
     def reshape(self, body: dict[str, Any]) -> None:
         body.update({"@contoso.audit": {"by": "test"}, "jobs": [], "templates": [], "vendorExtension": 42})
@@ -306,19 +352,21 @@ class ExtraMembersAtBothLevels(Reshaped):
 
 
 class NestedTypeWithHash(Reshaped):
+    """Nested `@odata.type` with the `#`."""
+
     def reshape(self, body: dict[str, Any]) -> None:
         body["secrets"] = [{"@odata.type": "#" + PAIR_TYPE, **secret} for secret in body["secrets"]]
 
 
 class NonAsciiVerbatim(Variant):
-    """UTF-8 characters sent raw instead of as \\u escapes: the same JSON text."""
+    """Non-ASCII sent as raw UTF-8 rather than `\\u` escapes: the same JSON text."""
 
     def encode(self, body: Any) -> bytes:
         return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 class ChunkedTransferEncoding(Variant):
-    """Bodies streamed in chunks, with no Content-Length."""
+    """Bodies streamed with chunked transfer encoding, no Content-Length."""
 
     def respond(
         self, request: Request, status: int, body: Any, headers: dict[str, str] | None = None, media_type: str | None = None
@@ -331,7 +379,7 @@ class ChunkedTransferEncoding(Variant):
 
 
 class ConnectionClose(Variant):
-    """Every response closes its connection: the client must open a new one for each request."""
+    """`Connection: close` on every response: the client must open a new connection for each request."""
 
     def respond(
         self, request: Request, status: int, body: Any, headers: dict[str, str] | None = None, media_type: str | None = None
@@ -340,7 +388,7 @@ class ConnectionClose(Variant):
 
 
 class RelativeLocation(Variant):
-    """RFC 9110 § 10.2.2: Location may be a relative reference."""
+    """A relative Location, which RFC 9110 § 10.2.2 allows."""
 
     def created(self, request: Request, record: Record) -> Response:
         response = super().created(request, record)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from typing import Any
 
 import pytest
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from starlette.responses import Response
 from conformance.catalogue import BY_ID, Level
 from conformance.server import Record, ReferenceServer
 
+from .gallery_table import documented, table
 from .servers import BROKEN, UNUSUAL, Answers200, NoLocation, Variant
 
 
@@ -90,3 +92,64 @@ def test_with_no_base_url_the_embedded_server_is_the_target_and_passes(run_suite
     assert run.exit_code == 0, run.output
     assert run.outcomes == {rid: "pass" for rid in BY_ID}
     assert "(embedded reference server)" in run.output
+
+
+class CreatesAnything(Variant):
+    """Answers 201 with a created object to any POST: no credentials, media type or body checked."""
+
+    def authenticate(self, request: Request) -> Response | None:
+        return None
+
+    def check_application_id(self, request: Request, application_id: str) -> Response | None:
+        return None
+
+    def check_media_type(self, request: Request) -> Response | None:
+        return None
+
+    def decode(self, request: Request, body: bytes) -> Any:
+        return {"secrets": []}
+
+    def validate(self, request: Request, payload: Any) -> dict[str, Any] | Response:
+        return payload
+
+
+def test_a_server_that_creates_anything_fails_every_refusal_requirement(serve, run_suite) -> None:
+    served = serve(CreatesAnything)
+    run = run_suite("--base-url", served.url, "--token", served.token)
+    assert run.exit_code == 1, run.output
+    must = {"SYNC-REJECT-INVALID", "SYNC-MALFORMED-JSON-400", "SYNC-CONTENT-TYPE-4XX", "SYNC-AUTH-401"}
+    assert {rid for rid, outcome in run.outcomes.items() if outcome == "fail"} >= must, run.output
+    assert run.outcomes["SYNC-APP-ID-REJECTED"] == "warn"
+    for rid in must:
+        assert re.search(rf"^FAILED \S+::test_requirement\[{rid}\]", run.output, re.M), run.output
+
+
+class RecordsMethods(ReferenceServer):
+    """The reference server, noting the method of every request that reaches it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.methods: list[str] = []
+
+    def app(self) -> Any:
+        inner = super().app()
+
+        async def recording(scope: dict, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                self.methods.append(scope["method"])
+            await inner(scope, receive, send)
+
+        return recording
+
+
+def test_the_suite_sends_only_post(serve, run_suite) -> None:
+    served = serve(RecordsMethods)
+    run = run_suite("--base-url", served.url, "--token", served.token)
+    assert run.exit_code == 0, run.output
+    assert isinstance(served.server, RecordsMethods)
+    assert set(served.server.methods) == {"POST"}
+    assert 100 < len(served.server.methods) <= 160  # the README says "about 150"
+
+
+def test_the_gallery_table_in_the_docs_is_what_is_measured() -> None:
+    assert documented() == table(), "docs/gallery.md is stale: run `python -m tests.gallery_table`"

@@ -25,7 +25,8 @@ class BackgroundServer:
         port = self._socket.getsockname()[1]
         self.url = f"http://{host}:{port}{base_path}"
         self._server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)
+            # log_config=None: leave logging to the host process (pytest captures it), do not reconfigure it.
+            uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", timeout_keep_alive=30)
         )
         self._thread: threading.Thread | None = None
 
