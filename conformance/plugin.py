@@ -36,6 +36,13 @@ VERDICTS = pytest.StashKey[dict[str, "Verdict"]]()
 REDACTOR = pytest.StashKey[Redactor]()
 EMBEDDED = pytest.StashKey[BackgroundServer]()
 
+REPORT_CSS = (
+    "#requirements{border-collapse:collapse;margin:8px 0 16px}"
+    "#requirements th,#requirements td{padding:3px 8px;border-bottom:1px solid #e2e2e2;text-align:left}"
+    ".verdict-fail{color:#c0392b;font-weight:bold}.verdict-warn{color:#b9770e;font-weight:bold}"
+    ".verdict-skip{color:#7f8c8d;font-weight:bold}.verdict-pass{color:#1e8449}"
+)
+
 GRADING = (
     "MUST = the contract as written in the generated 'Create synchronization' stub; "
     "SHOULD = OData and Microsoft Graph conventions the stub omits or contradicts. "
@@ -317,11 +324,13 @@ def pytest_html_report_title(report: Any) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
+    prefix.append(f"<style>{REPORT_CSS}</style>")
     prefix.append(f"<p><strong>Grading.</strong> {escape(GRADING)}</p>")
     verdicts = session.config.stash[VERDICTS]
     if verdicts:
         rows = "".join(
-            f"<tr><td>{escape(rid)}</td><td>{BY_ID[rid].level}</td><td>{verdicts[rid].outcome.upper()}</td>"
+            f"<tr><td>{escape(rid)}</td><td>{BY_ID[rid].level}</td>"
+            f'<td class="verdict-{verdicts[rid].outcome}">{verdicts[rid].outcome.upper()}</td>'
             f"<td>{escape(BY_ID[rid].statement)}</td><td>{escape(verdicts[rid].detail)}</td></tr>"
             for rid in BY_ID
             if rid in verdicts
@@ -334,8 +343,11 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_results_table_header(cells: list[str]) -> None:
-    cells.insert(2, '<th class="sortable" data-column-type="requirement">Requirement</th>')
-    cells.insert(3, "<th>Level</th>")
+    # pytest-html files each row under its Result, so a warning keeps Result "Passed" (it does not
+    # fail the run) and says what it is in the Verdict column.
+    cells.insert(1, "<th>Verdict</th>")
+    cells.insert(3, "<th>Requirement</th>")
+    cells.insert(4, "<th>Level</th>")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -343,10 +355,10 @@ def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -
     props = report.user_properties
     ids = [str(v) for k, v in props if k == "requirement"]
     levels = [str(v) for k, v in props if k == "level"]
-    if ("verdict", "warn") in props:
-        cells[0] = '<td class="col-result">Warning (SHOULD)</td>'
-    cells.insert(2, f"<td>{escape(', '.join(ids))}</td>")
-    cells.insert(3, f"<td>{escape(', '.join(levels))}</td>")
+    verdict = next((str(v) for k, v in reversed(props) if k == "verdict"), "")
+    cells.insert(1, f'<td class="verdict-{escape(verdict)}">{escape(verdict.upper())}</td>')
+    cells.insert(3, f"<td>{escape(', '.join(ids))}</td>")
+    cells.insert(4, f"<td>{escape(', '.join(levels))}</td>")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -40,7 +40,9 @@ def test_broken_server_is_caught_by_exactly_its_requirement(behaviour: type[Vari
     else:
         assert (run.exit_code, run.outcomes[rid]) == (0, "warn"), run.output
         assert re.search(rf"^{rid} +SHOULD +WARN ", run.output, re.M), run.output
-    assert f"{rid} ({level}) failed:" in (run.reports / "report.html").read_text()
+    shown = html.unescape(html.unescape((run.reports / "report.html").read_text()))
+    assert f"{rid} ({level}) failed:" in shown
+    assert f'<td>{rid}</td><td>{level}</td><td class="verdict-{run.outcomes[rid]}">' in shown
     assert not [path for path, text in run.artifacts().items() if served.token in text]
 
 
