@@ -16,7 +16,7 @@ from conformance.catalogue import BY_ID, Level
 from conformance.server import Record, ReferenceServer
 
 from .gallery_table import documented, table
-from .servers import BROKEN, UNUSUAL, Answers200, NoLocation, Variant
+from .servers import BROKEN, UNUSUAL, Answers200, IgnoresToken, NoLocation, Variant
 
 
 def test_reference_server_passes_every_requirement(serve, run_suite) -> None:
@@ -155,3 +155,17 @@ def test_the_suite_sends_only_post(serve, run_suite) -> None:
 
 def test_the_gallery_table_in_the_docs_is_what_is_measured() -> None:
     assert documented() == table(), "docs/gallery.md is stale: run `python -m tests.gallery_table`"
+
+
+def test_every_requirement_has_a_gallery_server_that_breaks_it() -> None:
+    assert {b.breaks for b in BROKEN} == set(BY_ID)
+    assert len(UNUSUAL) >= 6
+
+
+def test_without_a_token_the_credential_checks_are_skipped_and_say_why(serve, run_suite) -> None:
+    served = serve(IgnoresToken)  # a server that needs no token: the only way to run without one
+    run = run_suite("--base-url", served.url)
+    assert run.exit_code == 0, run.output
+    assert run.outcomes["SYNC-AUTH-401"] == "skip"
+    assert {rid for rid, outcome in run.outcomes.items() if outcome != "pass"} == {"SYNC-AUTH-401"}
+    assert re.search(r"^SYNC-AUTH-401 +MUST +SKIP .*no token given \(--token or GRAPH_TOKEN\)", run.output, re.M), run.output
