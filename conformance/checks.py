@@ -68,14 +68,27 @@ def _success_object(exchange: Exchange) -> dict[str, Any] | Result:
     return body
 
 
-def created_201(exchange: Exchange) -> Result:
+def _answer(exchange: Exchange) -> int | Result:
+    """The status of the answer, for a check on statuses: no answer fails it; a 5xx is SYNC-NO-5XX's."""
     response = exchange.response
     if response is None:
         return fail(f"no response: {exchange.error}")
     if response.status >= 500:
         return not_applicable(SERVER_ERROR)
-    if response.status != 201:
-        return fail(f"expected 201 Created, got {response.status} {response.reason}".rstrip())
+    return response.status
+
+
+def _status_line(exchange: Exchange) -> str:
+    assert exchange.response is not None
+    return f"{exchange.response.status} {exchange.response.reason}".rstrip()
+
+
+def created_201(exchange: Exchange) -> Result:
+    status = _answer(exchange)
+    if isinstance(status, Result):
+        return status
+    if status != 201:
+        return fail(f"expected 201 Created, got {_status_line(exchange)}")
     return PASS
 
 
@@ -247,23 +260,12 @@ def body_schema(exchange: Exchange) -> Result:
 
 
 def _rejection(exchange: Exchange) -> int | Result:
-    """The status of an answer to a request that carries valid credentials and one defect.
-
-    A missing answer fails; a 5xx is SYNC-NO-5XX's; a 401/403 says nothing about the defect.
-    """
-    response = exchange.response
-    if response is None:
-        return fail(f"no response: {exchange.error}")
-    if response.status >= 500:
-        return not_applicable(SERVER_ERROR)
-    if response.status in (401, 403):
+    """The status of an answer to a request that carries valid credentials and one defect: as
+    `_answer`, and a 401/403 says nothing about the defect."""
+    status = _answer(exchange)
+    if isinstance(status, int) and status in (401, 403):
         return not_applicable(CREDENTIALS_REFUSED)
-    return response.status
-
-
-def _status_line(exchange: Exchange) -> str:
-    assert exchange.response is not None
-    return f"{exchange.response.status} {exchange.response.reason}".rstrip()
+    return status
 
 
 def _named(check: Callable[[Exchange], Result], name: str) -> Callable[[Exchange], Result]:
@@ -317,13 +319,11 @@ def rejection_code(*codes: int) -> Callable[[Exchange], Result]:
 
 
 def unauthorized(exchange: Exchange) -> Result:
-    """Bad or missing credentials get 401 (403 is not enough; a 5xx is SYNC-NO-5XX's)."""
-    response = exchange.response
-    if response is None:
-        return fail(f"no response: {exchange.error}")
-    if response.status >= 500:
-        return not_applicable(SERVER_ERROR)
-    if response.status != 401:
+    """Bad or missing credentials get 401 (403 is not enough)."""
+    status = _answer(exchange)
+    if isinstance(status, Result):
+        return status
+    if status != 401:
         return fail(f"answered {_status_line(exchange)}; expected 401 Unauthorized")
     return PASS
 
