@@ -51,6 +51,6 @@ def describe(exchange: Exchange, redactor: Redactor) -> str:
     else:
         status = f"{response.status} {response.reason}".rstrip()
         lines += [f"Response: {status} after {exchange.elapsed:.3f} s", *_headers(redactor.headers(response.headers))]
-        lines += ["", _body(response.body) + (" (cut off at the size cap)" if response.truncated else "")]
+        lines += ["", _body(response.body) + (f"\n… ({response.incomplete})" if response.incomplete else "")]
     lines += ["", "Reproduce:", "  " + curl(request)]
     return redactor.text("\n".join(lines))

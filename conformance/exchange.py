@@ -54,7 +54,8 @@ class Response:
     reason: str
     headers: Headers
     body: bytes
-    truncated: bool = False
+    incomplete: str | None = None
+    """Why `body` is not the whole body (too large, cut off, too slow), or None when it is."""
 
     def header(self, name: str) -> str | None:
         return header(self.headers, name)
@@ -81,8 +82,8 @@ class Response:
     @cached_property
     def json(self) -> JsonBody:
         """The body as JSON (RFC 8259: UTF-8, no NaN/Infinity), or why it is not JSON."""
-        if self.truncated:
-            return JsonBody(error="body was cut off at the size cap, so it cannot be parsed")
+        if self.incomplete:
+            return JsonBody(error=self.incomplete)
         try:
             text = self.body.decode("utf-8")
         except UnicodeDecodeError as exc:

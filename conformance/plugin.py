@@ -6,8 +6,10 @@ Loaded by the `pytest11` entry point when installed, and by the checkout's root 
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import shlex
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
@@ -18,20 +20,36 @@ import pytest
 
 from . import __version__
 from .catalogue import BY_ID, REQUIREMENTS, Level
-from .client import Client, ClientSettings
+from .client import Client, ClientSettings, NoVerdict
 from .contract import SPEC_NAME, fingerprints
 from .generation import Generator
 from .probes import make_probes
 from .prover import Campaign, ProofSettings, Prover, RequirementFailed
 from .redaction import Redactor
 from .server import BackgroundServer, ReferenceServer
-from .settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, TOKEN_ENV, RunSettings, guid, positive_int
+from .settings import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_RUN_TIMEOUT,
+    DEFAULT_SEED,
+    TOKEN_ENV,
+    RunSettings,
+    base_url,
+    existing_file,
+    guid,
+    positive_float,
+    positive_int,
+)
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 REPORT_HTML = "reports/report.html"
 REPORT_JUNIT = "reports/junit.xml"
 
 SETTINGS = pytest.StashKey[RunSettings]()
+NO_VERDICT = pytest.StashKey[str]()
+DEADLINE = pytest.StashKey[float]()
+EXIT_NO_VERDICT = 3
 VERDICTS = pytest.StashKey[dict[str, "Verdict"]]()
 REDACTOR = pytest.StashKey[Redactor]()
 EMBEDDED = pytest.StashKey[BackgroundServer]()
@@ -81,6 +99,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help=f"seed for case generation; the same seed sends the same cases (default: {DEFAULT_SEED})",
     )
+    group.addoption(
+        "--request-timeout",
+        type=positive_float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help=f"longest wait for one answer, to its last byte (default: {DEFAULT_REQUEST_TIMEOUT:g})",
+    )
+    group.addoption(
+        "--run-timeout",
+        type=positive_float,
+        default=DEFAULT_RUN_TIMEOUT,
+        metavar="SECONDS",
+        help=f"deadline for the whole run; past it nothing more is sent (default: {DEFAULT_RUN_TIMEOUT:g})",
+    )
+    group.addoption(
+        "--max-body-bytes",
+        type=positive_int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
+        help=f"largest answer body read; a larger one fails as too large (default: {DEFAULT_MAX_BODY_BYTES})",
+    )
+    group.addoption(
+        "--follow-redirects",
+        action="store_true",
+        help="follow 307/308 redirects (never sending Authorization to another origin); by default a redirect is the answer",
+    )
+    group.addoption("--ca-bundle", type=existing_file, metavar="FILE", help="PEM file of CAs to trust for TLS")
+    group.addoption("--insecure", action="store_true", help="do not verify TLS certificates (the reports say so)")
 
 
 def _runs_suite(config: pytest.Config) -> bool:
@@ -100,9 +146,15 @@ def _runs_suite(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements this test proves")
-    base_url = config.getoption("base_url") or config.getini("base_url") or None
+    target = config.getoption("base_url") or config.getini("base_url") or None
+    if target is not None:
+        try:
+            base_url(target)
+        except argparse.ArgumentTypeError as exc:
+            raise pytest.UsageError(f"--base-url: {exc}") from None
+    config.stash[DEADLINE] = time.monotonic() + config.getoption("run_timeout")
     settings = RunSettings.build(
-        base_url,
+        target,
         config.getoption("token"),
         config.getoption("application_ids"),
         config.getoption("max_examples"),
@@ -145,13 +197,18 @@ def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
     metadata["Seed"] = str(settings.seed)
     metadata["Max examples"] = str(settings.max_examples)
     metadata["Application ids"] = ", ".join(settings.application_ids)
+    metadata["TLS verification"] = tls_description(config)
+    metadata["Timeouts"] = f"request {config.getoption('request_timeout'):g} s, run {config.getoption('run_timeout'):g} s"
     metadata["Grading"] = GRADING
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = config.stash[SETTINGS]
     kind = "embedded reference server" if settings.embedded else "external server"
-    return [f"conformance target: {target_url(config)} ({kind}); seed {settings.seed}"]
+    lines = [f"conformance target: {target_url(config)} ({kind}); seed {settings.seed}"]
+    if tls_verify(config) is False:
+        lines.append("TLS verification is OFF (--insecure): certificates are not verified")
+    return lines
 
 
 # --- collection: every suite test proves named requirements, every MUST is proven ----------------
@@ -196,9 +253,33 @@ def conformance_client(pytestconfig: pytest.Config) -> Iterator[Client]:
     settings = pytestconfig.stash[SETTINGS]
     if settings.embedded:
         pytestconfig.stash[EMBEDDED].start()
-    client = Client(ClientSettings(target_url(pytestconfig), settings.token))
+    option = pytestconfig.getoption
+    client = Client(
+        ClientSettings(
+            target_url(pytestconfig),
+            settings.token,
+            timeout=option("request_timeout"),
+            max_body_bytes=option("max_body_bytes"),
+            verify=tls_verify(pytestconfig),
+            follow_redirects=option("follow_redirects"),
+            deadline=pytestconfig.stash[DEADLINE],
+        )
+    )
     yield client
     client.close()
+
+
+def tls_verify(config: pytest.Config) -> bool | str:
+    if config.getoption("insecure"):
+        return False
+    return config.getoption("ca_bundle") or True
+
+
+def tls_description(config: pytest.Config) -> str:
+    verify = tls_verify(config)
+    if verify is False:
+        return "OFF (--insecure): certificates were not verified"
+    return f"on, trusting {verify}" if isinstance(verify, str) else "on (system CAs)"
 
 
 @pytest.fixture(scope="session")
@@ -289,7 +370,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report: pytest.TestReport = outcome.get_result()
     redactor = item.config.stash[REDACTOR]
     failure = _requirement_failure(call.excinfo)
-    if failure is not None and report.failed:
+    stopped = call.excinfo.value if call.excinfo is not None and isinstance(call.excinfo.value, NoVerdict) else None
+    if stopped is not None:
+        # Nothing more can be judged: say why in one line and stop the run.
+        reason = redactor.text(str(stopped))
+        report.longrepr = FailureText(f"no verdict: {reason}", reason)
+        item.config.stash[NO_VERDICT] = reason
+        item.session.shouldstop = f"no verdict: {reason}"
+        _record(item, report, Verdict("error", reason))
+    elif failure is not None and report.failed:
         text = failure.render(redactor, rerun_command(item.config, item.nodeid))
         headline = redactor.text(failure.headline)
         report.longrepr = FailureText(text, headline)
@@ -303,12 +392,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif report.skipped and isinstance(report.longrepr, tuple):
         path, line, reason = report.longrepr
         report.longrepr = (path, line, redactor.text(reason))
-    if requirement_ids(item) and failure is None and (report.when == "call" or report.skipped):
+    if requirement_ids(item) and failure is None and stopped is None and (report.when == "call" or report.skipped):
         if report.skipped:
             _record(item, report, Verdict("skip", str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""))
         else:
             _record(item, report, Verdict("fail" if report.failed else "pass", "error in the suite" if report.failed else ""))
     report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if NO_VERDICT in session.config.stash:
+        session.exitstatus = EXIT_NO_VERDICT
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
@@ -372,5 +466,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         line = f"{rid:<26} {BY_ID[rid].level!s:<7} {verdict.outcome.upper():<5}"
         markup = {"fail": {"red": True}, "warn": {"yellow": True}, "skip": {"yellow": True}}.get(verdict.outcome, {})
         terminalreporter.write_line(f"{line} {verdict.detail}".rstrip()[:400], **markup)
+    if NO_VERDICT in config.stash:
+        terminalreporter.write_line(f"no verdict (exit {EXIT_NO_VERDICT}): {config.stash[NO_VERDICT]}", red=True)
     should = "SHOULD failures fail the run (--strict)" if strict(config) else "a failed SHOULD is a warning (--strict: a failure)"
     terminalreporter.write_line(f"grading: MUST = the contract as written; SHOULD = OData/Graph conventions; {should}")

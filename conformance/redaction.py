@@ -9,6 +9,7 @@ report that the terminal, HTML and JUnit writers all read):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from .exchange import Headers
@@ -19,8 +20,19 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"
 
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        # Longest first, so a secret that contains another is replaced whole.
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str) -> None:
+        """Hold one more secret (a token acquired during the run)."""
+        if secret and secret not in self._secrets:
+            self._secrets.add(secret)
+            # One pass, longest first: a secret inside another is replaced whole, and a mask is never
+            # itself rewritten.
+            ordered = sorted(self._secrets, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
     def text(self, text: str) -> str:
         """`text` with every held secret masked, and safe to write as UTF-8.
@@ -28,8 +40,8 @@ class Redactor:
         A server can send lone surrogates (`"\\ud800"` parses to one); they are escaped here so that no
         report writer fails on them.
         """
-        for secret in self._secrets:
-            text = text.replace(secret, MASK)
+        if self._pattern is not None:
+            text = self._pattern.sub(MASK, text)
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
     def headers(self, headers: Headers) -> Headers:

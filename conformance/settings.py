@@ -8,8 +8,13 @@ import random
 import secrets
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_MAX_EXAMPLES = 40
+DEFAULT_REQUEST_TIMEOUT = 10.0
+DEFAULT_RUN_TIMEOUT = 900.0
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_SEED = 20260206  # fixed, so that a default run is reproducible and comparable across runs
 TOKEN_ENV = "GRAPH_TOKEN"
 
@@ -23,6 +28,33 @@ def guid(text: str) -> str:
     if len(text) != 36:
         raise argparse.ArgumentTypeError(f"{text!r} is not a canonical GUID (8-4-4-4-12 hex digits, no braces)")
     return text
+
+
+def base_url(text: str) -> str:
+    """argparse type for --base-url: an absolute http(s) URL, the service root."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an http(s) URL: give the service root with its version, "
+            "e.g. https://graph.microsoft.com/beta"
+        )
+    return text
+
+
+def existing_file(text: str) -> str:
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+    return text
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+    return value
 
 
 def positive_int(text: str) -> int:
