@@ -10,6 +10,7 @@ request, the deadline passed) raises `NoVerdict`, which stops the run.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -160,8 +161,9 @@ class Client:
                     incomplete=incomplete,
                 )
         except requests.exceptions.SSLError as exc:
+            scheme, host, port = _origin(request.url)
             raise NoVerdict(
-                f"TLS verification failed for {_origin(request.url)}: {_one_line(exc)} "
+                f"TLS verification failed for {scheme}://{host}:{port}: {_tls_reason(exc)} "
                 "(--ca-bundle FILE trusts a private CA; --insecure turns verification off)"
             ) from None
         except requests.Timeout:
@@ -219,6 +221,12 @@ def _reason(cause: object) -> str:
     reason = getattr(cause, "reason", cause)
     text = str(reason).splitlines()[0] if reason is not None else "no reason given"
     return text.split("): ", 1)[-1]
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """'certificate verify failed: unable to get local issuer certificate', out of urllib3's wrapping."""
+    found = re.search(r"\] ([^()]+?) \(_ssl", str(exc))
+    return found.group(1) if found else _reason(exc.args[0] if exc.args else exc)
 
 
 def _one_line(exc: BaseException) -> str:

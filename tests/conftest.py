@@ -65,7 +65,7 @@ def _outcomes(junit: Path) -> dict[str, str]:
         verdicts = [value for name, value in props if name == "verdict"]
         failed = case.find("failure") is not None or case.find("error") is not None
         assert verdicts, f"no verdict property on {case.get('name')}"
-        assert failed == (verdicts[-1] == "fail"), f"JUnit and verdict disagree on {case.get('name')}"
+        assert failed == (verdicts[-1] in ("fail", "error")), f"JUnit and verdict disagree on {case.get('name')}"
         for name, value in props:
             if name == "requirement":
                 outcomes[str(value)] = str(verdicts[-1])
