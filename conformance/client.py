@@ -66,8 +66,12 @@ class Client:
     def url(self, application_id: str) -> str:
         return f"{self.settings.base_url.rstrip('/')}/applications/{quote(application_id, safe='')}/synchronization"
 
+    def token(self) -> str | None:
+        """The token to send now: a fresh one from the provider (client credentials), or the fixed one."""
+        return self.settings.token_provider() if self.settings.token_provider else self.settings.token
+
     def bearer(self) -> str | None:
-        token = self.settings.token_provider() if self.settings.token_provider else self.settings.token
+        token = self.token()
         return f"Bearer {token}" if token else None
 
     def request(
@@ -122,8 +126,8 @@ class Client:
                 )
             return
         self._unanswered = 0
-        own = header(exchange.request.headers, "authorization") == self.bearer() and self.bearer() is not None
-        if own:
+        bearer = self.bearer()
+        if bearer is not None and header(exchange.request.headers, "authorization") == bearer:
             self._refused = self._refused + 1 if exchange.response.status == 401 else 0
             if self._refused >= self.settings.refusals:
                 raise NoVerdict(

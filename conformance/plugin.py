@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shlex
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from . import __version__
 from .catalogue import BY_ID, REQUIREMENTS, Level
 from .client import Client, ClientSettings, NoVerdict
 from .contract import SPEC_NAME, fingerprints
+from .credentials import DEFAULT_AUTHORITY_HOST, DEFAULT_SCOPE, SECRET_ENV, ClientCredentials
 from .generation import Generator
 from .probes import make_probes
 from .prover import Campaign, ProofSettings, Prover, RequirementFailed
@@ -35,6 +37,7 @@ from .settings import (
     DEFAULT_SEED,
     TOKEN_ENV,
     RunSettings,
+    altered,
     base_url,
     existing_file,
     guid,
@@ -53,6 +56,7 @@ EXIT_NO_VERDICT = 3
 VERDICTS = pytest.StashKey[dict[str, "Verdict"]]()
 REDACTOR = pytest.StashKey[Redactor]()
 EMBEDDED = pytest.StashKey[BackgroundServer]()
+CREDENTIALS = pytest.StashKey[ClientCredentials]()
 
 REPORT_CSS = (
     "#requirements{border-collapse:collapse;margin:8px 0 16px}"
@@ -126,6 +130,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="follow 307/308 redirects (never sending Authorization to another origin); by default a redirect is the answer",
     )
     group.addoption("--ca-bundle", type=existing_file, metavar="FILE", help="PEM file of CAs to trust for TLS")
+    group.addoption(
+        "--tenant-id", help=f"with --client-id: get tokens by client credentials (secret from ${SECRET_ENV})"
+    )
+    group.addoption("--client-id", help="the application (client) id for client credentials")
+    group.addoption(
+        "--authority-host",
+        type=base_url,
+        default=DEFAULT_AUTHORITY_HOST,
+        metavar="URL",
+        help=f"where tokens come from (default: {DEFAULT_AUTHORITY_HOST})",
+    )
+    group.addoption("--scope", default=DEFAULT_SCOPE, help=f"the scope tokens are asked for (default: {DEFAULT_SCOPE})")
     group.addoption("--insecure", action="store_true", help="do not verify TLS certificates (the reports say so)")
 
 
@@ -147,22 +163,28 @@ def _runs_suite(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements this test proves")
     target = config.getoption("base_url") or config.getini("base_url") or None
+    if config.getoption("token") and (config.getoption("tenant_id") or config.getoption("client_id")):
+        raise pytest.UsageError("--token and --tenant-id/--client-id are two ways to authenticate: give one")
     if target is not None:
         try:
             base_url(target)
         except argparse.ArgumentTypeError as exc:
             raise pytest.UsageError(f"--base-url: {exc}") from None
     config.stash[DEADLINE] = time.monotonic() + config.getoption("run_timeout")
+    uses_credentials = bool(config.getoption("tenant_id") or config.getoption("client_id"))
     settings = RunSettings.build(
         target,
         config.getoption("token"),
         config.getoption("application_ids"),
         config.getoption("max_examples"),
         config.getoption("seed"),
+        token_from_env=not uses_credentials,
     )
     config.stash[SETTINGS] = settings
     config.stash[VERDICTS] = {}
-    config.stash[REDACTOR] = Redactor([s for s in (settings.token, settings.altered_token) if s])
+    config.stash[REDACTOR] = Redactor([settings.token] if settings.token else [])
+    if not settings.embedded and (config.getoption("tenant_id") or config.getoption("client_id")):
+        config.stash[CREDENTIALS] = client_credentials(config)
     if settings.embedded:
         reference = ReferenceServer(token=settings.token or "")
         config.stash[EMBEDDED] = BackgroundServer(reference.app(), reference.base_path)
@@ -173,6 +195,26 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.self_contained_html = True
         if not config.option.xmlpath:
             config.option.xmlpath = REPORT_JUNIT
+
+
+def client_credentials(config: pytest.Config) -> ClientCredentials:
+    tenant, client, secret = config.getoption("tenant_id"), config.getoption("client_id"), os.environ.get(SECRET_ENV)
+    if not (tenant and client):
+        raise pytest.UsageError("client credentials need both --tenant-id and --client-id")
+    if not secret:
+        raise pytest.UsageError(f"client credentials need the client secret in the environment variable {SECRET_ENV}")
+    redactor = config.stash[REDACTOR]
+    redactor.add(secret)
+    return ClientCredentials(
+        tenant,
+        client,
+        secret,
+        authority_host=config.getoption("authority_host"),
+        scope=config.getoption("scope"),
+        verify=tls_verify(config),
+        timeout=config.getoption("request_timeout"),
+        on_token=redactor.add,
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -254,10 +296,12 @@ def conformance_client(pytestconfig: pytest.Config) -> Iterator[Client]:
     if settings.embedded:
         pytestconfig.stash[EMBEDDED].start()
     option = pytestconfig.getoption
+    credentials = pytestconfig.stash.get(CREDENTIALS, None)
     client = Client(
         ClientSettings(
             target_url(pytestconfig),
             settings.token,
+            token_provider=credentials.token if credentials else None,
             timeout=option("request_timeout"),
             max_body_bytes=option("max_body_bytes"),
             verify=tls_verify(pytestconfig),
@@ -285,7 +329,11 @@ def tls_description(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Prover:
     settings = pytestconfig.stash[SETTINGS]
-    probes = make_probes(Generator(settings.application_ids), settings.token, settings.altered_token)
+    token = conformance_client.token()
+    altered_token = altered(token) if token else None
+    if altered_token:
+        pytestconfig.stash[REDACTOR].add(altered_token)
+    probes = make_probes(Generator(settings.application_ids), token, altered_token)
     proof = ProofSettings(max_examples=settings.max_examples, seed=settings.seed)
     return Prover(Campaign(conformance_client, probes, proof))
 

@@ -81,23 +81,28 @@ class RunSettings:
     def embedded(self) -> bool:
         return self.base_url is None
 
-    @property
-    def altered_token(self) -> str | None:
-        """The token with its last character changed: a credential the server must refuse. It is as
-        secret as the token (it gives most of it away), so it is redacted like the token."""
-        if not self.token:
-            return None
-        return self.token[:-1] + ("B" if self.token.endswith("A") else "A")
-
     @classmethod
     def build(
-        cls, base_url: str | None, token: str | None, application_ids: list[str], max_examples: int, seed: int
+        cls,
+        base_url: str | None,
+        token: str | None,
+        application_ids: list[str],
+        max_examples: int,
+        seed: int,
+        token_from_env: bool = True,
     ) -> RunSettings:
+        """`token_from_env`: fall back to $GRAPH_TOKEN (not when tokens come from client credentials)."""
         if base_url is None:
             token = secrets.token_urlsafe(24)  # the embedded server's own, never the user's
-        elif token is None:
+        elif token is None and token_from_env:
             token = os.environ.get(TOKEN_ENV) or None
         # Default application ids are fresh for each seed and the same for the same seed, so a rerun
         # with --seed sends the same requests.
         ids = tuple(application_ids) or (str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4)),)
         return cls(base_url, token, ids, max_examples, seed)
+
+
+def altered(token: str) -> str:
+    """The token with its last character changed: a credential the server must refuse. It is as
+    secret as the token (it gives most of it away), so it is redacted like the token."""
+    return token[:-1] + ("B" if token.endswith("A") else "A")
