@@ -17,7 +17,7 @@ from conformance.generation import Generator
 from conformance.probes import make_probes
 from conformance.prover import Campaign, ProofSettings, Prover, RequirementFailed
 from conformance.server import BackgroundServer
-from conformance.settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, RunSettings
+from conformance.settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, RunSettings, altered
 
 from .servers import BROKEN, UNUSUAL, Variant
 
@@ -36,7 +36,7 @@ def cases_needed(behaviour: type[Variant]) -> int:
     server = behaviour(token=TOKEN)
     with BackgroundServer(server.app(), server.base_path) as background:
         client = Client(ClientSettings(background.url, TOKEN))
-        probes = make_probes(Generator(settings.application_ids), TOKEN, settings.altered_token)
+        probes = make_probes(Generator(settings.application_ids), TOKEN, altered(TOKEN))
         prover = Prover(Campaign(client, probes, ProofSettings(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED)))
         try:
             prover.prove(BY_ID[str(behaviour.breaks)])
