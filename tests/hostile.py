@@ -1,5 +1,5 @@
 """Targets that misbehave below HTTP's good manners, on raw loopback sockets: they never answer,
-reset the connection, send 300 MB, or send bytes that are not UTF-8.
+reset the connection, send 300 MB, send bytes that are not UTF-8, or cut a body off.
 
 Each accepts connections in a thread and runs its behaviour on every request until stopped.
 """
@@ -58,6 +58,12 @@ def sends_invalid_utf8(conn: socket.socket) -> None:
     body = b'{"@odata.type": "#microsoft.graph.synchronization", "id": "\xff\xfe\xfd", "secrets": []}'
     while _read_request(conn):
         conn.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def cuts_off(conn: socket.socket) -> None:
+    """Promises 1,000 bytes, sends 20, and closes."""
+    if _read_request(conn):
+        conn.sendall(b'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"id": "e4a1fb12-fb1')
 
 
 class RawServer:

@@ -80,7 +80,8 @@ class EchoesCredentials(Answers200):
 def test_a_token_the_server_echoes_is_in_no_artifact(serve, run_suite) -> None:
     served = serve(EchoesCredentials)
     run = run_suite("--base-url", served.url, "--token", served.token)
-    assert run.caught() == {"SYNC-CREATE-201"}
+    assert run.exit_code == 1 and run.caught() == {"SYNC-CREATE-201"}
+    assert "Traceback" not in run.output
     assert served.token not in run.output
     assert not [path for path, text in run.artifacts().items() if served.token in text]
     # pytest-html embeds the log HTML-escaped inside an escaped data attribute.

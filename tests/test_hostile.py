@@ -3,6 +3,7 @@ a clear reason, no traceback, and the token in no artifact."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import time
 import pytest
 
 from .conftest import SUITE
-from .hostile import RawServer, never_answers, resets, sends_300_mb, sends_invalid_utf8
+from .hostile import RawServer, cuts_off, never_answers, resets, sends_300_mb, sends_invalid_utf8
 
 TOKEN = "hostile-canary-0d5e3b8f"
 
@@ -33,6 +34,8 @@ def raw():
 def assert_clean(run, *, exit_code: int, reason: str) -> None:
     assert run.exit_code == exit_code, run.output
     assert re.search(reason, run.output), run.output
+    report = html.unescape(html.unescape((run.reports / "report.html").read_text(encoding="utf-8")))
+    assert re.search(reason.split(r"\(exit 3\): ")[-1], report), "the reason is not in the HTML report"
     assert "Traceback" not in run.output
     assert not [path for path, text in run.artifacts().items() if TOKEN in text]
     assert TOKEN not in run.output
@@ -70,6 +73,12 @@ def test_an_invalid_utf8_answer_fails_with_the_reason(raw, run_suite) -> None:
     server = raw(sends_invalid_utf8)
     run = run_suite("--base-url", server.url, "--token", TOKEN, "--max-examples", "3")
     assert_clean(run, exit_code=1, reason=r"SYNC-CREATE-JSON \(MUST\) failed: body is not valid UTF-8")
+
+
+def test_a_body_cut_off_fails_with_the_reason(raw, run_suite) -> None:
+    server = raw(cuts_off)
+    run = run_suite("--base-url", server.url, "--token", TOKEN, "--max-examples", "3")
+    assert_clean(run, exit_code=1, reason=r"SYNC-CREATE-JSON \(MUST\) failed: body cut off: ")
 
 
 def test_a_token_refused_on_every_request_is_one_line(serve, run_suite) -> None:
