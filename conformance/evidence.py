@@ -7,7 +7,9 @@ request body so that it reproduces the case.
 
 from __future__ import annotations
 
+import json
 import shlex
+from typing import Any
 
 from .exchange import Exchange, Headers, Request
 from .redaction import Redactor
@@ -39,6 +41,37 @@ def curl(request: Request) -> str:
     if request.body:
         parts += ["--data-binary", shlex.quote(request.body.decode("utf-8", errors="replace"))]
     return " ".join(parts)
+
+
+def _text(body: bytes, limit: int) -> dict[str, Any]:
+    shown = body[:limit].decode("utf-8", errors="replace")
+    return {"text": shown, "bytes": len(body), "truncated": len(body) > limit}
+
+
+def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) -> dict[str, Any]:
+    """The exchange as JSON for machines (verdict.json, the evidence bundle): redacted, bodies capped."""
+    request = exchange.request
+    data: dict[str, Any] = {
+        "request": {
+            "method": request.method,
+            "url": request.url,
+            "headers": [list(h) for h in redactor.headers(request.headers)],
+            "body": _text(request.body, body_limit),
+        },
+        "elapsed_seconds": round(exchange.elapsed, 4),
+    }
+    if exchange.response is not None:
+        response = exchange.response
+        data["response"] = {
+            "status": response.status,
+            "reason": response.reason,
+            "headers": [list(h) for h in redactor.headers(response.headers)],
+            "body": _text(response.body, body_limit),
+            "incomplete": response.incomplete,
+        }
+    else:
+        data["error"] = exchange.error
+    return json.loads(redactor.text(json.dumps(data, ensure_ascii=False)))
 
 
 def describe(exchange: Exchange, redactor: Redactor) -> str:

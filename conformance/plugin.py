@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import shlex
 import time
@@ -26,8 +27,11 @@ from .contract import SPEC_NAME, fingerprints
 from .credentials import DEFAULT_AUTHORITY_HOST, DEFAULT_SCOPE, SECRET_ENV, ClientCredentials
 from .generation import Generator
 from .probes import make_probes
+from .evidence import record
 from .prover import Campaign, ProofSettings, Prover, RequirementFailed
 from .redaction import Redactor
+from .reporting import GRADING, Reporter, strict
+from .verdict import public_url
 from .server import BackgroundServer, ReferenceServer
 from .settings import (
     DEFAULT_MAX_BODY_BYTES,
@@ -46,32 +50,20 @@ from .settings import (
 )
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
+PROVENANCE = (
+    "The generated Microsoft Graph (beta) documentation stub 'Create synchronization', certified as written. "
+    "Graph's metadata models synchronization as a single-valued containment navigation updated with PUT; "
+    "OData and Graph conventions the stub omits or contradicts are graded SHOULD."
+)
 REPORT_HTML = "reports/report.html"
 REPORT_JUNIT = "reports/junit.xml"
+REPORT_VERDICT = "reports/verdict.json"
 
 SETTINGS = pytest.StashKey[RunSettings]()
-NO_VERDICT = pytest.StashKey[str]()
 DEADLINE = pytest.StashKey[float]()
-EXIT_NO_VERDICT = 3
-VERDICTS = pytest.StashKey[dict[str, "Verdict"]]()
 REDACTOR = pytest.StashKey[Redactor]()
 EMBEDDED = pytest.StashKey[BackgroundServer]()
 CREDENTIALS = pytest.StashKey[ClientCredentials]()
-
-REPORT_CSS = (
-    "#requirements{border-collapse:collapse;margin:8px 0 16px}"
-    "#requirements th,#requirements td{padding:3px 8px;border-bottom:1px solid #e2e2e2;text-align:left}"
-    ".verdict-fail{color:#c0392b;font-weight:bold}.verdict-warn{color:#b9770e;font-weight:bold}"
-    ".verdict-skip{color:#7f8c8d;font-weight:bold}.verdict-pass{color:#1e8449}"
-)
-
-GRADING = (
-    "MUST = the contract as written in the generated 'Create synchronization' stub; "
-    "SHOULD = OData and Microsoft Graph conventions the stub omits or contradicts. "
-    "The stub departs from Graph's metadata (which creates synchronization with PUT): a pass certifies "
-    "the contract as written, not that live Graph behaves so."
-)
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("graph-sync-conformance", "Create synchronization conformance")
@@ -141,6 +133,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="URL",
         help=f"where tokens come from (default: {DEFAULT_AUTHORITY_HOST})",
     )
+    group.addoption(
+        "--verdict", metavar="FILE", help=f"where verdict.json goes (default: {REPORT_VERDICT} when the suite runs)"
+    )
     group.addoption("--scope", default=DEFAULT_SCOPE, help=f"the scope tokens are asked for (default: {DEFAULT_SCOPE})")
     group.addoption("--insecure", action="store_true", help="do not verify TLS certificates (the reports say so)")
 
@@ -181,20 +176,54 @@ def pytest_configure(config: pytest.Config) -> None:
         token_from_env=not uses_credentials,
     )
     config.stash[SETTINGS] = settings
-    config.stash[VERDICTS] = {}
     config.stash[REDACTOR] = Redactor([settings.token] if settings.token else [])
     if not settings.embedded and (config.getoption("tenant_id") or config.getoption("client_id")):
         config.stash[CREDENTIALS] = client_credentials(config)
     if settings.embedded:
         reference = ReferenceServer(token=settings.token or "")
         config.stash[EMBEDDED] = BackgroundServer(reference.app(), reference.base_path)
-    if _runs_suite(config):
+    runs_suite = _runs_suite(config)
+    if runs_suite:
         # Reports land in reports/ unless the user named other places.
         if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
             config.option.htmlpath = REPORT_HTML
             config.option.self_contained_html = True
         if not config.option.xmlpath:
             config.option.xmlpath = REPORT_JUNIT
+    verdict_path = config.getoption("verdict") or (REPORT_VERDICT if runs_suite else None)
+    complete = not (any("::" in arg for arg in config.args) or config.getoption("keyword") or config.getoption("markexpr"))
+    reporter = Reporter(config, config.stash[REDACTOR], lambda: run_header(config), verdict_path, complete)
+    config.pluginmanager.register(reporter, "graph-sync-conformance-reporter")
+
+
+def run_header(config: pytest.Config) -> dict[str, Any]:
+    """What verdict.json says about the run besides the rows: never a credential."""
+    settings = config.stash[SETTINGS]
+    option = config.getoption
+    files = fingerprints()
+    auth = "client credentials" if CREDENTIALS in config.stash else ("bearer token" if settings.token else "none")
+    return {
+        "suite": {"name": "graph-sync-conformance", "version": __version__},
+        "contract": {
+            "source": SPEC_NAME,
+            "sha256": files[f"contract/{SPEC_NAME}"],
+            "provenance": PROVENANCE,
+            "schemas": {name: digest for name, digest in files.items() if "/" not in name},
+        },
+        "target": {"base_url": public_url(target_url(config)), "embedded": settings.embedded},
+        "seed": settings.seed,
+        "configuration": {
+            "max_examples": settings.max_examples,
+            "application_ids": list(settings.application_ids),
+            "authentication": auth,
+            "request_timeout_seconds": option("request_timeout"),
+            "run_timeout_seconds": option("run_timeout"),
+            "max_body_bytes": option("max_body_bytes"),
+            "follow_redirects": option("follow_redirects"),
+            "tls_verification": tls_description(config),
+            "strict": strict(config),
+        },
+    }
 
 
 def client_credentials(config: pytest.Config) -> ClientCredentials:
@@ -386,30 +415,29 @@ def rerun_command(config: pytest.Config, nodeid: str) -> str:
     return " ".join(parts)
 
 
-def strict(config: pytest.Config) -> bool:
-    """pytest's own --strict (or `strict = true`) also makes a failed SHOULD fail the run."""
-    try:
-        return bool(config.getoption("strict") or config.getini("strict"))
-    except ValueError:  # a pytest without the strict ini option
-        return bool(config.getoption("strict", False))
+def _record(item: pytest.Item, report: pytest.TestReport, outcome: str, reason: str = "", **extra: str) -> None:
+    """A requirement's outcome, as properties of the report: JUnit writes them, and
+    `pytest_runtest_logreport` (on the controller, also under xdist) builds the verdict from them."""
+    props = [("verdict", outcome), *([("reason", reason)] if reason else [])]
+    prover = item.funcargs.get("prover") if hasattr(item, "funcargs") else None
+    tallies = [prover.tallies[rid] for rid in requirement_ids(item) if rid in prover.tallies] if prover else []
+    if tallies:
+        props.append(("cases", str(sum(t.judged for t in tallies))))
+    props += list(extra.items())
+    item.user_properties.extend(props)
+    report.user_properties.extend(props)
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """One requirement's outcome in this run: pass, fail, warn (a failed SHOULD) or skip."""
-
-    outcome: str
-    detail: str = ""
-
-
-def _record(item: pytest.Item, report: pytest.TestReport, verdict: Verdict) -> None:
-    """Every view (terminal, HTML, JUnit) reads the verdict from here or from the properties set here."""
-    for rid in requirement_ids(item):
-        item.config.stash[VERDICTS][rid] = verdict
-    for props in (item.user_properties, report.user_properties):
-        props.append(("verdict", verdict.outcome))
-        if verdict.detail:
-            props.append(("reason", verdict.detail))
+def _first_failure(failure: RequirementFailed, redactor: Redactor) -> str:
+    return json.dumps(
+        {
+            "origin": failure.origin,
+            "found_after": failure.found_after,
+            "reason": failure.reason,
+            "exchanges": [record(e, redactor, body_limit=2048) for e in failure.exchanges],
+        },
+        ensure_ascii=False,
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -423,18 +451,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # Nothing more can be judged: say why in one line and stop the run.
         reason = redactor.text(str(stopped))
         report.longrepr = FailureText(f"no verdict: {reason}", reason)
-        item.config.stash[NO_VERDICT] = reason
         item.session.shouldstop = f"no verdict: {reason}"
-        _record(item, report, Verdict("error", reason))
+        _record(item, report, "error", reason, no_verdict=reason)
     elif failure is not None and report.failed:
         text = failure.render(redactor, rerun_command(item.config, item.nodeid))
-        headline = redactor.text(failure.headline)
-        report.longrepr = FailureText(text, headline)
-        if failure.requirement.level is Level.SHOULD and not strict(item.config):
+        report.longrepr = FailureText(text, redactor.text(failure.headline))
+        warn = failure.requirement.level is Level.SHOULD and not strict(item.config)
+        if warn:
             report.outcome = "passed"  # a warning: shown everywhere, but it does not fail the run
-            _record(item, report, Verdict("warn", redactor.text(failure.reason)))
-        else:
-            _record(item, report, Verdict("fail", redactor.text(failure.reason)))
+        _record(item, report, "warn" if warn else "fail", redactor.text(failure.reason), first_failure=_first_failure(failure, redactor))
     elif report.failed and report.longrepr is not None:
         report.longrepr = redactor.text(str(report.longrepr))
     elif report.skipped and isinstance(report.longrepr, tuple):
@@ -442,79 +467,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = (path, line, redactor.text(reason))
     if requirement_ids(item) and failure is None and stopped is None and (report.when == "call" or report.skipped):
         if report.skipped:
-            _record(item, report, Verdict("skip", str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""))
+            _record(item, report, "skip", str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "")
         else:
-            _record(item, report, Verdict("fail" if report.failed else "pass", "error in the suite" if report.failed else ""))
+            _record(item, report, "error" if report.failed else "pass", "error in the suite" if report.failed else "")
     report.sections = [(title, redactor.text(content)) for title, content in report.sections]
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if NO_VERDICT in session.config.stash:
-        session.exitstatus = EXIT_NO_VERDICT
-
-
-def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
-    if report.when == "call" and ("verdict", "warn") in report.user_properties:
-        return "warned", "W", ("WARN", {"yellow": True})
-    return None
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_report_title(report: Any) -> None:
-    report.title = "Create synchronization: conformance report"
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
-    prefix.append(f"<style>{REPORT_CSS}</style>")
-    prefix.append(f"<p><strong>Grading.</strong> {escape(GRADING)}</p>")
-    verdicts = session.config.stash[VERDICTS]
-    if verdicts:
-        rows = "".join(
-            f"<tr><td>{escape(rid)}</td><td>{BY_ID[rid].level}</td>"
-            f'<td class="verdict-{verdicts[rid].outcome}">{verdicts[rid].outcome.upper()}</td>'
-            f"<td>{escape(BY_ID[rid].statement)}</td><td>{escape(verdicts[rid].detail)}</td></tr>"
-            for rid in BY_ID
-            if rid in verdicts
-        )
-        prefix.append(
-            '<table id="requirements"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th>'
-            f"<th>Statement</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_header(cells: list[str]) -> None:
-    # pytest-html files each row under its Result, so a warning keeps Result "Passed" (it does not
-    # fail the run) and says what it is in the Verdict column.
-    cells.insert(1, "<th>Verdict</th>")
-    cells.insert(3, "<th>Requirement</th>")
-    cells.insert(4, "<th>Level</th>")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
-    props = report.user_properties
-    ids = [str(v) for k, v in props if k == "requirement"]
-    levels = [str(v) for k, v in props if k == "level"]
-    verdict = next((str(v) for k, v in reversed(props) if k == "verdict"), "")
-    cells.insert(1, f'<td class="verdict-{escape(verdict)}">{escape(verdict.upper())}</td>')
-    cells.insert(3, f"<td>{escape(', '.join(ids))}</td>")
-    cells.insert(4, f"<td>{escape(', '.join(levels))}</td>")
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """One line per requirement judged in this run: id, level, verdict, and why when not a pass."""
-    verdicts = config.stash[VERDICTS]
-    if not verdicts:
-        return
-    terminalreporter.section("requirements")
-    for rid in (r for r in BY_ID if r in verdicts):
-        verdict = verdicts[rid]
-        line = f"{rid:<26} {BY_ID[rid].level!s:<7} {verdict.outcome.upper():<5}"
-        markup = {"fail": {"red": True}, "warn": {"yellow": True}, "skip": {"yellow": True}}.get(verdict.outcome, {})
-        terminalreporter.write_line(f"{line} {verdict.detail}".rstrip()[:400], **markup)
-    if NO_VERDICT in config.stash:
-        terminalreporter.write_line(f"no verdict (exit {EXIT_NO_VERDICT}): {config.stash[NO_VERDICT]}", red=True)
-    should = "SHOULD failures fail the run (--strict)" if strict(config) else "a failed SHOULD is a warning (--strict: a failure)"
-    terminalreporter.write_line(f"grading: MUST = the contract as written; SHOULD = OData/Graph conventions; {should}")

@@ -147,10 +147,12 @@ class Campaign:
 class Prover:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
+        self.tallies: dict[str, Tally] = {}
+        """What each requirement proven so far judged, whether it passed or failed."""
 
     def prove(self, requirement: Requirement) -> Tally:
         """Raise RequirementFailed for the first failing case (shrunk if generated), or return what was judged."""
-        tally = Tally()
+        tally = self.tallies[requirement.id] = Tally()
         for kind in requirement.probes:
             probe = self.campaign.probes[kind]
             if isinstance(probe, FixedProbe) and probe.unavailable:

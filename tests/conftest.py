@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import subprocess
 import sys
@@ -11,11 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
+from conformance.contract import json_schema
 from conformance.server import BackgroundServer, ReferenceServer
 
 REPO = Path(__file__).resolve().parent.parent
 SUITE = REPO / "conformance" / "suite"
+
+
+def verdict_validator() -> Draft202012Validator:
+    return Draft202012Validator(json_schema("verdict.schema.json"), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,8 @@ class SuiteRun:
     outcomes: dict[str, str]
     """Requirement id -> pass / fail / warn / skip: the verdict properties of the run's JUnit file."""
     reports: Path
+    verdict: dict | None
+    """reports/verdict.json, already checked against schemas/verdict.schema.json and against JUnit."""
 
     def caught(self) -> set[str]:
         """The requirements the run failed or warned on."""
@@ -81,11 +90,18 @@ def run_suite(tmp_path: Path) -> Callable[..., SuiteRun]:
         command = [
             sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider",
             f"--junitxml={reports / 'junit.xml'}", f"--html={reports / 'report.html'}", "--self-contained-html",
-            *args,
+            f"--verdict={reports / 'verdict.json'}", *args,
         ]  # fmt: skip
         done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
         output = done.stdout + done.stderr
-        junit = reports / "junit.xml"
-        return SuiteRun(done.returncode, output, _outcomes(junit) if junit.exists() else {}, reports)
+        junit, verdict_file = reports / "junit.xml", reports / "verdict.json"
+        outcomes = _outcomes(junit) if junit.exists() else {}
+        verdict = json.loads(verdict_file.read_text(encoding="utf-8")) if verdict_file.exists() else None
+        if verdict is not None:
+            errors = [e.message for e in verdict_validator().iter_errors(verdict)]
+            assert not errors, f"verdict.json breaks its schema: {errors[:3]}"
+            judged = {r["id"]: r["outcome"] for r in verdict["requirements"] if r["reason"] != "not run"}
+            assert judged == outcomes, "verdict.json and JUnit disagree"
+        return SuiteRun(done.returncode, output, outcomes, reports, verdict)
 
     return run

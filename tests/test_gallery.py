@@ -24,6 +24,8 @@ def test_reference_server_passes_every_requirement(serve, run_suite) -> None:
     run = run_suite("--base-url", served.url, "--token", served.token)
     assert run.exit_code == 0, run.output
     assert run.outcomes == {rid: "pass" for rid in BY_ID}
+    assert run.verdict and run.verdict["verdict"] == "conformant"
+    assert run.verdict["target"] == {"base_url": served.url, "embedded": False}
 
 
 @pytest.mark.parametrize("behaviour", BROKEN, ids=lambda b: f"{b.__name__}-{b.breaks}")
@@ -34,15 +36,21 @@ def test_broken_server_is_caught_by_exactly_its_requirement(behaviour: type[Vari
     level = BY_ID[rid].level
     assert set(run.outcomes) == set(BY_ID), run.output
     assert run.caught() == {rid}, run.output
+    assert run.verdict is not None
+    failure = next(r["first_failure"] for r in run.verdict["requirements"] if r["id"] == rid)
+    assert failure["exchanges"] and failure["found_after"] >= 1
     if level is Level.MUST:
+        assert run.verdict["verdict"] == "not conformant"
         assert (run.exit_code, run.outcomes[rid]) == (1, "fail"), run.output
         assert re.search(rf"^FAILED \S+::test_requirement\[{rid}\]", run.output, re.M), run.output
     else:
+        assert run.verdict["verdict"] == "conformant" and rid in run.verdict["reason"]
         assert (run.exit_code, run.outcomes[rid]) == (0, "warn"), run.output
         assert re.search(rf"^{rid} +SHOULD +WARN ", run.output, re.M), run.output
     shown = html.unescape(html.unescape((run.reports / "report.html").read_text()))
     assert f"{rid} ({level}) failed:" in shown
-    assert f'<td>{rid}</td><td>{level}</td><td class="verdict-{run.outcomes[rid]}">' in shown
+    # The summary's row for it links to the failure's details.
+    assert f'<td><a href="#conformance/suite/test_create_synchronization.py::test_requirement[{rid}]">{rid}</a></td><td>{level}</td><td class="verdict-{run.outcomes[rid]}">' in shown
     assert not [path for path, text in run.artifacts().items() if served.token in text]
 
 
@@ -166,7 +174,9 @@ def test_every_requirement_has_a_gallery_server_that_breaks_it() -> None:
 def test_without_a_token_the_credential_checks_are_skipped_and_say_why(serve, run_suite) -> None:
     served = serve(IgnoresToken)  # a server that needs no token: the only way to run without one
     run = run_suite("--base-url", served.url)
-    assert run.exit_code == 0, run.output
+    # A MUST that was not checked cannot be certified.
+    assert run.exit_code == 1, run.output
+    assert run.verdict and (run.verdict["verdict"], run.verdict["reason"]) == ("not conformant", "MUST not checked: SYNC-AUTH-401")
     assert run.outcomes["SYNC-AUTH-401"] == "skip"
     assert {rid for rid, outcome in run.outcomes.items() if outcome != "pass"} == {"SYNC-AUTH-401"}
     assert re.search(r"^SYNC-AUTH-401 +MUST +SKIP .*no token given \(--token or GRAPH_TOKEN\)", run.output, re.M), run.output
