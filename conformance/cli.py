@@ -45,11 +45,83 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# pytest's exit codes, as this command documents its own: 0 conformant, 1 not conformant,
+# 2 usage error, 3 target unreachable or run incomplete.
+EXIT_CODES = {0: 0, 1: 1, 2: 3, 3: 3, 4: 2, 5: 3}
+
+
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
+    from .bundle import BundleError, build, product_problems
+
+    if args.bundle and args.product is None:
+        print("graph-sync-conformance run: --bundle needs --product PRODUCT.yaml", file=sys.stderr)
+        return 2
+    if args.product is not None and (problems := product_problems(args.product)):
+        print(f"graph-sync-conformance run: PRODUCT.yaml is not valid: {problems[0]}", file=sys.stderr)
+        return 2
+    reports = Path(args.reports)
+    paths = {
+        "report.html": reports / "report.html",
+        "junit.xml": reports / "junit.xml",
+        "verdict.json": reports / "verdict.json",
+        "evidence.jsonl": reports / "evidence.jsonl",
+    }
     suite = Path(__file__).resolve().parent / "suite"
-    return int(pytest.main([str(suite), *extra]))
+    status = EXIT_CODES.get(
+        int(
+            pytest.main(
+                [
+                    str(suite),
+                    f"--html={paths['report.html']}",
+                    "--self-contained-html",
+                    f"--junitxml={paths['junit.xml']}",
+                    f"--verdict={paths['verdict.json']}",
+                    f"--evidence={paths['evidence.jsonl']}",
+                    *extra,
+                ]
+            )
+        ),
+        3,
+    )
+    if args.bundle is None:
+        return status
+    verdict = json.loads(paths["verdict.json"].read_text(encoding="utf-8")) if paths["verdict.json"].exists() else {}
+    if verdict.get("verdict") not in ("conformant", "not conformant"):
+        print(f"no bundle: the run is incomplete ({verdict.get('reason', 'no verdict was written')})", file=sys.stderr)
+        return 3
+    try:
+        build(args.bundle, {name: path for name, path in paths.items() if path.exists()}, args.product, args.sign_key)
+    except BundleError as exc:
+        print(f"no bundle: {exc}", file=sys.stderr)
+        return 2
+    print(f"bundle: {args.bundle} ({verdict['verdict']})", file=sys.stderr)
+    return status
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .bundle import verify
+
+    result = verify(args.bundle, args.public_key)
+    for problem in result.problems:
+        print(f"{args.bundle}: {problem}")
+    if result.problems:
+        return 1
+    signed = f"; signed by {result.signer}" if result.signer else "; not signed"
+    print(f"{args.bundle}: every member matches its manifest{signed}")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import compare, load
+
+    difference = compare(load(args.old), load(args.new))
+    for line in difference.lines():
+        print(line)
+    if not difference.lines():
+        print("no requirement changed")
+    return 1 if difference.newly_failing else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,16 +140,38 @@ def main(argv: list[str] | None = None) -> int:
     listing = commands.add_parser("requirements", help="print the requirement catalogue")
     listing.add_argument("--format", choices=["table", "json", "markdown"], default="table")
 
-    commands.add_parser(
-        "run", help="run the suite; every further argument goes to pytest (e.g. --base-url URL --token T)"
+    run = commands.add_parser(
+        "run",
+        help="run the suite; other arguments go to pytest (e.g. --base-url URL --token T). "
+        "Exit 0 conformant, 1 not conformant, 2 usage error, 3 target unreachable or run incomplete",
     )
+    run.add_argument("--reports", default="reports", metavar="DIR", help="where the reports go (default: reports)")
+    run.add_argument("--bundle", type=Path, metavar="FILE.zip", help="also pack a certification bundle (needs --product)")
+    run.add_argument("--product", type=_existing, metavar="PRODUCT.yaml", help="the vendor's product description")
+    run.add_argument("--sign-key", type=_existing, metavar="KEY.pem", help="Ed25519 private key to sign the manifest with")
+
+    check = commands.add_parser("verify", help="check a bundle's hashes and signature offline; exit 1 on any change")
+    check.add_argument("bundle", type=Path)
+    check.add_argument("--public-key", type=_existing, metavar="KEY.pub", help="the signer's public key (PEM) to require")
+
+    compare = commands.add_parser("diff", help="compare two verdict.json files; exit 1 when a requirement newly fails")
+    compare.add_argument("old", type=_existing)
+    compare.add_argument("new", type=_existing)
 
     args, extra = parser.parse_known_args(argv)
     if args.command == "run":
         return _run(args, extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    return _serve(args) if args.command == "serve" else _requirements(args)
+    handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff}
+    return handlers[args.command](args)
+
+
+def _existing(text: str) -> Path:
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+    return path
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import json
 import os
 import shlex
 import time
+from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
@@ -32,6 +33,8 @@ from .prover import Campaign, ProofSettings, Prover, RequirementFailed
 from .redaction import Redactor
 from .reporting import GRADING, Reporter, strict
 from .verdict import public_url
+from .waivers import WaiverError, Waivers
+from .waivers import load as load_waivers
 from .server import BackgroundServer, ReferenceServer
 from .settings import (
     DEFAULT_MAX_BODY_BYTES,
@@ -58,12 +61,14 @@ PROVENANCE = (
 REPORT_HTML = "reports/report.html"
 REPORT_JUNIT = "reports/junit.xml"
 REPORT_VERDICT = "reports/verdict.json"
+REPORT_EVIDENCE = "reports/evidence.jsonl"
 
 SETTINGS = pytest.StashKey[RunSettings]()
 DEADLINE = pytest.StashKey[float]()
 REDACTOR = pytest.StashKey[Redactor]()
 EMBEDDED = pytest.StashKey[BackgroundServer]()
 CREDENTIALS = pytest.StashKey[ClientCredentials]()
+WAIVERS = pytest.StashKey[Waivers]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("graph-sync-conformance", "Create synchronization conformance")
@@ -121,6 +126,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="follow 307/308 redirects (never sending Authorization to another origin); by default a redirect is the answer",
     )
+    group.addoption(
+        "--waivers",
+        type=existing_file,
+        metavar="FILE",
+        help="YAML list of waivers (id, reason, expires): a failed SHOULD they name shows as waived",
+    )
     group.addoption("--ca-bundle", type=existing_file, metavar="FILE", help="PEM file of CAs to trust for TLS")
     group.addoption(
         "--tenant-id", help=f"with --client-id: get tokens by client credentials (secret from ${SECRET_ENV})"
@@ -135,6 +146,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--verdict", metavar="FILE", help=f"where verdict.json goes (default: {REPORT_VERDICT} when the suite runs)"
+    )
+    group.addoption(
+        "--evidence",
+        metavar="FILE",
+        help=f"where the redacted exchanges go, one JSON line per case (default: {REPORT_EVIDENCE} when the suite runs)",
     )
     group.addoption("--scope", default=DEFAULT_SCOPE, help=f"the scope tokens are asked for (default: {DEFAULT_SCOPE})")
     group.addoption("--insecure", action="store_true", help="do not verify TLS certificates (the reports say so)")
@@ -176,6 +192,11 @@ def pytest_configure(config: pytest.Config) -> None:
         token_from_env=not uses_credentials,
     )
     config.stash[SETTINGS] = settings
+    try:
+        waivers_file = config.getoption("waivers")
+        config.stash[WAIVERS] = load_waivers(Path(waivers_file), date.today()) if waivers_file else Waivers([], date.today())
+    except WaiverError as exc:
+        raise pytest.UsageError(f"--waivers: {exc}") from None
     config.stash[REDACTOR] = Redactor([settings.token] if settings.token else [])
     if not settings.embedded and (config.getoption("tenant_id") or config.getoption("client_id")):
         config.stash[CREDENTIALS] = client_credentials(config)
@@ -192,7 +213,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.xmlpath = REPORT_JUNIT
     verdict_path = config.getoption("verdict") or (REPORT_VERDICT if runs_suite else None)
     complete = not (any("::" in arg for arg in config.args) or config.getoption("keyword") or config.getoption("markexpr"))
-    reporter = Reporter(config, config.stash[REDACTOR], lambda: run_header(config), verdict_path, complete)
+    reporter = Reporter(config, config.stash[REDACTOR], lambda: run_header(config), verdict_path, complete, config.stash[WAIVERS])
     config.pluginmanager.register(reporter, "graph-sync-conformance-reporter")
 
 
@@ -356,15 +377,36 @@ def tls_description(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Prover:
+def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Iterator[Prover]:
     settings = pytestconfig.stash[SETTINGS]
     token = conformance_client.token()
     altered_token = altered(token) if token else None
     if altered_token:
         pytestconfig.stash[REDACTOR].add(altered_token)
     probes = make_probes(Generator(settings.application_ids), token, altered_token)
-    proof = ProofSettings(max_examples=settings.max_examples, seed=settings.seed)
-    return Prover(Campaign(conformance_client, probes, proof))
+    campaign = Campaign(conformance_client, probes, ProofSettings(max_examples=settings.max_examples, seed=settings.seed))
+    yield Prover(campaign)
+    write_evidence(pytestconfig, campaign)
+
+
+def write_evidence(config: pytest.Config, campaign: Campaign) -> None:
+    """Every exchange the run made, redacted, one JSON line per case: the evidence a bundle carries."""
+    target = config.getoption("evidence") or (REPORT_EVIDENCE if _runs_suite(config) else None)
+    if not target:
+        return
+    path = Path(target)
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker:  # pytest-xdist: one file per worker
+        path = path.with_name(f"{path.stem}-{worker}{path.suffix}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    redactor = config.stash[REDACTOR]
+    with path.open("w", encoding="utf-8") as out:
+        for kind, observations in campaign.observed().items():
+            for observation in observations:
+                line = {"probe": str(kind), "case": observation.name or "generated"}
+                line["exchanges"] = [record(e, redactor) for e in observation.exchanges]
+                # ASCII escapes: a U+2028 in a body must not look like a line break to line-based tools.
+                out.write(json.dumps(line) + "\n")
 
 
 # --- reports: every sink reads the TestReport, so it is redacted here, once ------------------------
@@ -456,10 +498,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif failure is not None and report.failed:
         text = failure.render(redactor, rerun_command(item.config, item.nodeid))
         report.longrepr = FailureText(text, redactor.text(failure.headline))
-        warn = failure.requirement.level is Level.SHOULD and not strict(item.config)
-        if warn:
-            report.outcome = "passed"  # a warning: shown everywhere, but it does not fail the run
-        _record(item, report, "warn" if warn else "fail", redactor.text(failure.reason), first_failure=_first_failure(failure, redactor))
+        should = failure.requirement.level is Level.SHOULD
+        verdict, reason = "warn" if should and not strict(item.config) else "fail", redactor.text(failure.reason)
+        verdict, reason = item.config.stash[WAIVERS].judge(failure.requirement.id, verdict, reason)
+        if verdict != "fail":
+            report.outcome = "passed"  # a warning or a waiver: shown everywhere, but it does not fail the run
+        _record(item, report, verdict, reason, first_failure=_first_failure(failure, redactor))
     elif report.failed and report.longrepr is not None:
         report.longrepr = redactor.text(str(report.longrepr))
     elif report.skipped and isinstance(report.longrepr, tuple):

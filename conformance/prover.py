@@ -116,6 +116,10 @@ class Campaign:
             self._observed[kind] = [Observation(name, probe.send(self.client, case)) for name, case in cases]
         return self._observed[kind]
 
+    def observed(self) -> dict[Probe, list[Observation]]:
+        """What has been sent so far, by probe."""
+        return dict(self._observed)
+
     def generated(self, probe: GeneratedProbe) -> list[Any]:
         """The cases hypothesis generates for this probe with the run's seed, in order."""
         drawn: list[Any] = []

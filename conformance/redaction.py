@@ -29,9 +29,9 @@ class Redactor:
         """Hold one more secret (a token acquired during the run)."""
         if secret and secret not in self._secrets:
             self._secrets.add(secret)
-            # One pass, longest first: a secret inside another is replaced whole, and a mask is never
-            # itself rewritten.
-            ordered = sorted(self._secrets, key=len, reverse=True)
+            # One pass, longest first, a mask already there matched first and kept: a secret inside
+            # another is replaced whole, and redacting twice changes nothing.
+            ordered = [MASK, *sorted(self._secrets, key=len, reverse=True)]
             self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
     def text(self, text: str) -> str:

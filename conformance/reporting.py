@@ -19,6 +19,7 @@ import pytest
 from .catalogue import BY_ID
 from .redaction import Redactor
 from .verdict import Row, Verdict, decide, document, dumps
+from .waivers import Waivers
 
 EXIT_NO_VERDICT = 3
 REPORT_CSS = (
@@ -52,6 +53,7 @@ class Reporter:
         header: Callable[[], dict[str, Any]],
         verdict_path: str | None,
         complete: bool,
+        waivers: Waivers,
     ) -> None:
         """`complete`: the run selects the whole suite, so its verdict decides the exit code."""
         self.config = config
@@ -59,6 +61,7 @@ class Reporter:
         self.header = header
         self.verdict_path = verdict_path
         self.complete = complete
+        self.waivers = waivers
         self.rows: dict[str, Row] = {}
         self.nodeids: dict[str, str] = {}
         """Each requirement's test, for links: pytest-html gives a test's table body its node id."""
@@ -95,14 +98,19 @@ class Reporter:
             session.exitstatus = 0 if verdict.verdict == "conformant" else 1
         if self.verdict_path:
             finished = datetime.now(timezone.utc)
-            header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished)}
+            header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished), "waivers": self.waiver_report()}
             path = Path(self.verdict_path)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(self.redactor.text(dumps(document(verdict, header))), encoding="utf-8")
 
+    def waiver_report(self) -> list[dict[str, str]]:
+        return self.waivers.report({rid: row.outcome for rid, row in self.rows.items()})
+
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
         if report.when == "call" and ("verdict", "warn") in report.user_properties:
             return "warned", "W", ("WARN", {"yellow": True})
+        if report.when == "call" and ("verdict", "waived") in report.user_properties:
+            return "waived", "V", ("WAIVED", {"blue": True})
         return None
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -115,6 +123,8 @@ class Reporter:
             line = f"{rid:<26} {BY_ID[rid].level!s:<7} {row.outcome.upper():<5} {row.reason}".rstrip()
             markup = {"fail": {"red": True}, "error": {"red": True}, "warn": {"yellow": True}, "skip": {"yellow": True}}
             terminalreporter.write_line(line[:400], **markup.get(row.outcome, {}))
+        for waiver in self.waiver_report():
+            terminalreporter.write_line(f"waiver {waiver['id']} (until {waiver['expires']}): {waiver['status']}")
         if self.no_verdict:
             terminalreporter.write_line(f"no verdict (exit {EXIT_NO_VERDICT}): {self.no_verdict}", red=True)
         verdict = self.verdict()

@@ -57,8 +57,15 @@ def decide(rows: dict[str, Row], no_verdict: str | None) -> Verdict:
     should = [row.id for row in rows.values() if row.outcome == "fail"]
     if should:
         return Verdict("not conformant", f"SHOULD failed under --strict: {', '.join(should)}", rows)
-    warned = [row.id for row in rows.values() if row.outcome == "warn"]
-    return Verdict("conformant", f"with warnings: {', '.join(warned)}" if warned else "every requirement passed", rows)
+    notes = [
+        f"{label}: {', '.join(ids)}"
+        for label, ids in (
+            ("with warnings", [row.id for row in rows.values() if row.outcome == "warn"]),
+            ("with waivers", [row.id for row in rows.values() if row.outcome == "waived"]),
+        )
+        if ids
+    ]
+    return Verdict("conformant", "; ".join(notes) or "every requirement passed", rows)
 
 
 def public_url(url: str) -> str:

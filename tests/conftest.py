@@ -90,7 +90,7 @@ def run_suite(tmp_path: Path) -> Callable[..., SuiteRun]:
         command = [
             sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider",
             f"--junitxml={reports / 'junit.xml'}", f"--html={reports / 'report.html'}", "--self-contained-html",
-            f"--verdict={reports / 'verdict.json'}", *args,
+            f"--verdict={reports / 'verdict.json'}", f"--evidence={reports / 'evidence.jsonl'}", *args,
         ]  # fmt: skip
         done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
         output = done.stdout + done.stderr

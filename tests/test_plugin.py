@@ -42,6 +42,13 @@ def test_redactor_masks_credential_headers_and_the_token_anywhere() -> None:
     assert redactor.text('{"debug": "s3cr3t-token"}') == f'{{"debug": "{MASK}"}}'
 
 
+def test_redacting_twice_changes_nothing_even_for_a_secret_inside_the_mask() -> None:
+    redactor = Redactor(["A", "s3cr3t"])
+    once = redactor.text("token s3cr3t and A")
+    assert once == f"token {MASK} and {MASK}"
+    assert redactor.text(once) == once
+
+
 def test_redactor_output_is_always_writable_as_utf8() -> None:
     assert Redactor().text("lone \ud800 surrogate").encode("utf-8")
 
