@@ -75,3 +75,12 @@ def test_readme_documents_every_option_of_the_plugin(tmp_path) -> None:
     assert options and not [name for name in options if f"`{name}" not in readme]
     for variable in ("GRAPH_TOKEN", "GRAPH_CLIENT_SECRET", "PYTEST_BASE_URL"):
         assert f"`{variable}`" in readme
+
+
+def test_the_nightly_ci_examples_parse_and_fail_on_regressions() -> None:
+    import yaml
+
+    for name in ("github-nightly.yml", "gitlab-nightly.yml"):
+        text = (REPO / "docs" / "ci" / name).read_text(encoding="utf-8")
+        assert yaml.safe_load(text)
+        assert "graph-sync-conformance diff" in text and "reports/" in text
