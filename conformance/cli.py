@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import sys
 from pathlib import Path
 
+from . import __version__
 from .catalogue import REQUIREMENTS
 
 
@@ -45,6 +47,14 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+REFERENCE_PRODUCT = """\
+vendor: graph-sync-conformance
+product: embedded reference server
+version: "{version}"
+contact: maintainers@graph-sync-conformance.invalid
+notes: The suite's own reference implementation, certified with no --base-url.
+"""
+
 # pytest's exit codes, as this command documents its own: 0 conformant, 1 not conformant,
 # 2 usage error, 3 target unreachable or run incomplete.
 EXIT_CODES = {0: 0, 1: 1, 2: 3, 3: 3, 4: 2, 5: 3}
@@ -55,8 +65,9 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 
     from .bundle import BundleError, build, product_problems
 
-    if args.bundle and args.product is None:
-        print("graph-sync-conformance run: --bundle needs --product PRODUCT.yaml", file=sys.stderr)
+    external = any(a.startswith("--base-url") for a in extra) or bool(os.environ.get("PYTEST_BASE_URL"))
+    if args.bundle and args.product is None and external:
+        print("graph-sync-conformance run: --bundle needs --product PRODUCT.yaml for a target of yours", file=sys.stderr)
         return 2
     if args.product is not None and (problems := product_problems(args.product)):
         print(f"graph-sync-conformance run: PRODUCT.yaml is not valid: {problems[0]}", file=sys.stderr)
@@ -91,8 +102,12 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if verdict.get("verdict") not in ("conformant", "not conformant"):
         print(f"no bundle: the run is incomplete ({verdict.get('reason', 'no verdict was written')})", file=sys.stderr)
         return 3
+    product = args.product
+    if product is None:  # the embedded reference server: the suite describes its own product
+        product = reports / "PRODUCT.yaml"
+        product.write_text(REFERENCE_PRODUCT.format(version=__version__), encoding="utf-8")
     try:
-        build(args.bundle, {name: path for name, path in paths.items() if path.exists()}, args.product, args.sign_key)
+        build(args.bundle, {name: path for name, path in paths.items() if path.exists()}, product, args.sign_key)
     except BundleError as exc:
         print(f"no bundle: {exc}", file=sys.stderr)
         return 2
@@ -147,7 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--reports", default="reports", metavar="DIR", help="where the reports go (default: reports)")
     run.add_argument("--bundle", type=Path, metavar="FILE.zip", help="also pack a certification bundle (needs --product)")
-    run.add_argument("--product", type=_existing, metavar="PRODUCT.yaml", help="the vendor's product description")
+    run.add_argument(
+        "--product",
+        type=_existing,
+        metavar="PRODUCT.yaml",
+        help="the vendor's product description (needed with --bundle and --base-url)",
+    )
     run.add_argument("--sign-key", type=_existing, metavar="KEY.pem", help="Ed25519 private key to sign the manifest with")
 
     check = commands.add_parser("verify", help="check a bundle's hashes and signature offline; exit 1 on any change")

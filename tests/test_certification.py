@@ -53,6 +53,20 @@ def test_run_bundle_then_verify_passes(signed) -> None:
     assert "every member matches its manifest; signed by SHA256:" in done.stdout
 
 
+def test_a_bundle_of_the_embedded_server_needs_no_product_file(tmp_path) -> None:
+    done = cli(tmp_path, "run", "--bundle", "b.zip", "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert cli(tmp_path, "verify", "b.zip").returncode == 0
+    product = zipfile.ZipFile(tmp_path / "b.zip").read("PRODUCT.yaml").decode()
+    assert "product: embedded reference server" in product
+
+
+def test_a_bundle_of_your_target_needs_a_product_file(tmp_path) -> None:
+    done = cli(tmp_path, "run", "--bundle", "b.zip", "--base-url", "http://127.0.0.1:9/beta")
+    assert done.returncode == 2
+    assert "--bundle needs --product PRODUCT.yaml" in done.stderr
+
+
 def _tampered(bundle: Path, member: str, out: Path) -> Path:
     with zipfile.ZipFile(bundle) as archive:
         contents = {name: archive.read(name) for name in archive.namelist()}
@@ -102,7 +116,7 @@ def test_an_incomplete_run_refuses_to_bundle(tmp_path) -> None:
 
 def test_an_invalid_product_file_is_a_usage_error(tmp_path) -> None:
     (tmp_path / "PRODUCT.yaml").write_text("vendor: Contoso\nproduct: SyncMock\n")
-    done = cli(tmp_path, "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml")
+    done = cli(tmp_path, "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml", "--base-url", "http://127.0.0.1:9/beta")
     assert done.returncode == 2
     assert "PRODUCT.yaml is not valid" in done.stderr and "'version' is a required property" in done.stderr
 
