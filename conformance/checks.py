@@ -83,13 +83,23 @@ def _status_line(exchange: Exchange) -> str:
     return f"{exchange.response.status} {exchange.response.reason}".rstrip()
 
 
-def created_201(exchange: Exchange) -> Result:
-    status = _answer(exchange)
-    if isinstance(status, Result):
-        return status
-    if status != 201:
-        return fail(f"expected 201 Created, got {_status_line(exchange)}")
-    return PASS
+def answered_with(code: int, phrase: str) -> Callable[[Exchange], Result]:
+    """The answer's status is exactly `code` (no answer fails; a 5xx is SYNC-NO-5XX's)."""
+
+    def check(exchange: Exchange) -> Result:
+        status = _answer(exchange)
+        if isinstance(status, Result):
+            return status
+        if status != code:
+            return fail(f"expected {code} {phrase}, got {_status_line(exchange)}")
+        return PASS
+
+    check.__name__ = check.__qualname__ = f"answered_with_{code}"
+    return check
+
+
+created_201 = answered_with(201, "Created")
+unauthorized = answered_with(401, "Unauthorized")  # bad or missing credentials: 403 is not enough
 
 
 def json_media_type(exchange: Exchange) -> Result:
@@ -268,11 +278,6 @@ def _rejection(exchange: Exchange) -> int | Result:
     return status
 
 
-def _named(check: Callable[[Exchange], Result], name: str) -> Callable[[Exchange], Result]:
-    check.__name__ = check.__qualname__ = name
-    return check
-
-
 def rejected(exchange: Exchange) -> Result:
     """A MUST that a defective request is refused with some 4xx."""
     status = _rejection(exchange)
@@ -295,7 +300,8 @@ def rejected_as(*codes: int) -> Callable[[Exchange], Result]:
             return fail(f"answered {_status_line(exchange)}; expected {wanted}")
         return PASS
 
-    return _named(check, f"rejected_as_{'_'.join(map(str, codes))}")
+    check.__name__ = check.__qualname__ = f"rejected_as_{'_'.join(map(str, codes))}"
+    return check
 
 
 def rejection_code(*codes: int) -> Callable[[Exchange], Result]:
@@ -315,17 +321,8 @@ def rejection_code(*codes: int) -> Callable[[Exchange], Result]:
             return fail(f"refused with {_status_line(exchange)}; expected {wanted}")
         return PASS
 
-    return _named(check, f"rejection_code_{'_'.join(map(str, codes))}")
-
-
-def unauthorized(exchange: Exchange) -> Result:
-    """Bad or missing credentials get 401 (403 is not enough)."""
-    status = _answer(exchange)
-    if isinstance(status, Result):
-        return status
-    if status != 401:
-        return fail(f"answered {_status_line(exchange)}; expected 401 Unauthorized")
-    return PASS
+    check.__name__ = check.__qualname__ = f"rejection_code_{'_'.join(map(str, codes))}"
+    return check
 
 
 def no_server_error(exchange: Exchange) -> Result:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .catalogue import REQUIREMENTS
+from .settings import existing_file
 
 
 def requirements_markdown() -> str:
@@ -69,7 +70,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if args.bundle and args.product is None and external:
         print("graph-sync-conformance run: --bundle needs --product PRODUCT.yaml for a target of yours", file=sys.stderr)
         return 2
-    if args.product is not None and (problems := product_problems(args.product)):
+    if args.product is not None and (problems := product_problems(Path(args.product))):
         print(f"graph-sync-conformance run: PRODUCT.yaml is not valid: {problems[0]}", file=sys.stderr)
         return 2
     reports = Path(args.reports)
@@ -102,12 +103,13 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if verdict.get("verdict") not in ("conformant", "not conformant"):
         print(f"no bundle: the run is incomplete ({verdict.get('reason', 'no verdict was written')})", file=sys.stderr)
         return 3
-    product = args.product
+    product = Path(args.product) if args.product else None
     if product is None:  # the embedded reference server: the suite describes its own product
         product = reports / "PRODUCT.yaml"
         product.write_text(REFERENCE_PRODUCT.format(version=__version__), encoding="utf-8")
     try:
-        build(args.bundle, {name: path for name, path in paths.items() if path.exists()}, product, args.sign_key)
+        sign_key = Path(args.sign_key) if args.sign_key else None
+        build(args.bundle, {name: path for name, path in paths.items() if path.exists()}, product, sign_key)
     except BundleError as exc:
         print(f"no bundle: {exc}", file=sys.stderr)
         return 2
@@ -118,7 +120,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from .bundle import verify
 
-    result = verify(args.bundle, args.public_key)
+    result = verify(args.bundle, Path(args.public_key) if args.public_key else None)
     for problem in result.problems:
         print(f"{args.bundle}: {problem}")
     if result.problems:
@@ -131,7 +133,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from .diff import compare, load
 
-    difference = compare(load(args.old), load(args.new))
+    difference = compare(load(Path(args.old)), load(Path(args.new)))
     for line in difference.lines():
         print(line)
     if not difference.lines():
@@ -164,19 +166,19 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--bundle", type=Path, metavar="FILE.zip", help="also pack a certification bundle (needs --product)")
     run.add_argument(
         "--product",
-        type=_existing,
+        type=existing_file,
         metavar="PRODUCT.yaml",
         help="the vendor's product description (needed with --bundle and --base-url)",
     )
-    run.add_argument("--sign-key", type=_existing, metavar="KEY.pem", help="Ed25519 private key to sign the manifest with")
+    run.add_argument("--sign-key", type=existing_file, metavar="KEY.pem", help="Ed25519 private key to sign the manifest with")
 
     check = commands.add_parser("verify", help="check a bundle's hashes and signature offline; exit 1 on any change")
     check.add_argument("bundle", type=Path)
-    check.add_argument("--public-key", type=_existing, metavar="KEY.pub", help="the signer's public key (PEM) to require")
+    check.add_argument("--public-key", type=existing_file, metavar="KEY.pub", help="the signer's public key (PEM) to require")
 
     compare = commands.add_parser("diff", help="compare two verdict.json files; exit 1 when a requirement newly fails")
-    compare.add_argument("old", type=_existing)
-    compare.add_argument("new", type=_existing)
+    compare.add_argument("old", type=existing_file)
+    compare.add_argument("new", type=existing_file)
 
     args, extra = parser.parse_known_args(argv)
     if args.command == "run":
@@ -186,12 +188,6 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff}
     return handlers[args.command](args)
 
-
-def _existing(text: str) -> Path:
-    path = Path(text)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
-    return path
 
 
 if __name__ == "__main__":
