@@ -80,6 +80,9 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         "verdict.json": reports / "verdict.json",
         "evidence.jsonl": reports / "evidence.jsonl",
     }
+    # Nothing from an earlier run may end up in this run's bundle.
+    for stale in [*paths.values(), *reports.glob("evidence-*.jsonl")]:
+        stale.unlink(missing_ok=True)
     suite = Path(__file__).resolve().parent / "suite"
     status = EXIT_CODES.get(
         int(
@@ -109,7 +112,9 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         product.write_text(REFERENCE_PRODUCT.format(version=__version__), encoding="utf-8")
     try:
         sign_key = Path(args.sign_key) if args.sign_key else None
-        build(args.bundle, {name: path for name, path in paths.items() if path.exists()}, product, sign_key)
+        members = {name: path for name, path in paths.items() if path.exists()}
+        members.update({path.name: path for path in reports.glob("evidence-*.jsonl")})  # pytest-xdist workers'
+        build(args.bundle, members, product, sign_key)
     except BundleError as exc:
         print(f"no bundle: {exc}", file=sys.stderr)
         return 2
