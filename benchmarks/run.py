@@ -1,0 +1,233 @@
+"""Side-by-side performance of the suite, measured in one run on this machine.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--no-prism]
+
+Against one reference server (`graph-sync-conformance serve`, its own process), it measures:
+our full default run; `st run` on schemas/openapi.yaml with about as many generated cases; a raw
+`requests.Session` loop posting as many valid bodies; the reference server and Prism (installed from
+npm into benchmarks/.prism, "skipped" with the reason if that fails) under the same loopback load;
+and a scaling series of generated cases (100, 1,000, 10,000; --quick stops at 1,000). It prints each
+figure and the ratios the targets in docs/performance.md are stated in. Timings include start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+TOKEN = "benchmark-token"
+BODY = b'{"secrets":[{"key":"UserName","value":"admin@contoso.example"},{"key":"Password","value":"s3cret"}]}'
+APP = "5b0bb1a8-7e7c-4c1e-9a0e-3f3b1c2d4e5f"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def measured(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MiB, and output of one child process."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, _, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        return wall, usage.ru_maxrss / 1024, out.read().decode(errors="replace")
+
+
+def our_run(url: str, work: Path, max_examples: int) -> dict[str, float]:
+    reports = work / f"ours-{max_examples}"
+    command = [
+        PYTHON, "-m", "pytest", str(REPO / "conformance" / "suite"), "-q", "-p", "no:cacheprovider",
+        "--base-url", url, "--token", TOKEN, "--max-examples", str(max_examples), "--run-timeout", "3600",
+        f"--html={reports / 'report.html'}", "--self-contained-html", f"--junitxml={reports / 'junit.xml'}",
+        f"--verdict={reports / 'verdict.json'}", f"--evidence={reports / 'evidence.jsonl'}",
+    ]  # fmt: skip
+    wall, peak, output = measured(command, work)
+    lines = [json.loads(line) for line in (reports / "evidence.jsonl").read_text().split("\n") if line]
+    generated = sum(1 for line in lines if line["case"] == "generated")
+    requests_sent = sum(len(line["exchanges"]) for line in lines)
+    verdict = json.loads((reports / "verdict.json").read_text())["verdict"]
+    assert verdict == "conformant", output[-2000:]
+    return {
+        "wall": wall,
+        "peak_mib": peak,
+        "generated": generated,
+        "requests": requests_sent,
+        "html_kib": (reports / "report.html").stat().st_size / 1024,
+        "verdict_kib": (reports / "verdict.json").stat().st_size / 1024,
+    }
+
+
+def st_run(url: str, work: Path, generated_wanted: int) -> dict[str, float]:
+    """`st run`, its -n raised until it generates at least as many cases as our run did."""
+    n = max(1, generated_wanted // 2)
+    while True:
+        command = [
+            str(Path(PYTHON).parent / "st"), "run", str(REPO / "schemas" / "openapi.yaml"), "-u", url,
+            "-H", f"Authorization: Bearer {TOKEN}", "-n", str(n), "--phases", "fuzzing", "--seed", "1",
+        ]  # fmt: skip
+        wall, peak, output = measured(command, work)
+        found = re.search(r"(\d+) generated", output)
+        generated = int(found.group(1)) if found else 0
+        if generated >= generated_wanted or n > generated_wanted * 4:
+            return {"wall": wall, "peak_mib": peak, "generated": generated}
+        n = int(n * generated_wanted / max(generated, 1)) + 1
+
+
+def raw_loop(url: str, count: int) -> dict[str, float]:
+    import requests
+
+    session = requests.Session()
+    target = f"{url}/applications/{APP}/synchronization"
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    started = time.perf_counter()
+    for _ in range(count):
+        session.post(target, data=BODY, headers=headers).raise_for_status()
+    return {"wall": time.perf_counter() - started, "requests": count}
+
+
+def _load_worker(args: tuple[str, int]) -> int:
+    import requests
+
+    target, count = args
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    ok = 0
+    for _ in range(count):
+        ok += session.post(target, data=BODY, headers=headers).status_code == 201
+    return ok
+
+
+def load(url: str, connections: int = 4, each: int = 1500) -> float:
+    """Requests per second from `connections` client processes, each on its own kept-alive connection."""
+    target = f"{url}/applications/{APP}/synchronization"
+    with ProcessPoolExecutor(connections) as pool:
+        list(pool.map(_load_worker, [(target, 50)] * connections))  # warm up
+        started = time.perf_counter()
+        ok = sum(pool.map(_load_worker, [(target, each)] * connections))
+        wall = time.perf_counter() - started
+    if ok != connections * each:
+        raise RuntimeError(f"only {ok} of {connections * each} requests got 201")
+    return ok / wall
+
+
+def prism(work: Path) -> tuple[subprocess.Popen | None, str]:
+    """Prism mocking our openapi.yaml, installed from npm if it is not there yet."""
+    home = REPO / "benchmarks" / ".prism"
+    binary = home / "node_modules" / ".bin" / "prism"
+    if not binary.exists():
+        if not shutil.which("npm"):
+            return None, "skipped: npm is not installed"
+        done = subprocess.run(
+            ["npm", "install", "--prefix", str(home), "--no-audit", "--no-fund", "@stoplight/prism-cli@5.16"],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        if done.returncode != 0 or not binary.exists():
+            return None, f"skipped: npm install failed ({(done.stderr or done.stdout).strip().splitlines()[-1:]})"
+    port = free_port()
+    process = subprocess.Popen(
+        [str(binary), "mock", "-p", str(port), "-h", "127.0.0.1", str(REPO / "schemas" / "openapi.yaml")],
+        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(port)
+    except RuntimeError as exc:
+        process.kill()
+        return None, f"skipped: Prism did not start ({exc})"
+    return process, f"http://127.0.0.1:{port}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="scaling series up to 1,000 cases only")
+    parser.add_argument("--no-prism", action="store_true", help="do not install or run Prism")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="graph-sync-bench-"))
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "conformance.cli", "serve", "--port", str(port), "--token", TOKEN],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    rows: list[tuple[str, str]] = []
+    try:
+        wait_for(port)
+        url = f"http://127.0.0.1:{port}/beta"
+        ours = our_run(url, work, 40)
+        ours_rate = ours["requests"] / ours["wall"]
+        rows.append(("our default run", f"{ours['wall']:.2f} s wall, {ours['requests']:.0f} requests ({ours['generated']:.0f} generated cases), {ours_rate:.0f} cases/s, peak {ours['peak_mib']:.0f} MiB"))
+        st = st_run(url, work, int(ours["generated"]))
+        st_rate = st["generated"] / st["wall"]
+        ours_generated_rate = ours["generated"] / ours["wall"]
+        rows.append(("st run, as many generated cases", f"{st['wall']:.2f} s wall, {st['generated']:.0f} generated cases, {st_rate:.0f} cases/s, peak {st['peak_mib']:.0f} MiB"))
+        raw = raw_loop(url, int(ours["requests"]))
+        rows.append(("raw requests.Session loop", f"{raw['wall']:.2f} s for {raw['requests']:.0f} valid POSTs, {raw['requests'] / raw['wall']:.0f} req/s"))
+        reference_rps = load(url)
+        rows.append(("reference server under load (4 connections)", f"{reference_rps:.0f} req/s"))
+        prism_rps: float | None = None
+        if args.no_prism:
+            rows.append(("Prism 5.16 under the same load", "skipped: --no-prism"))
+        else:
+            process, where = prism(work)
+            if process is None:
+                rows.append(("Prism 5.16 under the same load", where))
+            else:
+                try:
+                    prism_rps = load(where)
+                    rows.append(("Prism 5.16 under the same load", f"{prism_rps:.0f} req/s"))
+                except Exception as exc:  # reported, not raised: one missing baseline must not lose the rest
+                    rows.append(("Prism 5.16 under the same load", f"skipped: {str(exc).splitlines()[0]}"))
+                finally:
+                    process.kill()
+        series = [100, 1000] + ([] if args.quick else [10000])
+        scaled = {n: our_run(url, work, n) for n in series}
+        for n, figures in scaled.items():
+            rows.append((f"{n:,} generated per probe", f"{figures['wall']:.1f} s wall, peak {figures['peak_mib']:.0f} MiB, report.html {figures['html_kib']:.0f} KiB, verdict.json {figures['verdict_kib']:.0f} KiB"))
+        ratios = [
+            ("full default run ≤ 15 s", f"{ours['wall']:.2f} s"),
+            ("generated cases/s vs st run ≥ 1.0×", f"{ours_generated_rate / st_rate:.2f}× ({ours_generated_rate:.0f} vs {st_rate:.0f}); all cases sent: {ours_rate / st_rate:.2f}×"),
+            ("reference req/s vs Prism ≥ 3×", f"{reference_rps / prism_rps:.2f}×" if prism_rps else "no Prism figure"),
+        ]
+        largest = max(series)
+        if largest > 1000:
+            ratios.append(("10,000-case peak memory vs 1,000 ≤ 1.5×", f"{scaled[largest]['peak_mib'] / scaled[1000]['peak_mib']:.2f}×"))
+            ratios.append(("10,000-case report.html < 5 MB", f"{scaled[largest]['html_kib'] / 1024:.2f} MiB"))
+    finally:
+        server.kill()
+    width = max(len(name) for name, _ in rows + ratios)
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    print()
+    for name, value in ratios:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
