@@ -129,13 +129,21 @@ def id_canonical_guid(exchange: Exchange) -> Result:
     return PASS
 
 
-def id_lowercase(exchange: Exchange) -> Result:
+def _guid_id(exchange: Exchange) -> str | Result:
+    """The body's `id` where it is a canonical GUID; otherwise why checks on it do not apply."""
     body = _success_object(exchange)
     if isinstance(body, Result):
         return body
     value = body.get("id")
     if not isinstance(value, str) or not CANONICAL_GUID.fullmatch(value):
-        return not_applicable("`id` is not a canonical GUID")
+        return not_applicable("`id` is not a canonical GUID (judged by SYNC-ID-GUID)")
+    return value
+
+
+def id_lowercase(exchange: Exchange) -> Result:
+    value = _guid_id(exchange)
+    if isinstance(value, Result):
+        return value
     if value != value.lower():
         return fail(f"`id` {value!r} is not lower case")
     return PASS
@@ -213,7 +221,7 @@ def secrets_in_order(exchange: Exchange) -> Result:
     if Counter(sent) != Counter(got):
         return not_applicable("the secrets differ, not only their order (see the echo requirement)")
     if sent != got:
-        first = next(i for i, (a, b) in enumerate(zip(sent, got)) if a != b)
+        first = next(i for i, (a, b) in enumerate(zip(sent, got, strict=True)) if a != b)
         return fail(f"secrets echoed in another order: first difference at position {first}")
     return PASS
 
@@ -402,12 +410,9 @@ def request_id_header(exchange: Exchange) -> Result:
 def distinct_ids(first: Exchange, second: Exchange) -> Result:
     ids = []
     for exchange in (first, second):
-        body = _success_object(exchange)
-        if isinstance(body, Result):
-            return body
-        value = body.get("id")
-        if not isinstance(value, str) or not CANONICAL_GUID.fullmatch(value):
-            return not_applicable("no canonical GUID id (judged by SYNC-ID-GUID)")
+        value = _guid_id(exchange)
+        if isinstance(value, Result):
+            return value
         ids.append(value.lower())
     if ids[0] == ids[1]:
         return fail(f"two creates both got id {ids[0]}")

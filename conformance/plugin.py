@@ -15,7 +15,6 @@ import time
 from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +68,7 @@ REDACTOR = pytest.StashKey[Redactor]()
 EMBEDDED = pytest.StashKey[BackgroundServer]()
 CREDENTIALS = pytest.StashKey[ClientCredentials]()
 WAIVERS = pytest.StashKey[Waivers]()
+EVIDENCE_PATH = pytest.StashKey[str]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("graph-sync-conformance", "Create synchronization conformance")
@@ -212,6 +212,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if not config.option.xmlpath:
             config.option.xmlpath = REPORT_JUNIT
     verdict_path = config.getoption("verdict") or (REPORT_VERDICT if runs_suite else None)
+    config.stash[EVIDENCE_PATH] = config.getoption("evidence") or (REPORT_EVIDENCE if runs_suite else "")
     complete = not (any("::" in arg for arg in config.args) or config.getoption("keyword") or config.getoption("markexpr"))
     reporter = Reporter(config, config.stash[REDACTOR], lambda: run_header(config), verdict_path, complete, config.stash[WAIVERS])
     config.pluginmanager.register(reporter, "graph-sync-conformance-reporter")
@@ -391,7 +392,7 @@ def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Iterator[
 
 def write_evidence(config: pytest.Config, campaign: Campaign) -> None:
     """Every exchange the run made, redacted, one JSON line per case: the evidence a bundle carries."""
-    target = config.getoption("evidence") or (REPORT_EVIDENCE if _runs_suite(config) else None)
+    target = config.stash[EVIDENCE_PATH]
     if not target:
         return
     path = Path(target)
