@@ -37,6 +37,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .server import ReferenceServer, Store
+    from .server.runner import UVICORN_OPTIONS
 
     token = args.token or secrets.token_urlsafe(24)
     server = ReferenceServer(token=token, store=Store(args.db) if args.db else None)
@@ -44,7 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.token:
         print(f"bearer token (generated; pass --token to choose one): {token}", file=sys.stderr)
     print(f"store: {args.db or 'in memory'}", file=sys.stderr)
-    uvicorn.run(server.app(), host=args.host, port=args.port, log_level="warning", lifespan="off")
+    uvicorn.run(server.app(), host=args.host, port=args.port, log_level="warning", **UVICORN_OPTIONS)
     return 0
 
 
