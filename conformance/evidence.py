@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 from typing import Any
 
 from .exchange import Exchange, Headers, Request
@@ -87,3 +88,24 @@ def describe(exchange: Exchange, redactor: Redactor) -> str:
         lines += ["", _body(response.body) + (f"\n… ({response.incomplete})" if response.incomplete else "")]
     lines += ["", "Reproduce:", "  " + curl(request)]
     return redactor.text("\n".join(lines))
+
+
+class EvidenceLog:
+    """The evidence file, written as the run goes: one JSON line per case, every exchange redacted.
+
+    Written case by case rather than at the end, so that a run of any size holds no exchange in
+    memory once every requirement has judged it.
+    """
+
+    def __init__(self, path: Path, redactor: Redactor) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._out = path.open("w", encoding="utf-8")
+        self._redactor = redactor
+
+    def write(self, probe: str, case: str, exchanges: tuple[Exchange, ...]) -> None:
+        line = {"probe": probe, "case": case, "exchanges": [record(e, self._redactor) for e in exchanges]}
+        # ASCII escapes: a U+2028 in a body must not look like a line break to line-based tools.
+        self._out.write(json.dumps(line) + "\n")
+
+    def close(self) -> None:
+        self._out.close()

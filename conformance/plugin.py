@@ -11,6 +11,8 @@ import importlib.util
 import json
 import os
 import shlex
+import shutil
+import tempfile
 import time
 from datetime import date
 from collections.abc import Iterator
@@ -26,8 +28,9 @@ from .client import Client, ClientSettings, NoVerdict
 from .contract import SPEC_NAME, fingerprints
 from .credentials import DEFAULT_AUTHORITY_HOST, DEFAULT_SCOPE, SECRET_ENV, ClientCredentials
 from .generation import Generator
+from .ledger import Ledger, LocalLedger, SharedLedger
 from .probes import make_probes
-from .evidence import record
+from .evidence import EvidenceLog, record
 from .prover import Campaign, ProofSettings, Prover, RequirementFailed
 from .redaction import Redactor
 from .reporting import GRADING, Reporter, strict
@@ -69,6 +72,8 @@ EMBEDDED = pytest.StashKey[BackgroundServer]()
 CREDENTIALS = pytest.StashKey[ClientCredentials]()
 WAIVERS = pytest.StashKey[Waivers]()
 EVIDENCE_PATH = pytest.StashKey[str]()
+LEDGER_DIR = pytest.StashKey[Path]()
+LEDGER_INPUT = "graph_sync_conformance_ledger"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("graph-sync-conformance", "Create synchronization conformance")
@@ -271,6 +276,8 @@ def client_credentials(config: pytest.Config) -> ClientCredentials:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if EMBEDDED in config.stash:
         config.stash[EMBEDDED].stop()
+    if LEDGER_DIR in config.stash:
+        shutil.rmtree(config.stash[LEDGER_DIR], ignore_errors=True)
 
 
 def target_url(config: pytest.Config) -> str:
@@ -385,29 +392,52 @@ def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Iterator[
     if altered_token:
         pytestconfig.stash[REDACTOR].add(altered_token)
     probes = make_probes(Generator(settings.application_ids), token, altered_token)
-    campaign = Campaign(conformance_client, probes, ProofSettings(max_examples=settings.max_examples, seed=settings.seed))
+    log = evidence_log(pytestconfig)
+    campaign = Campaign(
+        conformance_client,
+        probes,
+        ProofSettings(max_examples=settings.max_examples, seed=settings.seed),
+        record=(lambda kind, seen: log.write(str(kind), seen.name or "generated", seen.exchanges)) if log else None,
+        ledger=ledger(pytestconfig),
+    )
     yield Prover(campaign)
-    write_evidence(pytestconfig, campaign)
+    if log:
+        log.close()
 
 
-def write_evidence(config: pytest.Config, campaign: Campaign) -> None:
-    """Every exchange the run made, redacted, one JSON line per case: the evidence a bundle carries."""
+def ledger(config: pytest.Config) -> Ledger:
+    """Under pytest-xdist, the directory the controller gave every worker of this run; else this process."""
+    shared = getattr(config, "workerinput", {}).get(LEDGER_INPUT)
+    if not shared:
+        return LocalLedger()
+    redactor = config.stash[REDACTOR]
+    return SharedLedger(
+        Path(shared),
+        config.stash[DEADLINE],
+        prepare=lambda judgements: {rid: judgement.redacted(redactor) for rid, judgement in judgements.items()},
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, on the controller: every worker of this run shares one ledger directory, so each
+    case is sent once and the workers split the run instead of each repeating it."""
+    config = node.config
+    if LEDGER_DIR not in config.stash:
+        config.stash[LEDGER_DIR] = Path(tempfile.mkdtemp(prefix="graph-sync-ledger-"))
+    node.workerinput[LEDGER_INPUT] = str(config.stash[LEDGER_DIR])
+
+
+def evidence_log(config: pytest.Config) -> EvidenceLog | None:
+    """Where every exchange of the run goes, redacted, as it is made: the evidence a bundle carries."""
     target = config.stash[EVIDENCE_PATH]
     if not target:
-        return
+        return None
     path = Path(target)
     worker = getattr(config, "workerinput", {}).get("workerid")
     if worker:  # pytest-xdist: one file per worker
         path = path.with_name(f"{path.stem}-{worker}{path.suffix}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    redactor = config.stash[REDACTOR]
-    with path.open("w", encoding="utf-8") as out:
-        for kind, observations in campaign.observed().items():
-            for observation in observations:
-                line = {"probe": str(kind), "case": observation.name or "generated"}
-                line["exchanges"] = [record(e, redactor) for e in observation.exchanges]
-                # ASCII escapes: a U+2028 in a body must not look like a line break to line-based tools.
-                out.write(json.dumps(line) + "\n")
+    return EvidenceLog(path, config.stash[REDACTOR])
 
 
 # --- reports: every sink reads the TestReport, so it is redacted here, once ------------------------

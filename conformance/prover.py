@@ -1,25 +1,28 @@
 """Proving requirements: each probe's cases are sent once, every requirement judges what came back.
 
 The `Campaign` sends a probe's cases the first time a requirement needs them (explicit cases first,
-then what schemathesis generates with the run's seed) and keeps the exchanges, so every response is
-checked against every requirement that applies to it, and a live tenant gets each request once.
-When a *generated* case fails a requirement, hypothesis runs that probe again for that requirement
-alone, with the same seed, to shrink the case to the smallest that still fails it. Chosen cases are
-reported as they are: they are small by design.
+then what schemathesis generates with the run's seed) and every requirement that applies judges each
+answer as it arrives, so a live tenant gets each request once and memory does not grow with the
+number of cases. When a *generated* case fails a requirement, hypothesis runs that case's batch
+again for that requirement alone, with the same seed, to shrink the case to the smallest that still
+fails it. Chosen cases are reported as they are: they are small by design.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from .catalogue import Probe, Requirement
+from .catalogue import REQUIREMENTS, Probe, Requirement
 from .client import Client
 from .evidence import describe
 from .exchange import Exchange
+from .ledger import Ledger, LocalLedger, Unit
 from .probes import AnyProbe, FixedProbe, GeneratedProbe
 from .redaction import Redactor
 
@@ -63,6 +66,8 @@ class Observation:
     name: str | None
     """The explicit case's name; None for a generated case."""
     exchanges: tuple[Exchange, ...]
+    batch: int | None = None
+    """For a generated case, the hypothesis run (batch) that drew it."""
 
 
 @dataclass
@@ -79,15 +84,60 @@ class Tally:
         return "; ".join(reasons) or "no case was sent"
 
 
+@dataclass
+class Judgement:
+    """What a requirement made of every case it judged: the tally, and the first case that failed it."""
+
+    tally: Tally = field(default_factory=Tally)
+    failed: Observation | None = None
+    probe: Probe | None = None
+    reason: str = ""
+    found_after: int = 0
+
+    def redacted(self, redactor: Redactor) -> Judgement:
+        """This judgement fit to leave the process: the failing case's exchanges and reason redacted."""
+        if self.failed is None:
+            return self
+        failed = replace(self.failed, exchanges=tuple(redactor.exchange(e) for e in self.failed.exchanges))
+        return replace(self, failed=failed, reason=redactor.text(self.reason))
+
+
+def merged(parts: Sequence[Judgement]) -> Judgement:
+    """One requirement's judgements of consecutive units as one: as if judged in a single pass."""
+    total = Judgement()
+    for part in parts:
+        if part.failed is not None and total.failed is None:
+            total.failed, total.probe, total.reason = part.failed, part.probe, part.reason
+            total.found_after = total.tally.judged + part.found_after
+        total.tally.judged += part.tally.judged
+        total.tally.applicable += part.tally.applicable
+        total.tally.not_applicable.update(part.tally.not_applicable)
+        total.tally.unavailable.extend(part.tally.unavailable)
+    return total
+
+
 @dataclass(frozen=True)
 class ProofSettings:
     max_examples: int
     seed: int
 
+    def batches(self) -> list[tuple[int, int]]:
+        """(seed, size) of each hypothesis run that together generate `max_examples` cases.
 
-def _settings(proof: ProofSettings, phases: list[Phase]) -> settings:
+        Hypothesis remembers every case of a run to avoid repeating one, so a single run of 10,000
+        cases needs three times the memory of 1,000; runs of at most GENERATION_BATCH, each with a
+        seed derived from the run's, keep it flat. The first batch uses the run's seed itself.
+        """
+        sizes = [min(GENERATION_BATCH, self.max_examples - start) for start in range(0, self.max_examples, GENERATION_BATCH)]
+        return [(self.seed + (index << 32), size) for index, size in enumerate(sizes)]
+
+
+GENERATION_BATCH = 1000
+
+
+def _settings(max_examples: int, phases: list[Phase]) -> settings:
     return settings(
-        max_examples=proof.max_examples,
+        max_examples=max_examples,
         database=None,
         deadline=None,
         derandomize=False,
@@ -98,41 +148,89 @@ def _settings(proof: ProofSettings, phases: list[Phase]) -> settings:
     )
 
 
-class Campaign:
-    """Sends each probe's cases once, on first need, and keeps the exchanges."""
+Record = Callable[[Probe, Observation], None]
 
-    def __init__(self, client: Client, probes: dict[Probe, AnyProbe], proof: ProofSettings) -> None:
+
+class Campaign:
+    """Sends each probe's cases once, on first need, and judges each answer as it arrives.
+
+    A probe's cases come in units: its chosen cases, then each batch of generated ones. Every
+    requirement that names the probe judges each exchange at once; a unit's result is one
+    `Judgement` per requirement (a tally and the first failing case), and the exchange itself goes
+    to `record` (the evidence file), so memory does not grow with the number of cases. The ledger
+    does each unit once per run: in this process, or once across pytest-xdist workers.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        probes: dict[Probe, AnyProbe],
+        proof: ProofSettings,
+        requirements: Sequence[Requirement] = REQUIREMENTS,
+        record: Record | None = None,
+        ledger: Ledger | None = None,
+    ) -> None:
         self.client = client
         self.probes = probes
         self.proof = proof
-        self._observed: dict[Probe, list[Observation]] = {}
+        self.record = record
+        self.ledger = ledger if ledger is not None else LocalLedger()
+        self._judges = {kind: [r for r in requirements if kind in r.probes] for kind in probes}
+        self.sent: Counter[Probe] = Counter()
+        """Cases this process sent, by probe."""
 
-    def observations(self, kind: Probe) -> list[Observation]:
-        if kind not in self._observed:
-            probe = self.probes[kind]
-            cases: list[tuple[str | None, Any]] = list(probe.explicit)
-            if isinstance(probe, GeneratedProbe):
-                cases += [(None, case) for case in self.generated(probe)]
-            self._observed[kind] = [Observation(name, probe.send(self.client, case)) for name, case in cases]
-        return self._observed[kind]
+    def run(self, kind: Probe) -> list[dict[str, Judgement]]:
+        """Every unit's judgements for this probe, in order; raises if a unit could not finish (no verdict)."""
+        probe = self.probes[kind]
+        units: list[Unit] = [(f"{kind}-chosen", partial(self._judge, kind, [(name, case, None) for name, case in probe.explicit]))]
+        if isinstance(probe, GeneratedProbe):
+            units += [
+                (f"{kind}-batch-{batch}", partial(self._judge_batch, kind, probe, batch))
+                for batch in range(len(self.proof.batches()))
+            ]
+        return self.ledger.settle(units)
 
-    def observed(self) -> dict[Probe, list[Observation]]:
-        """What has been sent so far, by probe."""
-        return dict(self._observed)
+    def _judge_batch(self, kind: Probe, probe: GeneratedProbe, batch: int) -> dict[str, Judgement]:
+        batch_seed, size = self.proof.batches()[batch]
+        return self._judge(kind, [(None, case, batch) for case in self.generated(probe, batch_seed, size)])
 
-    def generated(self, probe: GeneratedProbe) -> list[Any]:
-        """The cases hypothesis generates for this probe with the run's seed, in order."""
+    def _judge(self, kind: Probe, cases: list[tuple[str | None, Any, int | None]]) -> dict[str, Judgement]:
+        probe = self.probes[kind]
+        judgements = {r.id: Judgement() for r in self._judges[kind]}
+        if isinstance(probe, FixedProbe) and probe.unavailable:
+            for judgement in judgements.values():
+                judgement.tally.unavailable.append(probe.unavailable)
+        for name, case, batch in cases:
+            observation = Observation(name, probe.send(self.client, case), batch)
+            self.sent[kind] += 1
+            if self.record is not None:
+                self.record(kind, observation)
+            for requirement in self._judges[kind]:
+                judgement = judgements[requirement.id]
+                result = requirement.check(*observation.exchanges)
+                judgement.tally.judged += 1
+                if result.outcome == "n/a":
+                    judgement.tally.not_applicable[result.reason] += 1
+                    continue
+                judgement.tally.applicable += 1
+                if result.outcome == "fail" and judgement.failed is None:
+                    judgement.failed, judgement.probe = observation, kind
+                    judgement.reason, judgement.found_after = result.reason, judgement.tally.judged
+        return judgements
+
+    def generated(self, probe: GeneratedProbe, batch_seed: int, size: int) -> list[Any]:
+        """The cases one hypothesis run draws for this probe with this seed, in order."""
         drawn: list[Any] = []
 
         def collect(case: Any) -> None:
             drawn.append(case)
 
-        _settings(self.proof, [Phase.generate])(seed(self.proof.seed)(given(case=probe.strategy)(collect)))()
+        _settings(size, [Phase.generate])(seed(batch_seed)(given(case=probe.strategy)(collect)))()
         return drawn
 
-    def shrink(self, requirement: Requirement, probe: GeneratedProbe) -> RequirementFailed | None:
-        """Generate again with the same seed, sending and judging live, and let hypothesis shrink the
-        first failure. None if the failure does not happen again (a server that is not deterministic)."""
+    def shrink(self, requirement: Requirement, probe: GeneratedProbe, batch: int) -> RequirementFailed | None:
+        """Run the failing case's batch again (same seed), sending and judging live, and let hypothesis
+        shrink the first failure. None if it does not happen again (a server that is not deterministic)."""
 
         def holds_for(case: Any) -> None:
             exchanges = probe.send(self.client, case)
@@ -140,9 +238,10 @@ class Campaign:
             if result.outcome == "fail":
                 raise RequirementFailed(requirement, result.reason, exchanges, "generated, shrunk to the smallest that fails")
 
+        batch_seed, size = self.proof.batches()[batch]
         test = given(case=probe.strategy)(holds_for)
         try:
-            _settings(self.proof, [Phase.generate, Phase.shrink])(seed(self.proof.seed)(test))()
+            _settings(size, [Phase.generate, Phase.shrink])(seed(batch_seed)(test))()
         except RequirementFailed as failure:
             return failure
         return None
@@ -156,31 +255,23 @@ class Prover:
 
     def prove(self, requirement: Requirement) -> Tally:
         """Raise RequirementFailed for the first failing case (shrunk if generated), or return what was judged."""
-        tally = self.tallies[requirement.id] = Tally()
-        for kind in requirement.probes:
-            probe = self.campaign.probes[kind]
-            if isinstance(probe, FixedProbe) and probe.unavailable:
-                tally.unavailable.append(probe.unavailable)
-            for observation in self.campaign.observations(kind):
-                result = requirement.check(*observation.exchanges)
-                tally.judged += 1
-                if result.outcome == "n/a":
-                    tally.not_applicable[result.reason] += 1
-                    continue
-                tally.applicable += 1
-                if result.outcome == "fail":
-                    raise self._failure(requirement, probe, observation, result.reason, tally.judged)
-        return tally
+        judgement = merged([unit[requirement.id] for kind in requirement.probes for unit in self.campaign.run(kind)])
+        self.tallies[requirement.id] = judgement.tally
+        if judgement.failed is not None:
+            raise self._failure(requirement, judgement)
+        return judgement.tally
 
-    def _failure(
-        self, requirement: Requirement, probe: AnyProbe, observation: Observation, reason: str, judged: int
-    ) -> RequirementFailed:
-        if observation.name is not None:
-            failure = RequirementFailed(requirement, reason, observation.exchanges, f"case {observation.name!r}")
+    def _failure(self, requirement: Requirement, judgement: Judgement) -> RequirementFailed:
+        observation = judgement.failed
+        assert observation is not None
+        if observation.batch is None:
+            failure = RequirementFailed(requirement, judgement.reason, observation.exchanges, f"case {observation.name!r}")
         else:
+            assert judgement.probe is not None
+            probe = self.campaign.probes[judgement.probe]
             assert isinstance(probe, GeneratedProbe)
-            failure = self.campaign.shrink(requirement, probe) or RequirementFailed(
-                requirement, reason, observation.exchanges, "generated (it did not fail again when re-sent, so it is shown unshrunk)"
+            failure = self.campaign.shrink(requirement, probe, observation.batch) or RequirementFailed(
+                requirement, judgement.reason, observation.exchanges, "generated (it did not fail again when re-sent, so it is shown unshrunk)"
             )
-        failure.found_after = judged
+        failure.found_after = judgement.found_after
         return failure

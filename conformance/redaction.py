@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
-from .exchange import Headers
+from .exchange import Exchange, Headers
 
 MASK = "[REDACTED]"
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
@@ -48,3 +49,19 @@ class Redactor:
         return tuple(
             (name, MASK if name.lower() in CREDENTIAL_HEADERS else self.text(value)) for name, value in headers
         )
+
+    def exchange(self, exchange: Exchange) -> Exchange:
+        """A copy fit to leave this process (another pytest-xdist worker reads it): credential headers
+        masked, every held secret replaced in headers, bodies and the error."""
+        request = replace(exchange.request, headers=self.headers(exchange.request.headers), body=self._bytes(exchange.request.body))
+        response = exchange.response
+        if response is not None:
+            response = replace(response, headers=self.headers(response.headers), body=self._bytes(response.body))
+        error = self.text(exchange.error) if exchange.error is not None else None
+        return replace(exchange, request=request, response=response, error=error)
+
+    def _bytes(self, body: bytes) -> bytes:
+        if self._pattern is None:
+            return body
+        # surrogateescape: bytes that are not UTF-8 pass through unchanged.
+        return self._pattern.sub(MASK, body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")

@@ -10,7 +10,7 @@ import pytest
 from conformance.catalogue import BY_ID, Probe
 from conformance.client import Client, ClientSettings
 from conformance.generation import Generator
-from conformance.probes import make_probes
+from conformance.probes import GeneratedProbe, make_probes
 from conformance.prover import Campaign, ProofSettings, Prover, RequirementFailed
 from conformance.settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED
 
@@ -49,14 +49,35 @@ def test_each_case_is_sent_once_and_judged_by_every_requirement(serve) -> None:
     campaign = campaign_for(served.url, served.token)
     prover = Prover(campaign)
     first = prover.prove(BY_ID["SYNC-ID-GUID"])
-    sent = campaign.observations(Probe.VALID)
-    assert prover.prove(BY_ID["SYNC-ID-LOWERCASE"]).judged == first.judged == first.applicable == len(sent)
-    assert campaign.observations(Probe.VALID) is sent
-    assert len(sent) > 11 + DEFAULT_MAX_EXAMPLES // 2
+    sent = campaign.sent[Probe.VALID]
+    assert prover.prove(BY_ID["SYNC-ID-LOWERCASE"]).judged == first.judged == first.applicable == sent
+    assert campaign.sent[Probe.VALID] == sent
+    assert sent > 11 + DEFAULT_MAX_EXAMPLES // 2
 
 
 def test_generation_is_the_same_for_the_same_seed(serve) -> None:
     served = serve(LosesOneOfSeveralKeylessSecrets)
     probe = make_probes(Generator((APP,)), served.token, None)[Probe.VALID]
-    bodies = [[case.body for case in campaign_for(served.url, served.token).generated(probe)] for _ in range(2)]
+    bodies = [[case.body for case in campaign_for(served.url, served.token).generated(probe, 7, 30)] for _ in range(2)]
     assert bodies[0] == bodies[1]
+
+
+def test_a_large_budget_is_generated_in_batches_each_with_its_own_seed() -> None:
+    assert ProofSettings(40, 5).batches() == [(5, 40)]
+    batches = ProofSettings(2500, 5).batches()
+    assert [size for _, size in batches] == [1000, 1000, 500]
+    assert batches[0][0] == 5 and len({s for s, _ in batches}) == 3
+
+
+def test_a_failure_in_a_later_batch_is_shrunk_with_that_batch_s_seed(serve, monkeypatch) -> None:
+    """Batches of 10 here: the failing case of the second batch is drawn again from its own seed."""
+    monkeypatch.setattr("conformance.prover.GENERATION_BATCH", 10)
+    served = serve(LosesOneOfSeveralKeylessSecrets)
+    campaign = campaign_for(served.url, served.token)
+    probe = campaign.probes[Probe.VALID]
+    assert isinstance(probe, GeneratedProbe)
+    second_seed, size = campaign.proof.batches()[1]
+    assert second_seed != DEFAULT_SEED and size == 10
+    failure = campaign.shrink(BY_ID["SYNC-SECRETS-ECHO"], probe, 1)
+    assert failure is not None and failure.origin.startswith("generated, shrunk")
+    assert failure.exchanges[0].request.payload == {"secrets": [{}, {}]}

@@ -1,0 +1,115 @@
+"""Where a campaign's units of work are done once: in this process, or shared by pytest-xdist workers.
+
+A unit is a named piece of a run (a probe's chosen cases, one batch of its generated cases) whose
+result every requirement needing it reads. Run alone, the suite settles units in memory. Under
+pytest-xdist (`-n`), every worker of the run sees one directory: the first worker to claim a unit
+does it and publishes the result; the others read it. The run sends each case once however many
+workers there are, and the work is spread rather than repeated.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .client import NoVerdict
+
+Unit = tuple[str, Callable[[], Any]]
+"""A unit's name, unique in the run, and the work that produces its result."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    value: Any = None
+    error: BaseException | None = None
+
+    def unwrap(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _do(work: Callable[[], Any]) -> Outcome:
+    try:
+        return Outcome(work())
+    except Exception as error:  # noqa: BLE001 - kept, and raised for every requirement that needs the unit
+        return Outcome(error=error)
+
+
+class Ledger(Protocol):
+    def settle(self, units: Sequence[Unit]) -> list[Any]:
+        """The results of these units, in order, each done once per run; raises a unit's error."""
+        ...
+
+
+class LocalLedger:
+    """Units done in this process, in order; a unit that failed fails again for every reader."""
+
+    def __init__(self) -> None:
+        self._outcomes: dict[str, Outcome] = {}
+
+    def settle(self, units: Sequence[Unit]) -> list[Any]:
+        for name, work in units:
+            if name not in self._outcomes:
+                self._outcomes[name] = _do(work)
+            self._outcomes[name].unwrap()
+        return [self._outcomes[name].value for name, _ in units]
+
+
+class SharedLedger:
+    """Units shared by the workers of one run through `directory`.
+
+    A worker claims a unit by creating `<name>.claim` exclusively, does it, and publishes
+    `<name>.result` by an atomic rename. It first does every unit it can claim, then waits for the
+    ones other workers are doing, until the run's deadline. `prepare` turns a result into what may
+    leave the process (each worker holds its own token: what it publishes is redacted first).
+    """
+
+    POLL_SECONDS = 0.01
+
+    def __init__(self, directory: Path, deadline: float, prepare: Callable[[Any], Any]) -> None:
+        self.directory = directory
+        self.deadline = deadline
+        self.prepare = prepare
+        self._outcomes: dict[str, Outcome] = {}
+
+    def settle(self, units: Sequence[Unit]) -> list[Any]:
+        for name, work in units:
+            if name not in self._outcomes and self._claim(name):
+                self._outcomes[name] = outcome = _do(work)
+                self._publish(name, outcome)
+                outcome.unwrap()
+        for name, _ in units:
+            if name not in self._outcomes:
+                self._outcomes[name] = self._await(name)
+            self._outcomes[name].unwrap()
+        return [self._outcomes[name].value for name, _ in units]
+
+    def _claim(self, name: str) -> bool:
+        try:
+            os.close(os.open(self.directory / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        return True
+
+    def _publish(self, name: str, outcome: Outcome) -> None:
+        try:
+            data = pickle.dumps(outcome if outcome.error is not None else Outcome(self.prepare(outcome.value)))
+        except Exception as error:  # noqa: BLE001 - an error that cannot be pickled is still reported
+            data = pickle.dumps(Outcome(error=RuntimeError(f"{type(outcome.error).__name__}: {error}")))
+        staging = self.directory / f"{name}.{os.getpid()}.tmp"
+        staging.write_bytes(data)
+        os.replace(staging, self.directory / f"{name}.result")
+
+    def _await(self, name: str) -> Outcome:
+        result = self.directory / f"{name}.result"
+        while not result.exists():
+            if time.monotonic() > self.deadline:
+                raise NoVerdict(f"run incomplete: the run deadline (--run-timeout) passed waiting for another worker's {name} cases")
+            time.sleep(self.POLL_SECONDS)
+        return pickle.loads(result.read_bytes())
