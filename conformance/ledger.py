@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,8 +42,11 @@ def _do(work: Callable[[], Any]) -> Outcome:
 
 
 class Ledger(Protocol):
-    def settle(self, units: Sequence[Unit]) -> list[Any]:
-        """The results of these units, in order, each done once per run; raises a unit's error."""
+    def settle(self, units: Sequence[Unit], meanwhile: Sequence[Unit] = ()) -> list[Any]:
+        """The results of these units, in order, each done once per run; raises a unit's error.
+
+        `meanwhile`: units the run will need later, worth doing while waiting for another worker.
+        """
         ...
 
 
@@ -53,7 +56,7 @@ class LocalLedger:
     def __init__(self) -> None:
         self._outcomes: dict[str, Outcome] = {}
 
-    def settle(self, units: Sequence[Unit]) -> list[Any]:
+    def settle(self, units: Sequence[Unit], meanwhile: Sequence[Unit] = ()) -> list[Any]:
         for name, work in units:
             if name not in self._outcomes:
                 self._outcomes[name] = _do(work)
@@ -66,7 +69,8 @@ class SharedLedger:
 
     A worker claims a unit by creating `<name>.claim` exclusively, does it, and publishes
     `<name>.result` by an atomic rename. It first does every unit it can claim, then waits for the
-    ones other workers are doing, until the run's deadline. `prepare` turns a result into what may
+    ones other workers are doing, until the run's deadline; while it waits it does units the run
+    will need later (`meanwhile`), so no worker idles while work is left. `prepare` turns a result into what may
     leave the process (each worker holds its own token: what it publishes is redacted first).
     """
 
@@ -78,17 +82,29 @@ class SharedLedger:
         self.prepare = prepare
         self._outcomes: dict[str, Outcome] = {}
 
-    def settle(self, units: Sequence[Unit]) -> list[Any]:
+    def settle(self, units: Sequence[Unit], meanwhile: Sequence[Unit] = ()) -> list[Any]:
         for name, work in units:
             if name not in self._outcomes and self._claim(name):
-                self._outcomes[name] = outcome = _do(work)
-                self._publish(name, outcome)
-                outcome.unwrap()
+                self._do(name, work).unwrap()
+        spare = iter(meanwhile)
         for name, _ in units:
             if name not in self._outcomes:
-                self._outcomes[name] = self._await(name)
+                self._outcomes[name] = self._await(name, spare)
             self._outcomes[name].unwrap()
         return [self._outcomes[name].value for name, _ in units]
+
+    def _do(self, name: str, work: Callable[[], Any]) -> Outcome:
+        self._outcomes[name] = outcome = _do(work)
+        self._publish(name, outcome)
+        return outcome
+
+    def _do_spare(self, spare: Iterator[Unit]) -> bool:
+        """Do the next unit of `spare` nobody has claimed yet; False when there is none left."""
+        for name, work in spare:
+            if name not in self._outcomes and self._claim(name):
+                self._do(name, work)  # its error, if any, is raised to whoever needs the unit
+                return True
+        return False
 
     def _claim(self, name: str) -> bool:
         try:
@@ -106,10 +122,11 @@ class SharedLedger:
         staging.write_bytes(data)
         os.replace(staging, self.directory / f"{name}.result")
 
-    def _await(self, name: str) -> Outcome:
+    def _await(self, name: str, spare: Iterator[Unit]) -> Outcome:
         result = self.directory / f"{name}.result"
         while not result.exists():
             if time.monotonic() > self.deadline:
                 raise NoVerdict(f"run incomplete: the run deadline (--run-timeout) passed waiting for another worker's {name} cases")
-            time.sleep(self.POLL_SECONDS)
+            if not self._do_spare(spare):
+                time.sleep(self.POLL_SECONDS)
         return pickle.loads(result.read_bytes())

@@ -385,8 +385,10 @@ def tls_description(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Iterator[Prover]:
+def prover(request: pytest.FixtureRequest, pytestconfig: pytest.Config, conformance_client: Client) -> Iterator[Prover]:
     settings = pytestconfig.stash[SETTINGS]
+    # The collected requirements, not the whole catalogue: `-k SYNC-AUTH-401` sends only its probe.
+    collected = {rid for item in request.session.items for rid in requirement_ids(item)}
     token = conformance_client.token()
     altered_token = altered(token) if token else None
     if altered_token:
@@ -397,6 +399,7 @@ def prover(pytestconfig: pytest.Config, conformance_client: Client) -> Iterator[
         conformance_client,
         probes,
         ProofSettings(max_examples=settings.max_examples, seed=settings.seed),
+        requirements=[r for r in REQUIREMENTS if r.id in collected],
         record=(lambda kind, seen: log.write(str(kind), seen.name or "generated", seen.exchanges)) if log else None,
         ledger=ledger(pytestconfig),
     )

@@ -126,13 +126,14 @@ class ProofSettings:
 
         Hypothesis remembers every case of a run to avoid repeating one, so a single run of 10,000
         cases needs three times the memory of 1,000; runs of at most GENERATION_BATCH, each with a
-        seed derived from the run's, keep it flat. The first batch uses the run's seed itself.
+        seed derived from the run's, keep it flat, and are units pytest-xdist workers can share. The
+        first batch uses the run's seed itself.
         """
         sizes = [min(GENERATION_BATCH, self.max_examples - start) for start in range(0, self.max_examples, GENERATION_BATCH)]
         return [(self.seed + (index << 32), size) for index, size in enumerate(sizes)]
 
 
-GENERATION_BATCH = 1000
+GENERATION_BATCH = 500
 
 
 def _settings(max_examples: int, phases: list[Phase]) -> settings:
@@ -159,6 +160,7 @@ class Campaign:
     `Judgement` per requirement (a tally and the first failing case), and the exchange itself goes
     to `record` (the evidence file), so memory does not grow with the number of cases. The ledger
     does each unit once per run: in this process, or once across pytest-xdist workers.
+    `requirements` are those this run proves: they judge, and only their probes are ever sent.
     """
 
     def __init__(
@@ -181,6 +183,10 @@ class Campaign:
 
     def run(self, kind: Probe) -> list[dict[str, Judgement]]:
         """Every unit's judgements for this probe, in order; raises if a unit could not finish (no verdict)."""
+        later = [unit for other in self._judges if other != kind and self._judges[other] for unit in self._units(other)]
+        return self.ledger.settle(self._units(kind), meanwhile=later)
+
+    def _units(self, kind: Probe) -> list[Unit]:
         probe = self.probes[kind]
         units: list[Unit] = [(f"{kind}-chosen", partial(self._judge, kind, [(name, case, None) for name, case in probe.explicit]))]
         if isinstance(probe, GeneratedProbe):
@@ -188,7 +194,7 @@ class Campaign:
                 (f"{kind}-batch-{batch}", partial(self._judge_batch, kind, probe, batch))
                 for batch in range(len(self.proof.batches()))
             ]
-        return self.ledger.settle(units)
+        return units
 
     def _judge_batch(self, kind: Probe, probe: GeneratedProbe, batch: int) -> dict[str, Judgement]:
         batch_seed, size = self.proof.batches()[batch]

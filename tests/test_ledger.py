@@ -106,3 +106,25 @@ def test_what_a_worker_publishes_is_redacted(tmp_path: Path) -> None:
     assert exchange.request.headers == (("Authorization", MASK), ("X-Echo", MASK))
     assert exchange.response.headers == (("X-Echo", MASK),)
     assert exchange.response.body.endswith(b"\xff") and token.encode() not in exchange.response.body
+
+
+def test_a_waiting_worker_does_what_the_run_needs_later(tmp_path: Path) -> None:
+    done: list[tuple[str, str]] = []
+    started = threading.Event()
+
+    def work(worker: str, name: str, seconds: float = 0.0):
+        started.set()
+        time.sleep(seconds)
+        done.append((worker, name))
+        return name.upper()
+
+    first = SharedLedger(tmp_path, time.monotonic() + 10, _same)
+    second = SharedLedger(tmp_path, time.monotonic() + 10, _same)
+    slow = threading.Thread(target=lambda: first.settle([("a", lambda: work("first", "a", 0.5))]))
+    slow.start()
+    started.wait()
+    later = [("b", lambda: work("second", "b")), ("c", lambda: work("second", "c"))]
+    assert second.settle([("a", lambda: work("second", "a"))], meanwhile=later) == ["A"]
+    slow.join()
+    assert sorted(done) == [("first", "a"), ("second", "b"), ("second", "c")]
+    assert first.settle([("b", lambda: work("first", "b"))]) == ["B"], "read, not done again"

@@ -64,8 +64,8 @@ def test_generation_is_the_same_for_the_same_seed(serve) -> None:
 
 def test_a_large_budget_is_generated_in_batches_each_with_its_own_seed() -> None:
     assert ProofSettings(40, 5).batches() == [(5, 40)]
-    batches = ProofSettings(2500, 5).batches()
-    assert [size for _, size in batches] == [1000, 1000, 500]
+    batches = ProofSettings(1200, 5).batches()
+    assert [size for _, size in batches] == [500, 500, 200]
     assert batches[0][0] == 5 and len({s for s, _ in batches}) == 3
 
 
