@@ -4,6 +4,7 @@ verdict, the case counts and the first failures that a single process reaches.""
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from conformance.server import ReferenceServer
 
 from .servers import CrashesOnMalformedJson, IgnoresToken, Variant
+from .test_hostile import TOKEN, assert_clean
 from .test_prover import LosesOneOfSeveralKeylessSecrets
 
 
@@ -53,3 +55,11 @@ def test_workers_catch_a_broken_server_as_one_process_does(behaviour: type[Varia
     bodies = [[e["request"]["body"]["text"] for e in f["exchanges"]] for f in first]
     assert bodies[0] == bodies[1]
     assert not [path for path, text in split.artifacts().items() if served.token in text]
+
+
+def test_workers_facing_an_unreachable_target_end_without_a_verdict_in_seconds(run_suite) -> None:
+    """The worker that meets the refusal publishes it; the other raises it instead of waiting."""
+    started = time.monotonic()
+    run = run_suite("--base-url", "http://127.0.0.1:9/beta", "--token", TOKEN, "-n", "2")
+    assert time.monotonic() - started < 20
+    assert_clean(run, exit_code=3, reason=r"target unreachable: .*cannot connect to 127\.0\.0\.1:9 \(.*Connection refused\)")
