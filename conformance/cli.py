@@ -81,8 +81,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         "verdict.json": reports / "verdict.json",
         "evidence.jsonl": reports / "evidence.jsonl",
     }
-    # Nothing from an earlier run may end up in this run's bundle.
-    for stale in [*paths.values(), *reports.glob("evidence-*.jsonl")]:
+    # Nothing from an earlier run may end up in this run's bundle (the plugin clears the evidence files).
+    for stale in paths.values():
         stale.unlink(missing_ok=True)
     suite = Path(__file__).resolve().parent / "suite"
     status = EXIT_CODES.get(

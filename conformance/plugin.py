@@ -217,7 +217,13 @@ def pytest_configure(config: pytest.Config) -> None:
         if not config.option.xmlpath:
             config.option.xmlpath = REPORT_JUNIT
     verdict_path = config.getoption("verdict") or (REPORT_VERDICT if runs_suite else None)
-    config.stash[EVIDENCE_PATH] = config.getoption("evidence") or (REPORT_EVIDENCE if runs_suite else "")
+    config.stash[EVIDENCE_PATH] = evidence = config.getoption("evidence") or (REPORT_EVIDENCE if runs_suite else "")
+    if evidence and not hasattr(config, "workerinput"):
+        # The evidence is written case by case, by each worker under -n: no file of an earlier run
+        # (one process or another number of workers) may sit beside this run's.
+        stem = Path(evidence)
+        for stale in [stem, *stem.parent.glob(f"{stem.stem}-gw*{stem.suffix}")]:
+            stale.unlink(missing_ok=True)
     complete = not (any("::" in arg for arg in config.args) or config.getoption("keyword") or config.getoption("markexpr"))
     reporter = Reporter(config, config.stash[REDACTOR], lambda: run_header(config), verdict_path, complete, config.stash[WAIVERS])
     config.pluginmanager.register(reporter, "graph-sync-conformance-reporter")

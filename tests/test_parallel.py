@@ -63,3 +63,12 @@ def test_workers_facing_an_unreachable_target_end_without_a_verdict_in_seconds(r
     run = run_suite("--base-url", "http://127.0.0.1:9/beta", "--token", TOKEN, "-n", "2")
     assert time.monotonic() - started < 20
     assert_clean(run, exit_code=3, reason=r"target unreachable: .*cannot connect to 127\.0\.0\.1:9 \(.*Connection refused\)")
+
+
+def test_no_evidence_file_of_an_earlier_run_is_left_beside_this_one(serve, run_suite, tmp_path) -> None:
+    served = serve(ReferenceServer)
+    evidence = tmp_path / "shared" / "evidence.jsonl"
+    run_suite("--base-url", served.url, "--token", served.token, "-n", "2", f"--evidence={evidence}")
+    assert sorted(p.name for p in evidence.parent.iterdir()) == ["evidence-gw0.jsonl", "evidence-gw1.jsonl"]
+    run_suite("--base-url", served.url, "--token", served.token, f"--evidence={evidence}")
+    assert sorted(p.name for p in evidence.parent.iterdir()) == ["evidence.jsonl"]
