@@ -3,17 +3,27 @@ verdict, the case counts and the first failures that a single process reaches.""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from collections import Counter
 
 import pytest
 
+from conformance.catalogue import BY_ID
 from conformance.server import ReferenceServer
 
 from .servers import CrashesOnMalformedJson, IgnoresToken, Variant
 from .test_hostile import TOKEN, assert_clean
 from .test_prover import LosesOneOfSeveralKeylessSecrets
+
+
+def _summary_rows(run) -> dict[str, str]:
+    """Requirement id -> verdict of its row in the HTML report's summary table."""
+    shown = html.unescape(html.unescape((run.reports / "report.html").read_text(encoding="utf-8")))
+    rows = re.findall(r'<td>(?:<a href="[^"]*">)?(SYNC-[A-Z0-9-]+)(?:</a>)?</td><td>(?:MUST|SHOULD)</td><td class="verdict-(\w+)">', shown)
+    return dict(rows)
 
 
 def _cases(run) -> dict[str, int]:
@@ -35,6 +45,7 @@ def test_workers_split_the_cases_and_reach_the_same_verdict(serve, run_suite) ->
     assert (alone.exit_code, split.exit_code) == (0, 0), split.output
     assert split.outcomes == alone.outcomes
     assert _cases(split) == _cases(alone)
+    assert _summary_rows(split) == _summary_rows(alone) == {rid: "pass" for rid in BY_ID}, "the merged HTML report"
     per_worker = _sent(split, "evidence-gw*.jsonl")
     assert len(per_worker) == 2 and all(per_worker), "both workers sent a share"
     # Together they sent exactly what one process sends: nothing twice, nothing missing.
@@ -50,6 +61,7 @@ def test_workers_catch_a_broken_server_as_one_process_does(behaviour: type[Varia
     split = run_suite("--base-url", served.url, "--token", served.token, "-n", "2")
     assert split.exit_code == alone.exit_code == 1, split.output
     assert split.caught() == alone.caught() == {behaviour.breaks}
+    assert _summary_rows(split) == _summary_rows(alone) and _summary_rows(split)[str(behaviour.breaks)] == "fail"
     first = [next(r["first_failure"] for r in run.verdict["requirements"] if r["id"] == behaviour.breaks) for run in (alone, split)]
     assert first[0]["found_after"] == first[1]["found_after"]
     bodies = [[e["request"]["body"]["text"] for e in f["exchanges"]] for f in first]
