@@ -17,6 +17,8 @@ from jsonschema import Draft202012Validator
 from conformance.contract import json_schema
 from conformance.server import BackgroundServer, ReferenceServer
 
+from .hostile import RawServer
+
 REPO = Path(__file__).resolve().parent.parent
 SUITE = REPO / "conformance" / "suite"
 
@@ -65,6 +67,21 @@ def serve() -> Iterator[Callable[[type[ReferenceServer]], Served]]:
     yield start
     for background in running:
         background.stop()
+
+
+@pytest.fixture
+def raw():
+    """Start raw-socket targets (tests/hostile.py) that misbehave below HTTP; all stop at the end."""
+    servers: list[RawServer] = []
+
+    def start(behaviour):
+        server = RawServer(behaviour)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 def _outcomes(junit: Path) -> dict[str, str]:

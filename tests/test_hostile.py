@@ -12,23 +12,9 @@ import time
 import pytest
 
 from .conftest import SUITE
-from .hostile import RawServer, cuts_off, never_answers, resets, sends_300_mb, sends_invalid_utf8
+from .hostile import cuts_off, never_answers, resets, sends_300_mb, sends_invalid_utf8
 
 TOKEN = "hostile-canary-0d5e3b8f"
-
-
-@pytest.fixture
-def raw():
-    servers: list[RawServer] = []
-
-    def start(behaviour):
-        server = RawServer(behaviour)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def assert_clean(run, *, exit_code: int, reason: str) -> None:
