@@ -70,8 +70,9 @@ class SharedLedger:
     A worker claims a unit by creating `<name>.claim` exclusively, does it, and publishes
     `<name>.result` by an atomic rename. It first does every unit it can claim, then waits for the
     ones other workers are doing, until the run's deadline; while it waits it does units the run
-    will need later (`meanwhile`), so no worker idles while work is left. `prepare` turns a result into what may
-    leave the process (each worker holds its own token: what it publishes is redacted first).
+    will need later (`meanwhile`), so no worker idles while work is left. `prepare` turns a result
+    into what may leave the process (each worker holds its own token: what it publishes is redacted
+    first).
     """
 
     POLL_SECONDS = 0.01
@@ -114,10 +115,16 @@ class SharedLedger:
         return True
 
     def _publish(self, name: str, outcome: Outcome) -> None:
+        if outcome.error is None:
+            shared = Outcome(self.prepare(outcome.value))
+        elif isinstance(outcome.error, NoVerdict):
+            shared = outcome
+        else:  # a fault of the suite: its type and message travel, not the object
+            shared = Outcome(error=RuntimeError(f"{type(outcome.error).__name__}: {outcome.error}"))
         try:
-            data = pickle.dumps(outcome if outcome.error is not None else Outcome(self.prepare(outcome.value)))
-        except Exception as error:  # noqa: BLE001 - an error that cannot be pickled is still reported
-            data = pickle.dumps(Outcome(error=RuntimeError(f"{type(outcome.error).__name__}: {error}")))
+            data = pickle.dumps(shared)
+        except Exception as error:  # noqa: BLE001 - the others must not wait for a result that never comes
+            data = pickle.dumps(Outcome(error=RuntimeError(f"{name} could not be handed to another worker: {error}")))
         staging = self.directory / f"{name}.{os.getpid()}.tmp"
         staging.write_bytes(data)
         os.replace(staging, self.directory / f"{name}.result")

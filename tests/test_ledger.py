@@ -128,3 +128,17 @@ def test_a_waiting_worker_does_what_the_run_needs_later(tmp_path: Path) -> None:
     slow.join()
     assert sorted(done) == [("first", "a"), ("second", "b"), ("second", "c")]
     assert first.settle([("b", lambda: work("first", "b"))]) == ["B"], "read, not done again"
+
+
+def test_a_fault_in_another_worker_arrives_as_its_type_and_message(tmp_path: Path) -> None:
+    class Unpicklable(Exception):
+        def __init__(self, a: str, b: str) -> None:
+            super().__init__(f"{a} {b}")
+
+    def fails():
+        raise Unpicklable("bad", "unit")
+
+    with pytest.raises(Unpicklable):
+        SharedLedger(tmp_path, time.monotonic() + 10, _same).settle([("a", fails)])
+    with pytest.raises(RuntimeError, match="Unpicklable: bad unit"):
+        SharedLedger(tmp_path, time.monotonic() + 10, _same).settle([("a", lambda: pytest.fail("done twice"))])
