@@ -43,6 +43,27 @@ def test_create_then_read_back(base: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "content_type, status",
+    [
+        ("application/json", 201),
+        ("Application/JSON", 201),
+        ("application/json; charset=utf-8", 201),
+        ('application/json;charset="UTF8"', 201),
+        ("application/json; odata.metadata=minimal", 201),
+        ("application/json; charset", 201),
+        ("application/json; charset=latin-1", 415),
+        ("application/json, text/plain", 415),
+        ("application/jsonx", 415),
+        ("text/json", 415),
+    ],
+)
+def test_the_media_type_is_read_as_a_media_type_not_a_string(base: str, content_type: str, status: int) -> None:
+    """Parameters and case are allowed; another charset or another type is a 415."""
+    response = post(base, headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": content_type})
+    assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize(
     "body, headers, app, status, code",
     [
         (b'{"secrets": []}', JSON, APP, 401, "InvalidAuthenticationToken"),

@@ -11,8 +11,6 @@ import json
 import re
 import uuid
 from datetime import datetime, timezone
-from email.message import EmailMessage
-from functools import lru_cache
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..contract import request_validator
+from ..exchange import parse_media_type, reject_constant
 from .store import Record, Store
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -79,8 +78,9 @@ class ReferenceServer:
 
     def check_media_type(self, request: Request) -> Response | None:
         raw = request.headers.get("content-type")
-        media, charset = parse_media_type(raw) if raw else (None, "utf-8")
-        if media != "application/json" or charset.lower() not in ("utf-8", "utf8"):
+        media, params = parse_media_type(raw) if raw else (None, ())
+        charset = dict(params).get("charset") or "utf-8"
+        if media != "application/json" or str(charset).lower() not in ("utf-8", "utf8"):
             return self.error(
                 request, 415, "UnsupportedMediaType", f"Content-Type {raw or '(none)'!r} is not application/json."
             )
@@ -89,7 +89,7 @@ class ReferenceServer:
     def decode(self, request: Request, body: bytes) -> Any:
         """The request body as JSON (UTF-8, no NaN/Infinity), or the 400 that says why not."""
         try:
-            return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+            return json.loads(body.decode("utf-8"), parse_constant=reject_constant)
         except ValueError as exc:  # UnicodeDecodeError is a ValueError
             return self.error(request, 400, "BadRequest", f"Unable to read JSON request payload: {exc}")
 
@@ -175,19 +175,3 @@ class ReferenceServer:
 
     async def server_error(self, request: Request, exc: Exception) -> Response:
         return self.error(request, 500, "InternalServerError", f"Unexpected {type(exc).__name__}.")
-
-
-@lru_cache(maxsize=256)
-def parse_media_type(raw: str) -> tuple[str, str]:
-    """(media type, charset) of a Content-Type value, by the stdlib's RFC 2045 parser.
-
-    Cached: clients send the same few values over and over, and the parser was a tenth of the
-    server's time per request (docs/performance.md).
-    """
-    message = EmailMessage()
-    message["content-type"] = raw
-    return message.get_content_type(), str(message.get_param("charset") or "utf-8")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
