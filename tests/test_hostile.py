@@ -16,6 +16,10 @@ from .hostile import cuts_off, never_answers, resets, sends_300_mb, sends_invali
 
 TOKEN = "hostile-canary-0d5e3b8f"
 
+# The targets that stop a run are met by one process and by two pytest-xdist workers alike: under
+# -n, the worker that meets the failure publishes it and the other raises it instead of waiting.
+ALONE_AND_SPLIT = pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one-process", "two-workers"])
+
 
 def assert_clean(run, *, exit_code: int, reason: str) -> None:
     assert run.exit_code == exit_code, run.output
@@ -27,18 +31,20 @@ def assert_clean(run, *, exit_code: int, reason: str) -> None:
     assert TOKEN not in run.output
 
 
-def test_a_target_that_never_answers_ends_as_unreachable(raw, run_suite) -> None:
+@ALONE_AND_SPLIT
+def test_a_target_that_never_answers_ends_as_unreachable(raw, run_suite, workers) -> None:
     server = raw(never_answers)
     started = time.monotonic()
-    run = run_suite("--base-url", server.url, "--token", TOKEN, "--request-timeout", "1", "--run-timeout", "60")
+    run = run_suite("--base-url", server.url, "--token", TOKEN, "--request-timeout", "1", "--run-timeout", "60", *workers)
     assert time.monotonic() - started < 30
     assert_clean(run, exit_code=3, reason=r"no verdict \(exit 3\): target unreachable: 3 requests in a row got no answer \(last: no answer within 1 s\)")
 
 
-def test_the_run_deadline_stops_a_run_in_time(raw, run_suite) -> None:
+@ALONE_AND_SPLIT
+def test_the_run_deadline_stops_a_run_in_time(raw, run_suite, workers) -> None:
     server = raw(never_answers)
     started = time.monotonic()
-    run = run_suite("--base-url", server.url, "--token", TOKEN, "--request-timeout", "30", "--run-timeout", "2")
+    run = run_suite("--base-url", server.url, "--token", TOKEN, "--request-timeout", "30", "--run-timeout", "2", *workers)
     assert time.monotonic() - started < 20
     assert_clean(run, exit_code=3, reason=r"run incomplete: the run deadline \(--run-timeout\) passed")
 
@@ -95,9 +101,10 @@ def test_usage_errors_are_one_line_with_exit_4(args: list[str], message: str, tm
     assert time.monotonic() - started < 15
 
 
-def test_an_unreachable_base_url_ends_in_seconds(run_suite) -> None:
+@ALONE_AND_SPLIT
+def test_an_unreachable_base_url_ends_in_seconds(run_suite, workers) -> None:
     started = time.monotonic()
-    run = run_suite("--base-url", "http://127.0.0.1:9/beta", "--token", TOKEN)
+    run = run_suite("--base-url", "http://127.0.0.1:9/beta", "--token", TOKEN, *workers)
     assert time.monotonic() - started < 15
     assert_clean(run, exit_code=3, reason=r"target unreachable: .*cannot connect to 127\.0\.0\.1:9 \(.*Connection refused\)")
 

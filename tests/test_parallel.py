@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 from collections import Counter
 
 import pytest
@@ -15,8 +14,6 @@ from conformance.catalogue import BY_ID
 from conformance.server import ReferenceServer
 
 from .servers import CrashesOnMalformedJson, IgnoresToken, Variant
-from .hostile import never_answers
-from .test_hostile import TOKEN, assert_clean
 from .test_prover import LosesOneOfSeveralKeylessSecrets
 
 
@@ -68,31 +65,6 @@ def test_workers_catch_a_broken_server_as_one_process_does(behaviour: type[Varia
     bodies = [[e["request"]["body"]["text"] for e in f["exchanges"]] for f in first]
     assert bodies[0] == bodies[1]
     assert not [path for path, text in split.artifacts().items() if served.token in text]
-
-
-def test_workers_facing_an_unreachable_target_end_without_a_verdict_in_seconds(run_suite) -> None:
-    """The worker that meets the refusal publishes it; the other raises it instead of waiting."""
-    started = time.monotonic()
-    run = run_suite("--base-url", "http://127.0.0.1:9/beta", "--token", TOKEN, "-n", "2")
-    assert time.monotonic() - started < 20
-    assert_clean(run, exit_code=3, reason=r"target unreachable: .*cannot connect to 127\.0\.0\.1:9 \(.*Connection refused\)")
-
-
-@pytest.mark.parametrize(
-    ("options", "reason"),
-    [
-        (("--request-timeout", "1", "--run-timeout", "60"), r"target unreachable: 3 requests in a row got no answer"),
-        (("--request-timeout", "30", "--run-timeout", "2"), r"run incomplete: the run deadline \(--run-timeout\) passed"),
-    ],
-    ids=["request-timeout", "run-deadline"],
-)
-def test_workers_facing_a_target_that_never_answers_end_in_time(raw, run_suite, options, reason) -> None:
-    """One worker waits on the silent target, the other on that worker: neither hangs past the limits."""
-    server = raw(never_answers)
-    started = time.monotonic()
-    run = run_suite("--base-url", server.url, "--token", TOKEN, *options, "-n", "2")
-    assert time.monotonic() - started < 30
-    assert_clean(run, exit_code=3, reason=reason)
 
 
 def test_no_evidence_file_of_an_earlier_run_is_left_beside_this_one(serve, run_suite, tmp_path) -> None:
