@@ -177,8 +177,8 @@ class Client:
             if isinstance(cause, ProtocolError):
                 error = f"{DROPPED}: {_one_line(exc)}"
             else:
-                where = urlsplit(request.url)
-                error = f"cannot connect to {where.hostname}:{where.port or _origin(request.url)[2]} ({_reason(cause)})"
+                _, host, port = _origin(request.url)
+                error = f"cannot connect to {host}:{port} ({_reason(cause)})"
             return Exchange(request, error=error, elapsed=time.perf_counter() - started)
         except requests.RequestException as exc:
             return Exchange(request, error=_one_line(exc), elapsed=time.perf_counter() - started)
