@@ -66,6 +66,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
     from .bundle import BundleError, build, product_problems
+    from .evidence import evidence_files
 
     external = any(a.startswith("--base-url") for a in extra) or bool(os.environ.get("PYTEST_BASE_URL"))
     if args.bundle and args.product is None and external:
@@ -113,8 +114,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         product.write_text(REFERENCE_PRODUCT.format(version=__version__), encoding="utf-8")
     try:
         sign_key = Path(args.sign_key) if args.sign_key else None
-        members = {name: path for name, path in paths.items() if path.exists()}
-        members.update({path.name: path for path in reports.glob("evidence-*.jsonl")})  # pytest-xdist workers'
+        # The evidence is one file, or one per pytest-xdist worker.
+        members = {path.name: path for path in [*paths.values(), *evidence_files(paths["evidence.jsonl"])] if path.exists()}
         build(args.bundle, members, product, sign_key)
     except BundleError as exc:
         print(f"no bundle: {exc}", file=sys.stderr)

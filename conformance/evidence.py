@@ -90,6 +90,17 @@ def describe(exchange: Exchange, redactor: Redactor) -> str:
     return redactor.text("\n".join(lines))
 
 
+def evidence_file(path: Path, worker: str | None) -> Path:
+    """Where one writer's evidence goes: `path` itself, or one file beside it per pytest-xdist worker
+    (evidence-gw0.jsonl, ...)."""
+    return path.with_name(f"{path.stem}-{worker}{path.suffix}") if worker else path
+
+
+def evidence_files(path: Path) -> list[Path]:
+    """Every evidence file a run with evidence `path` wrote: its own, or its workers'."""
+    return [p for p in (path, *sorted(path.parent.glob(f"{path.stem}-gw*{path.suffix}"))) if p.exists()]
+
+
 class EvidenceLog:
     """The evidence file, written as the run goes: one JSON line per case, every exchange redacted.
 

@@ -30,7 +30,7 @@ from .credentials import DEFAULT_AUTHORITY_HOST, DEFAULT_SCOPE, SECRET_ENV, Clie
 from .generation import Generator
 from .ledger import Ledger, LocalLedger, SharedLedger
 from .probes import make_probes
-from .evidence import EvidenceLog, record
+from .evidence import EvidenceLog, evidence_file, evidence_files, record
 from .prover import Campaign, ProofSettings, Prover, RequirementFailed
 from .redaction import Redactor
 from .reporting import GRADING, Reporter, strict
@@ -221,9 +221,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if evidence and not hasattr(config, "workerinput"):
         # The evidence is written case by case, by each worker under -n: no file of an earlier run
         # (one process or another number of workers) may sit beside this run's.
-        stem = Path(evidence)
-        for stale in [stem, *stem.parent.glob(f"{stem.stem}-gw*{stem.suffix}")]:
-            stale.unlink(missing_ok=True)
+        for stale in evidence_files(Path(evidence)):
+            stale.unlink()
     complete = not (any("::" in arg for arg in config.args) or config.getoption("keyword") or config.getoption("markexpr"))
     reporter = Reporter(config, config.stash[REDACTOR], lambda: run_header(config), verdict_path, complete, config.stash[WAIVERS])
     config.pluginmanager.register(reporter, "graph-sync-conformance-reporter")
@@ -442,11 +441,8 @@ def evidence_log(config: pytest.Config) -> EvidenceLog | None:
     target = config.stash[EVIDENCE_PATH]
     if not target:
         return None
-    path = Path(target)
     worker = getattr(config, "workerinput", {}).get("workerid")
-    if worker:  # pytest-xdist: one file per worker
-        path = path.with_name(f"{path.stem}-{worker}{path.suffix}")
-    return EvidenceLog(path, config.stash[REDACTOR])
+    return EvidenceLog(evidence_file(Path(target), worker), config.stash[REDACTOR])
 
 
 # --- reports: every sink reads the TestReport, so it is redacted here, once ------------------------

@@ -61,6 +61,16 @@ def test_a_bundle_of_the_embedded_server_needs_no_product_file(tmp_path) -> None
     assert "product: embedded reference server" in product
 
 
+def test_a_bundle_of_a_run_split_over_workers_carries_every_worker_s_evidence(tmp_path) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "evidence.jsonl").write_text("{}\n")  # an earlier one-process run's
+    done = cli(tmp_path, "run", "--bundle", "b.zip", "-q", "-n", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    names = set(zipfile.ZipFile(tmp_path / "b.zip").namelist())
+    assert {"evidence-gw0.jsonl", "evidence-gw1.jsonl"} <= names and "evidence.jsonl" not in names
+    assert cli(tmp_path, "verify", "b.zip").returncode == 0
+
+
 def test_a_bundle_of_your_target_needs_a_product_file(tmp_path) -> None:
     done = cli(tmp_path, "run", "--bundle", "b.zip", "--base-url", "http://127.0.0.1:9/beta")
     assert done.returncode == 2
