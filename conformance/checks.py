@@ -9,17 +9,14 @@ requirement's failure, not the id requirement's), so one defect fails one requir
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .contract import error_validator, response_validator
+from .contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, error_validator, response_validator
 from .exchange import Exchange
 
-SYNCHRONIZATION_TYPE = "#microsoft.graph.synchronization"
-CANONICAL_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 
 
 @dataclass(frozen=True)

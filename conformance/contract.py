@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ _HERE = Path(__file__).resolve().parent
 BASE_URI = "https://graph-sync-conformance.invalid/schemas/"
 OPERATION_PATH = "/applications/{applicationsId}/synchronization"
 SPEC_NAME = "create-synchronization.md"
+SYNCHRONIZATION_TYPE = "#microsoft.graph.synchronization"
+# Graph's Edm.Guid as text: 8-4-4-4-12 hex digits, no braces (an application id, a created id).
+CANONICAL_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 
 
 def schemas_dir() -> Path:

@@ -8,7 +8,6 @@ exactly that one thing, and everything else it does is the reference behaviour.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -19,12 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..contract import request_validator
+from ..contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, request_validator
 from ..exchange import parse_media_type, reject_constant
 from .store import Record, Store
-
-GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-SYNCHRONIZATION_TYPE = "#microsoft.graph.synchronization"
 
 
 class ReferenceServer:
@@ -72,7 +68,7 @@ class ReferenceServer:
         return None
 
     def check_application_id(self, request: Request, application_id: str) -> Response | None:
-        if not GUID.fullmatch(application_id):
+        if not CANONICAL_GUID.fullmatch(application_id):
             return self.error(request, 400, "Request_BadRequest", f"Invalid object identifier '{application_id}'.")
         return None
 
