@@ -1,6 +1,6 @@
 # Two entry points, each setting itself up on a fresh machine:
 #   make suite  - run the conformance suite against the embedded reference server (reports/report.html)
-#   make test   - run the suite's own tests
+#   make test   - run the suite's own tests, after the lint and type gate (ruff, mypy)
 PYTHON ?= python3
 VENV := .venv
 
@@ -10,11 +10,15 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: install suite test
+.PHONY: install suite test lint
 install: $(VENV)/.installed
 
 suite: $(VENV)/.installed
 	$(VENV)/bin/pytest
 
-test: $(VENV)/.installed
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
 	$(VENV)/bin/pytest tests -n 2

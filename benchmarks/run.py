@@ -165,6 +165,10 @@ def prism(work: Path) -> tuple[subprocess.Popen | None, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
+def speed_up(alone: float, split: float, digits: int) -> str:
+    return f"{alone / split:.2f}× ({alone:.{digits}f} s -> {split:.{digits}f} s)"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="scaling series up to 1,000 cases only")
@@ -184,13 +188,24 @@ def main() -> int:
         our_run(url, work, 1)  # warm-up: hypothesis caches its Unicode tables in the working directory
         ours = our_run(url, work, 40)
         ours_rate = ours["requests"] / ours["wall"]
-        rows.append(("our default run", f"{ours['wall']:.2f} s wall, {ours['requests']:.0f} requests ({ours['generated']:.0f} generated cases), {ours_rate:.0f} requests/s, peak {ours['peak_mib']:.0f} MiB"))
+        rows.append((
+            "our default run",
+            f"{ours['wall']:.2f} s wall, {ours['requests']:.0f} requests ({ours['generated']:.0f} generated cases), "
+            f"{ours_rate:.0f} requests/s, peak {ours['peak_mib']:.0f} MiB",
+        ))
         split = our_run(url, work, 40, workers=2)
         rows.append(("our default run, -n 2", f"{split['wall']:.2f} s wall, {split['requests']:.0f} requests"))
         st = st_run(url, work, int(ours["generated"]))
-        rows.append(("st run, as many generated cases", f"{st['wall']:.2f} s wall, {st['generated']:.0f} generated cases, {st['generated'] / st['wall']:.0f} cases/s, peak {st['peak_mib']:.0f} MiB"))
+        rows.append((
+            "st run, as many generated cases",
+            f"{st['wall']:.2f} s wall, {st['generated']:.0f} generated cases, {st['generated'] / st['wall']:.0f} cases/s, "
+            f"peak {st['peak_mib']:.0f} MiB",
+        ))
         raw = raw_loop(url, int(ours["requests"]))
-        rows.append(("raw requests.Session loop", f"{raw['wall']:.2f} s for {raw['requests']:.0f} valid POSTs, {raw['requests'] / raw['wall']:.0f} req/s"))
+        rows.append((
+            "raw requests.Session loop",
+            f"{raw['wall']:.2f} s for {raw['requests']:.0f} valid POSTs, {raw['requests'] / raw['wall']:.0f} req/s",
+        ))
         reference_rps = load(url)
         rows.append(("reference server under load (4 connections)", f"{reference_rps:.0f} req/s"))
         prism_rps: float | None = None
@@ -217,10 +232,15 @@ def main() -> int:
         if not args.quick:
             scaled[10000] = our_run(url, work, 10000)
         for n, figures in scaled.items():
-            rows.append((f"{n:,} generated per probe", f"{figures['wall']:.1f} s wall, {figures['generated']:.0f} generated cases, peak {figures['peak_mib']:.0f} MiB, report.html {figures['html_kib']:.0f} KiB, verdict.json {figures['verdict_kib']:.0f} KiB"))
+            rows.append((
+                f"{n:,} generated per probe",
+                f"{figures['wall']:.1f} s wall, {figures['generated']:.0f} generated cases, peak {figures['peak_mib']:.0f} MiB, "
+                f"report.html {figures['html_kib']:.0f} KiB, verdict.json {figures['verdict_kib']:.0f} KiB",
+            ))
         rows.append(("1,000 generated per probe, -n 2", f"{split_1000['wall']:.1f} s wall"))
-        rows.append(("st run, as many generated cases as our 1,000 run", f"{st_1000['wall']:.1f} s wall, {st_1000['generated']:.0f} generated cases, {st_1000['generated'] / st_1000['wall']:.0f} cases/s"))
-        rows.append(("the same, st run -w 2", f"{st_1000_w2['wall']:.1f} s wall, {st_1000_w2['generated']:.0f} generated cases, {st_1000_w2['generated'] / st_1000_w2['wall']:.0f} cases/s"))
+        for name, figures in (("st run, as many generated cases as our 1,000 run", st_1000), ("the same, st run -w 2", st_1000_w2)):
+            rate = figures["generated"] / figures["wall"]
+            rows.append((name, f"{figures['wall']:.1f} s wall, {figures['generated']:.0f} generated cases, {rate:.0f} cases/s"))
 
         def versus_st(ours_figures: dict[str, float], st_figures: dict[str, float]) -> str:
             mine, theirs = ours_figures["generated"] / ours_figures["wall"], st_figures["generated"] / st_figures["wall"]
@@ -231,13 +251,17 @@ def main() -> int:
             ("generated cases/s vs st run ≥ 1.0×, default budget", versus_st(ours, st)),
             ("generated cases/s vs st run ≥ 1.0×, 1,000 per probe", versus_st(scaled[1000], st_1000)),
             ("the same, both on 2 cores (-n 2 vs st run -w 2)", versus_st(split_1000, st_1000_w2)),
-            ("reference req/s vs Prism ≥ 3×", f"{reference_rps / prism_rps:.2f}× ({reference_rps:.0f} vs {prism_rps:.0f})" if prism_rps else "no Prism figure"),
-            ("-n 2 speed-up, default budget", f"{ours['wall'] / split['wall']:.2f}× ({ours['wall']:.2f} s -> {split['wall']:.2f} s)"),
-            ("-n 2 speed-up, 1,000 per probe", f"{scaled[1000]['wall'] / split_1000['wall']:.2f}× ({scaled[1000]['wall']:.1f} s -> {split_1000['wall']:.1f} s)"),
+            (
+                "reference req/s vs Prism ≥ 3×",
+                f"{reference_rps / prism_rps:.2f}× ({reference_rps:.0f} vs {prism_rps:.0f})" if prism_rps else "no Prism figure",
+            ),
+            ("-n 2 speed-up, default budget", speed_up(ours["wall"], split["wall"], 2)),
+            ("-n 2 speed-up, 1,000 per probe", speed_up(scaled[1000]["wall"], split_1000["wall"], 1)),
         ]
         largest = max(scaled)
         if largest > 1000:
-            ratios.append(("10,000-case peak memory vs 1,000 ≤ 1.5×", f"{scaled[largest]['peak_mib'] / scaled[1000]['peak_mib']:.2f}× ({scaled[largest]['peak_mib']:.0f} vs {scaled[1000]['peak_mib']:.0f} MiB)"))
+            peak, base = scaled[largest]["peak_mib"], scaled[1000]["peak_mib"]
+            ratios.append(("10,000-case peak memory vs 1,000 ≤ 1.5×", f"{peak / base:.2f}× ({peak:.0f} vs {base:.0f} MiB)"))
             ratios.append(("10,000-case report.html < 5 MB", f"{scaled[largest]['html_kib'] / 1024:.2f} MiB"))
     finally:
         server.kill()

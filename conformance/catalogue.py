@@ -12,20 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from . import checks
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     MUST = "MUST"
     SHOULD = "SHOULD"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Probe(str, Enum):
+class Probe(StrEnum):
     """The kinds of request the suite sends (conformance/probes.py makes them)."""
 
     VALID = "valid"  # the corpus and generated valid bodies
@@ -35,9 +32,6 @@ class Probe(str, Enum):
     CONTENT_TYPE = "content-type"  # a valid body with a missing or non-JSON Content-Type
     CREDENTIALS = "credentials"  # a valid body with no, malformed or altered credentials
     APPLICATION_ID = "application-id"  # a valid body to an applicationsId that is not a GUID
-
-    def __str__(self) -> str:
-        return self.value
 
 
 EVERY_REQUEST = (

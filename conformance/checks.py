@@ -18,7 +18,6 @@ from .contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, error_validator, res
 from .exchange import Exchange
 
 
-
 @dataclass(frozen=True)
 class Result:
     outcome: Literal["pass", "fail", "n/a"]

@@ -25,7 +25,8 @@ VALUE_CLASSES: dict[str, str | None] = {
     "empty": "",
     "null": None,
     "non-ascii": "Grüße aus Zürich – 東京 – Ελληνικά – עברית",
-    "astral-plane": "🔐 key 𝔊𝔯𝔞𝔭𝔥 𠜎 🏳️‍🌈",
+    # Letters that look like ASCII ones are the point here: a server that folds them to ASCII is caught.
+    "astral-plane": "🔐 key 𝔊𝔯𝔞𝔭𝔥 𠜎 🏳️‍🌈",  # noqa: RUF001
     "whitespace-padded": "  \t padded value \n ",
     "json-special": 'quote " backslash \\ slash / </script> \b\f\n\r\t \u0000 \u001f \u2028\u2029',
     "long": "".join(f"{i:04d}-long-secret-value;" for i in range(64)),  # 1,472 characters

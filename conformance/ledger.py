@@ -37,7 +37,7 @@ class Outcome:
 def _do(work: Callable[[], Any]) -> Outcome:
     try:
         return Outcome(work())
-    except Exception as error:  # noqa: BLE001 - kept, and raised for every requirement that needs the unit
+    except Exception as error:
         return Outcome(error=error)
 
 
@@ -123,7 +123,7 @@ class SharedLedger:
             shared = Outcome(error=RuntimeError(f"{type(outcome.error).__name__}: {outcome.error}"))
         try:
             data = pickle.dumps(shared)
-        except Exception as error:  # noqa: BLE001 - the others must not wait for a result that never comes
+        except Exception as error:
             data = pickle.dumps(Outcome(error=RuntimeError(f"{name} could not be handed to another worker: {error}")))
         staging = self.directory / f"{name}.{os.getpid()}.tmp"
         staging.write_bytes(data)

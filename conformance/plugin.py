@@ -14,9 +14,9 @@ import shlex
 import shutil
 import tempfile
 import time
-from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +27,13 @@ from .catalogue import BY_ID, REQUIREMENTS, Level
 from .client import Client, ClientSettings, NoVerdict
 from .contract import SPEC_NAME, fingerprints
 from .credentials import DEFAULT_AUTHORITY_HOST, DEFAULT_SCOPE, SECRET_ENV, ClientCredentials
+from .evidence import EvidenceLog, evidence_file, evidence_files, record
 from .generation import Generator
 from .ledger import Ledger, LocalLedger, SharedLedger
 from .probes import make_probes
-from .evidence import EvidenceLog, evidence_file, evidence_files, record
 from .prover import Campaign, ProofSettings, Prover, RequirementFailed
 from .redaction import Redactor
 from .reporting import GRADING, Reporter, strict
-from .verdict import public_url
-from .waivers import WaiverError, Waivers
-from .waivers import load as load_waivers
 from .server import BackgroundServer, ReferenceServer
 from .settings import (
     DEFAULT_MAX_BODY_BYTES,
@@ -53,6 +50,9 @@ from .settings import (
     positive_float,
     positive_int,
 )
+from .verdict import public_url
+from .waivers import WaiverError, Waivers
+from .waivers import load as load_waivers
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 PROVENANCE = (
@@ -166,10 +166,8 @@ def _runs_suite(config: pytest.Config) -> bool:
     for arg in config.args:
         target = arg.split("::", 1)[0]
         spec = importlib.util.find_spec(target) if config.option.pyargs and "/" not in target else None
-        if spec is not None and spec.origin:
-            path = Path(spec.origin).parent
-        else:
-            path = (config.invocation_params.dir / target).resolve()
+        origin = spec.origin if spec is not None else None
+        path = Path(origin).parent if origin else (config.invocation_params.dir / target).resolve()
         if path == SUITE_DIR or SUITE_DIR in path.parents or path in SUITE_DIR.parents:
             return True
     return False
@@ -520,7 +518,7 @@ def _first_failure(failure: RequirementFailed, redactor: Redactor) -> str:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
+    outcome: Any = yield
     report: pytest.TestReport = outcome.get_result()
     redactor = item.config.stash[REDACTOR]
     failure = _requirement_failure(call.excinfo)
@@ -528,12 +526,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if stopped is not None:
         # Nothing more can be judged: say why in one line and stop the run.
         reason = redactor.text(str(stopped))
-        report.longrepr = FailureText(f"no verdict: {reason}", reason)
+        report.longrepr = FailureText(f"no verdict: {reason}", reason)  # type: ignore[assignment]
         item.session.shouldstop = f"no verdict: {reason}"
         _record(item, report, "error", reason, no_verdict=reason)
     elif failure is not None and report.failed:
         text = failure.render(redactor, rerun_command(item.config, item.nodeid))
-        report.longrepr = FailureText(text, redactor.text(failure.headline))
+        report.longrepr = FailureText(text, redactor.text(failure.headline))  # type: ignore[assignment]
         should = failure.requirement.level is Level.SHOULD
         verdict, reason = "warn" if should and not strict(item.config) else "fail", redactor.text(failure.reason)
         verdict, reason = item.config.stash[WAIVERS].judge(failure.requirement.id, verdict, reason)

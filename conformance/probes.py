@@ -47,7 +47,9 @@ class FixedProbe:
 AnyProbe = GeneratedProbe | FixedProbe
 
 
-def _post(application_id: str, body: bytes, headers: dict[str, str | None] | None = None, payload: Any = None):
+def _post(
+    application_id: str, body: bytes, headers: dict[str, str | None] | None = None, payload: Any = None
+) -> Callable[[Client], Request]:
     return lambda client: client.request(application_id, body, payload, headers)
 
 
@@ -56,7 +58,10 @@ def make_probes(generator: Generator, token: str | None, altered_token: str | No
     valid = serialize(VALID_BODY)
     if token and altered_token:
         credentials = FixedProbe(
-            [(f"authorization-{name}", _post(app, valid, {"Authorization": value}, VALID_BODY)) for name, value in bad_authorizations(token, altered_token).items()]
+            [
+                (f"authorization-{name}", _post(app, valid, {"Authorization": value}, VALID_BODY))
+                for name, value in bad_authorizations(token, altered_token).items()
+            ]
         )
     else:
         credentials = FixedProbe(
@@ -74,7 +79,10 @@ def make_probes(generator: Generator, token: str | None, altered_token: str | No
         Probe.INVALID_BODY: GeneratedProbe(generator.invalid_explicit, generator.invalid),
         Probe.MALFORMED_JSON: FixedProbe([(f"malformed-{name}", _post(app, body)) for name, body in MALFORMED_BODIES.items()]),
         Probe.CONTENT_TYPE: FixedProbe(
-            [(f"content-type-{name}", _post(app, valid, {"Content-Type": value}, VALID_BODY)) for name, value in WRONG_CONTENT_TYPES.items()]
+            [
+                (f"content-type-{name}", _post(app, valid, {"Content-Type": value}, VALID_BODY))
+                for name, value in WRONG_CONTENT_TYPES.items()
+            ]
         ),
         Probe.CREDENTIALS: credentials,
         Probe.APPLICATION_ID: FixedProbe(

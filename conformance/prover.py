@@ -276,8 +276,9 @@ class Prover:
             assert judgement.probe is not None
             probe = self.campaign.probes[judgement.probe]
             assert isinstance(probe, GeneratedProbe)
+            unshrunk = "generated (it did not fail again when re-sent, so it is shown unshrunk)"
             failure = self.campaign.shrink(requirement, probe, observation.batch) or RequirementFailed(
-                requirement, judgement.reason, observation.exchanges, "generated (it did not fail again when re-sent, so it is shown unshrunk)"
+                requirement, judgement.reason, observation.exchanges, unshrunk
             )
         failure.found_after = judgement.found_after
         return failure

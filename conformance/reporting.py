@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,7 @@ class Reporter:
         self.nodeids: dict[str, str] = {}
         """Each requirement's test, for links: pytest-html gives a test's table body its node id."""
         self.no_verdict: str | None = None
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
 
     def verdict(self) -> Verdict:
         return decide(self.rows, self.no_verdict)
@@ -81,8 +81,8 @@ class Reporter:
                 rid,
                 str(props["verdict"]),
                 str(props.get("reason", "")),
-                int(props.get("cases", 0)),
-                json.loads(props["first_failure"]) if "first_failure" in props else None,
+                int(str(props.get("cases", 0))),
+                json.loads(str(props["first_failure"])) if "first_failure" in props else None,
             )
         if "no_verdict" in props:
             self.no_verdict = str(props["no_verdict"])
@@ -97,7 +97,7 @@ class Reporter:
         elif self.complete:
             session.exitstatus = 0 if verdict.verdict == "conformant" else 1
         if self.verdict_path:
-            finished = datetime.now(timezone.utc)
+            finished = datetime.now(UTC)
             header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished), "waivers": self.waiver_report()}
             path = Path(self.verdict_path)
             path.parent.mkdir(parents=True, exist_ok=True)

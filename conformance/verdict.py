@@ -81,9 +81,10 @@ def document(verdict: Verdict, header: dict[str, Any]) -> dict[str, Any]:
     requirements = []
     for requirement in REQUIREMENTS:
         row = verdict.rows.get(requirement.id)
+        not_run = {"id": requirement.id, "outcome": "skip", "reason": "not run", "cases": 0, "first_failure": None}
         requirements.append(
             {
-                **(asdict(row) if row else {"id": requirement.id, "outcome": "skip", "reason": "not run", "cases": 0, "first_failure": None}),
+                **(asdict(row) if row else not_run),
                 "level": str(requirement.level),
                 "clause": requirement.clause,
                 "statement": requirement.statement,

@@ -401,7 +401,7 @@ class ODataInnerErrorSpelling(Variant):
 
     def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
         response = super().error(request, status, code, message, headers)
-        body = json.loads(response.body)
+        body = json.loads(bytes(response.body))
         body["error"]["innererror"] = body["error"].pop("innerError")
         return self.respond(request, status, body, headers, media_type="application/json")
 

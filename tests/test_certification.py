@@ -118,7 +118,8 @@ def test_a_bundle_signed_by_another_key_fails_against_the_expected_key(signed, t
 
 def test_an_incomplete_run_refuses_to_bundle(tmp_path) -> None:
     (tmp_path / "PRODUCT.yaml").write_text(PRODUCT)
-    done = cli(tmp_path, "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml", "--base-url", "http://127.0.0.1:9/beta", "--token", "incomplete-run-token")
+    unreachable = ["--base-url", "http://127.0.0.1:9/beta", "--token", "incomplete-run-token"]
+    done = cli(tmp_path, "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml", *unreachable)
     assert done.returncode == 3
     assert "no bundle: the run is incomplete (target unreachable" in done.stderr
     assert not (tmp_path / "b.zip").exists()

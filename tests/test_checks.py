@@ -12,7 +12,7 @@ from conformance import checks
 from conformance.exchange import Exchange, Request, Response
 
 GUID = "e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"
-SENT = {"secrets": [{"key": "UserName", "value": "a"}, {"key": "Password", "value": None}]}
+SENT: dict[str, Any] = {"secrets": [{"key": "UserName", "value": "a"}, {"key": "Password", "value": None}]}
 
 
 def exchange(

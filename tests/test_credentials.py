@@ -139,8 +139,16 @@ def test_a_wrong_client_secret_is_one_line(entra, tmp_path) -> None:
     "args, secret, message",
     [
         (["--tenant-id", TENANT], SECRET, "client credentials need both --tenant-id and --client-id"),
-        (["--tenant-id", TENANT, "--client-id", CLIENT], None, "client credentials need the client secret in the environment variable GRAPH_CLIENT_SECRET"),
-        (["--tenant-id", TENANT, "--client-id", CLIENT, "--token", "t"], SECRET, "--token and --tenant-id/--client-id are two ways to authenticate: give one"),
+        (
+            ["--tenant-id", TENANT, "--client-id", CLIENT],
+            None,
+            "client credentials need the client secret in the environment variable GRAPH_CLIENT_SECRET",
+        ),
+        (
+            ["--tenant-id", TENANT, "--client-id", CLIENT, "--token", "t"],
+            SECRET,
+            "--token and --tenant-id/--client-id are two ways to authenticate: give one",
+        ),
     ],
     ids=["no-client-id", "no-secret", "token-too"],
 )

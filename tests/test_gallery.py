@@ -50,7 +50,8 @@ def test_broken_server_is_caught_by_exactly_its_requirement(behaviour: type[Vari
     shown = html.unescape(html.unescape((run.reports / "report.html").read_text()))
     assert f"{rid} ({level}) failed:" in shown
     # The summary's row for it links to the failure's details.
-    assert f'<td><a href="#conformance/suite/test_create_synchronization.py::test_requirement[{rid}]">{rid}</a></td><td>{level}</td><td class="verdict-{run.outcomes[rid]}">' in shown
+    link = f'<a href="#conformance/suite/test_create_synchronization.py::test_requirement[{rid}]">{rid}</a>'
+    assert f'<td>{link}</td><td>{level}</td><td class="verdict-{run.outcomes[rid]}">' in shown
     assert not [path for path, text in run.artifacts().items() if served.token in text]
 
 
@@ -77,7 +78,7 @@ class EchoesCredentials(Answers200):
     def created(self, request: Request, record: Record) -> Response:
         response = super().created(request, record)
         authorization = request.headers["authorization"]
-        body = json.loads(response.body)
+        body = json.loads(bytes(response.body))
         body["debugAuthorization"] = authorization
         response.body = json.dumps(body).encode()
         response.headers["content-length"] = str(len(response.body))

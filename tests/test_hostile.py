@@ -37,7 +37,8 @@ def test_a_target_that_never_answers_ends_as_unreachable(raw, run_suite, workers
     started = time.monotonic()
     run = run_suite("--base-url", server.url, "--token", TOKEN, "--request-timeout", "1", "--run-timeout", "60", *workers)
     assert time.monotonic() - started < 30
-    assert_clean(run, exit_code=3, reason=r"no verdict \(exit 3\): target unreachable: 3 requests in a row got no answer \(last: no answer within 1 s\)")
+    unreachable = r"no verdict \(exit 3\): target unreachable: 3 requests in a row got no answer \(last: no answer within 1 s\)"
+    assert_clean(run, exit_code=3, reason=unreachable)
 
 
 @ALONE_AND_SPLIT

@@ -89,7 +89,8 @@ def test_what_a_worker_publishes_is_redacted(tmp_path: Path) -> None:
     """Each worker holds its own token (client credentials, the embedded server's): a worker reading
     another's failing case could not mask that token, so it never leaves the worker unmasked."""
     token = "canary-worker-token-0123456789"
-    request = Request("POST", "http://127.0.0.1/beta/x", (("Authorization", f"Bearer {token}"), ("X-Echo", token)), f'{{"v":"{token}"}}'.encode())
+    headers = (("Authorization", f"Bearer {token}"), ("X-Echo", token))
+    request = Request("POST", "http://127.0.0.1/beta/x", headers, f'{{"v":"{token}"}}'.encode())
     response = Response(201, "Created", (("X-Echo", token),), f'{{"v":"{token}","bad":"\\xff"}}'.encode() + b"\xff")
     judgement = Judgement(failed=Observation(None, (Exchange(request, response),), 0), probe=Probe.VALID, reason=f"echoed {token}")
     redactor = Redactor([token])

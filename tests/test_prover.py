@@ -58,6 +58,7 @@ def test_each_case_is_sent_once_and_judged_by_every_requirement(serve) -> None:
 def test_generation_is_the_same_for_the_same_seed(serve) -> None:
     served = serve(LosesOneOfSeveralKeylessSecrets)
     probe = make_probes(Generator((APP,)), served.token, None)[Probe.VALID]
+    assert isinstance(probe, GeneratedProbe)
     bodies = [[case.body for case in campaign_for(served.url, served.token).generated(probe, 7, 30)] for _ in range(2)]
     assert bodies[0] == bodies[1]
 

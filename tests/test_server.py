@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -18,7 +19,7 @@ JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def base() -> str:
+def base() -> Iterator[str]:
     server = ReferenceServer(token=TOKEN)
     with BackgroundServer(server.app(), server.base_path) as background:
         yield background.url

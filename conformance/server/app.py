@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -157,7 +157,7 @@ class ReferenceServer:
 
     def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
         inner = {
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+            "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
             "request-id": str(uuid.uuid4()),
             "client-request-id": request.headers.get("client-request-id", str(uuid.uuid4())),
         }
@@ -167,7 +167,7 @@ class ReferenceServer:
     async def http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         codes = {404: "Request_ResourceNotFound", 405: "Request_BadRequest"}
-        return self.error(request, exc.status_code, codes.get(exc.status_code, "BadRequest"), exc.detail, exc.headers)
+        return self.error(request, exc.status_code, codes.get(exc.status_code, "BadRequest"), exc.detail, dict(exc.headers or {}))
 
     async def server_error(self, request: Request, exc: Exception) -> Response:
         return self.error(request, 500, "InternalServerError", f"Unexpected {type(exc).__name__}.")
