@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jsonschema import Draft202012Validator
 
-from .contract import json_schema
+from .contract import json_schema, schema_errors
 
 MANIFEST = "MANIFEST.sha256"
 SIGNATURE = "MANIFEST.sha256.sig"
@@ -38,7 +38,7 @@ def product_problems(path: Path) -> list[str]:
     except (OSError, yaml.YAMLError) as exc:
         return [f"{path}: {str(exc).splitlines()[0]}"]
     validator = Draft202012Validator(json_schema("product.schema.json"), format_checker=Draft202012Validator.FORMAT_CHECKER)
-    return [f"{path}: {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in validator.iter_errors(data)]
+    return [f"{path}: {error}" for error in schema_errors(validator, data)]
 
 
 def _manifest(members: dict[str, bytes]) -> bytes:

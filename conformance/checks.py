@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, error_validator, response_validator
+from .contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, error_validator, response_validator, schema_problem
 from .exchange import Exchange
 
 
@@ -261,13 +261,8 @@ def body_schema(exchange: Exchange) -> Result:
     body = _success_body(exchange)
     if isinstance(body, Result):
         return body
-    errors = sorted(response_validator().iter_errors(body), key=lambda e: list(e.absolute_path))
-    if not errors:
-        return PASS
-    first = errors[0]
-    where = "/" + "/".join(str(p) for p in first.absolute_path)
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return fail(f"does not match synchronization.json at {where}: {first.message}{more}")
+    problem = schema_problem(response_validator(), body)
+    return fail(f"does not match synchronization.json {problem}") if problem else PASS
 
 
 # --- rejection: what a server must do with requests it cannot accept --------------------------------
@@ -351,11 +346,8 @@ def graph_error_body(exchange: Exchange) -> Result:
     body = _client_error_body(exchange)
     if isinstance(body, Result):
         return body
-    errors = sorted(error_validator().iter_errors(body), key=lambda e: list(e.absolute_path))
-    if errors:
-        where = "/" + "/".join(str(p) for p in errors[0].absolute_path)
-        return fail(f"the 4xx body is not a Graph error (graph-error.json at {where}: {errors[0].message})")
-    return PASS
+    problem = schema_problem(error_validator(), body)
+    return fail(f"the 4xx body is not a Graph error (graph-error.json {problem})") if problem else PASS
 
 
 def graph_error_inner(exchange: Exchange) -> Result:

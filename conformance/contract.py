@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,32 @@ def request_validator() -> Draft202012Validator:
 def secret_names() -> tuple[str, ...]:
     """The 45 synchronizationSecret members, in metadata order."""
     return tuple(json_schema("synchronizationSecret.json")["enum"])
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    where: str
+    """A JSON pointer into the instance: "/" for the whole of it, "/secrets/0/key" below."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"at {self.where}: {self.message}"
+
+
+def schema_errors(validator: Draft202012Validator, instance: Any) -> list[SchemaError]:
+    """Every way `instance` breaks the validator's schema, in document order: the one wording of a
+    schema error for the checks, the reference server and the bundle alike."""
+    errors = sorted(validator.iter_errors(instance), key=lambda e: [(isinstance(p, int), p) for p in e.absolute_path])
+    return [SchemaError("/" + "/".join(str(p) for p in e.absolute_path), e.message) for e in errors]
+
+
+def schema_problem(validator: Draft202012Validator, instance: Any) -> str | None:
+    """The first schema error and how many more there are, in one line; None when the instance is valid."""
+    errors = schema_errors(validator, instance)
+    if not errors:
+        return None
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{errors[0]}{more}"
 
 
 def fingerprints() -> dict[str, str]:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, request_validator
+from ..contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, request_validator, schema_problem
 from ..exchange import parse_media_type, reject_constant
 from .store import Record, Store
 
@@ -91,10 +91,9 @@ class ReferenceServer:
 
     def validate(self, request: Request, payload: Any) -> dict[str, Any] | Response:
         """The payload as a valid SynchronizationCreate, or the 400 that says why not."""
-        errors = sorted(request_validator().iter_errors(payload), key=lambda e: list(e.absolute_path))
-        if errors:
-            where = "/" + "/".join(str(p) for p in errors[0].absolute_path)
-            return self.error(request, 400, "Request_BadRequest", f"Invalid request body at {where}: {errors[0].message}")
+        problem = schema_problem(request_validator(), payload)
+        if problem:
+            return self.error(request, 400, "Request_BadRequest", f"Invalid request body {problem}")
         return payload
 
     def new_id(self) -> str:
