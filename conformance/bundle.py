@@ -21,15 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from jsonschema import Draft202012Validator
 
 from .contract import json_schema, schema_errors
+from .errors import BundleError
 
 MANIFEST = "MANIFEST.sha256"
 SIGNATURE = "MANIFEST.sha256.sig"
 SIGNER = "SIGNER.pub"
 PRODUCT = "PRODUCT.yaml"
-
-
-class BundleError(Exception):
-    """A bundle cannot be made from what was given; the message says why in one line."""
 
 
 def product_problems(path: Path) -> list[str]:
@@ -86,47 +83,66 @@ def _fingerprint(public_pem: bytes) -> str:
     return "SHA256:" + hashlib.sha256(public_pem.strip()).hexdigest()
 
 
+def _read(archive: zipfile.ZipFile, problems: list[str]) -> dict[str, bytes]:
+    """Every member the zip can give back; the others are named as damaged."""
+    files: dict[str, bytes] = {}
+    for info in archive.infolist():
+        try:
+            files[info.filename] = archive.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:  # bytes the zip cannot read back
+            problems.append(f"{info.filename}: damaged ({exc})")
+    return files
+
+
+def _manifest_problems(files: dict[str, bytes], damaged: list[str]) -> list[str]:
+    """Each member whose SHA-256 is not the manifest's, that is missing, or that the manifest does not list."""
+    listed: dict[str, str] = {}
+    for line in files[MANIFEST].decode("utf-8", errors="replace").splitlines():
+        digest, _, name = line.partition("  ")
+        listed[name] = digest
+    problems = []
+    for name, digest in listed.items():
+        if name not in files:
+            if not any(p.startswith(f"{name}:") for p in damaged):
+                problems.append(f"{name}: listed in the manifest but missing")
+        elif hashlib.sha256(files[name]).hexdigest() != digest:
+            problems.append(f"{name}: changed (its SHA-256 does not match the manifest)")
+    problems += [f"{name}: not in the manifest" for name in sorted(set(files) - set(listed) - {MANIFEST, SIGNATURE, SIGNER})]
+    return problems
+
+
+def _signature_problems(files: dict[str, bytes], public_key: Path | None) -> tuple[list[str], str | None]:
+    """Whether the manifest's signature holds (with the key given, which the included one must equal),
+    and the signer's fingerprint when it does."""
+    pem = public_key.read_bytes() if public_key is not None else files.get(SIGNER, b"")
+    problems = []
+    if public_key is not None and SIGNER in files and files[SIGNER].strip() != pem.strip():
+        problems.append(f"{SIGNER}: not the key given with --public-key")
+    try:
+        key = serialization.load_pem_public_key(pem)
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("not an Ed25519 key")
+        key.verify(base64.b64decode(files.get(SIGNATURE, b"")), files[MANIFEST])
+    except (InvalidSignature, ValueError, TypeError) as exc:
+        where = "--public-key" if public_key is not None else SIGNER
+        problems.append(f"{SIGNATURE}: the signature does not hold for {MANIFEST} with the key in {where} ({type(exc).__name__})")
+        return problems, None
+    return problems, _fingerprint(pem)
+
+
 def verify(bundle: Path, public_key: Path | None = None) -> Verification:
     try:
         archive = zipfile.ZipFile(bundle)
     except (OSError, zipfile.BadZipFile) as exc:
         return Verification([f"{bundle}: not a readable zip file ({exc})"], None)
     problems: list[str] = []
-    files: dict[str, bytes] = {}
     with archive:
-        for info in archive.infolist():
-            try:
-                files[info.filename] = archive.read(info)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:  # bytes the zip cannot read back
-                problems.append(f"{info.filename}: damaged ({exc})")
+        files = _read(archive, problems)
     if MANIFEST not in files:
         return Verification([*problems, f"{MANIFEST}: missing or damaged"], None)
-    listed: dict[str, str] = {}
-    for line in files[MANIFEST].decode("utf-8", errors="replace").splitlines():
-        digest, _, name = line.partition("  ")
-        listed[name] = digest
-    for name, digest in listed.items():
-        if name not in files:
-            if not any(p.startswith(f"{name}:") for p in problems):
-                problems.append(f"{name}: listed in the manifest but missing")
-        elif hashlib.sha256(files[name]).hexdigest() != digest:
-            problems.append(f"{name}: changed (its SHA-256 does not match the manifest)")
-    for name in sorted(set(files) - set(listed) - {MANIFEST, SIGNATURE, SIGNER}):
-        problems.append(f"{name}: not in the manifest")
+    problems += _manifest_problems(files, problems)
     signer = None
     if SIGNATURE in files or public_key is not None:
-        pem = public_key.read_bytes() if public_key is not None else files.get(SIGNER, b"")
-        if public_key is not None and SIGNER in files and files[SIGNER].strip() != pem.strip():
-            problems.append(f"{SIGNER}: not the key given with --public-key")
-        try:
-            key = serialization.load_pem_public_key(pem)
-            if not isinstance(key, Ed25519PublicKey):
-                raise ValueError("not an Ed25519 key")
-            key.verify(base64.b64decode(files.get(SIGNATURE, b"")), files[MANIFEST])
-            signer = _fingerprint(pem)
-        except (InvalidSignature, ValueError, TypeError) as exc:
-            problems.append(
-                f"{SIGNATURE}: the signature does not hold for {MANIFEST} with the key in "
-                f"{'--public-key' if public_key is not None else SIGNER} ({type(exc).__name__})"
-            )
+        signed, signer = _signature_problems(files, public_key)
+        problems += signed
     return Verification(problems, signer)

@@ -10,11 +10,11 @@ Everything else (the pytest tests, the README table, report columns, JUnit prope
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from . import checks
+from .exchange import Exchange
 
 
 class Level(StrEnum):
@@ -50,11 +50,15 @@ class Requirement:
     level: Level
     clause: str
     statement: str
-    check: Callable[..., checks.Result]
+    check: checks.Check
     probes: tuple[Probe, ...] = (Probe.VALID,)
 
     def __str__(self) -> str:
         return self.id
+
+    def judge(self, *exchanges: Exchange) -> checks.Result:
+        """What this requirement makes of one case's exchanges."""
+        return checks.judge(self.check, *exchanges)
 
 
 SPEC = "create-synchronization.md"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from . import __version__
 from .catalogue import REQUIREMENTS
-from .settings import existing_file
+from .config import DEFAULT_REPORTS_DIR, ReportPaths
+from .options import existing_file
 
 
 def requirements_markdown() -> str:
@@ -65,58 +66,52 @@ EXIT_CODES = {0: 0, 1: 1, 2: 3, 3: 3, 4: 2, 5: 3}
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
-    from .bundle import BundleError, build, product_problems
-    from .evidence import evidence_files
+    if problem := _bundle_problem(args, extra):
+        print(f"graph-sync-conformance run: {problem}", file=sys.stderr)
+        return 2
+    reports = ReportPaths.in_folder(args.reports)
+    paths = [Path(p) for p in (reports.html, reports.junit, reports.verdict, reports.evidence) if p]
+    # Nothing from an earlier run may end up in this run's bundle (the plugin clears the evidence files).
+    for stale in paths:
+        stale.unlink(missing_ok=True)
+    suite = Path(__file__).resolve().parent / "suite"
+    written = [f"--html={reports.html}", "--self-contained-html", f"--junitxml={reports.junit}"]
+    written += [f"--verdict={reports.verdict}", f"--evidence={reports.evidence}"]
+    status = EXIT_CODES.get(int(pytest.main([str(suite), *written, *extra])), 3)
+    return status if args.bundle is None else _bundle(args, reports, status)
+
+
+def _bundle_problem(args: argparse.Namespace, extra: list[str]) -> str | None:
+    """What stops a bundle before anything is sent: a target of the user's needs their PRODUCT.yaml."""
+    from .bundle import product_problems
 
     external = any(a.startswith("--base-url") for a in extra) or bool(os.environ.get("PYTEST_BASE_URL"))
     if args.bundle and args.product is None and external:
-        print("graph-sync-conformance run: --bundle needs --product PRODUCT.yaml for a target of yours", file=sys.stderr)
-        return 2
+        return "--bundle needs --product PRODUCT.yaml for a target of yours"
     if args.product is not None and (problems := product_problems(Path(args.product))):
-        print(f"graph-sync-conformance run: PRODUCT.yaml is not valid: {problems[0]}", file=sys.stderr)
-        return 2
-    reports = Path(args.reports)
-    paths = {
-        "report.html": reports / "report.html",
-        "junit.xml": reports / "junit.xml",
-        "verdict.json": reports / "verdict.json",
-        "evidence.jsonl": reports / "evidence.jsonl",
-    }
-    # Nothing from an earlier run may end up in this run's bundle (the plugin clears the evidence files).
-    for stale in paths.values():
-        stale.unlink(missing_ok=True)
-    suite = Path(__file__).resolve().parent / "suite"
-    status = EXIT_CODES.get(
-        int(
-            pytest.main(
-                [
-                    str(suite),
-                    f"--html={paths['report.html']}",
-                    "--self-contained-html",
-                    f"--junitxml={paths['junit.xml']}",
-                    f"--verdict={paths['verdict.json']}",
-                    f"--evidence={paths['evidence.jsonl']}",
-                    *extra,
-                ]
-            )
-        ),
-        3,
-    )
-    if args.bundle is None:
-        return status
-    verdict = json.loads(paths["verdict.json"].read_text(encoding="utf-8")) if paths["verdict.json"].exists() else {}
+        return f"PRODUCT.yaml is not valid: {problems[0]}"
+    return None
+
+
+def _bundle(args: argparse.Namespace, reports: ReportPaths, status: int) -> int:
+    """Pack the run's reports and evidence (one file, or one per pytest-xdist worker) into the bundle."""
+    from .bundle import build
+    from .errors import BundleError
+    from .evidence import evidence_files
+
+    verdict_file, evidence = Path(str(reports.verdict)), Path(str(reports.evidence))
+    verdict = json.loads(verdict_file.read_text(encoding="utf-8")) if verdict_file.exists() else {}
     if verdict.get("verdict") not in ("conformant", "not conformant"):
         print(f"no bundle: the run is incomplete ({verdict.get('reason', 'no verdict was written')})", file=sys.stderr)
         return 3
     product = Path(args.product) if args.product else None
     if product is None:  # the embedded reference server: the suite describes its own product
-        product = reports / "PRODUCT.yaml"
+        product = Path(args.reports) / "PRODUCT.yaml"
         product.write_text(REFERENCE_PRODUCT.format(version=__version__), encoding="utf-8")
+    reported = [Path(p) for p in (reports.html, reports.junit, reports.verdict) if p]
+    members = {path.name: path for path in [*reported, *evidence_files(evidence)] if path.exists()}
     try:
-        sign_key = Path(args.sign_key) if args.sign_key else None
-        # The evidence is one file, or one per pytest-xdist worker.
-        members = {path.name: path for path in [*paths.values(), *evidence_files(paths["evidence.jsonl"])] if path.exists()}
-        build(args.bundle, members, product, sign_key)
+        build(args.bundle, members, product, Path(args.sign_key) if args.sign_key else None)
     except BundleError as exc:
         print(f"no bundle: {exc}", file=sys.stderr)
         return 2
@@ -169,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         help="run the suite; other arguments go to pytest (e.g. --base-url URL --token T). "
         "Exit 0 conformant, 1 not conformant, 2 usage error, 3 target unreachable or run incomplete",
     )
-    run.add_argument("--reports", default="reports", metavar="DIR", help="where the reports go (default: reports)")
+    run.add_argument(
+        "--reports", default=DEFAULT_REPORTS_DIR, metavar="DIR", help=f"where the reports go (default: {DEFAULT_REPORTS_DIR})"
+    )
     run.add_argument("--bundle", type=Path, metavar="FILE.zip", help="also pack a certification bundle (needs --product)")
     run.add_argument(
         "--product",

@@ -20,6 +20,8 @@ from urllib.parse import quote, urljoin, urlsplit
 import requests
 from urllib3.exceptions import ProtocolError
 
+from .config import DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT
+from .errors import NoVerdict
 from .exchange import Exchange, Request, Response, header
 
 USER_AGENT = "graph-sync-conformance"
@@ -27,17 +29,13 @@ DROPPED = "connection dropped before an answer"
 MAX_REDIRECTS = 5
 
 
-class NoVerdict(Exception):
-    """The run cannot reach a verdict; the message is the one line that says why."""
-
-
 @dataclass(frozen=True)
 class ClientSettings:
     base_url: str
     token: str | None
-    timeout: float = 10.0
+    timeout: float = DEFAULT_REQUEST_TIMEOUT
     """Seconds for one request, from sending it to the last byte of its answer."""
-    max_body_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     verify: bool | str = True
     """TLS: True verifies against the system's CAs, a path trusts that CA bundle, False does not verify."""
     follow_redirects: bool = False

@@ -23,6 +23,12 @@ BASE_URI = "https://graph-sync-conformance.invalid/schemas/"
 OPERATION_PATH = "/applications/{applicationsId}/synchronization"
 SPEC_NAME = "create-synchronization.md"
 SYNCHRONIZATION_TYPE = "#microsoft.graph.synchronization"
+PROVENANCE = (
+    "The generated Microsoft Graph (beta) documentation stub 'Create synchronization', certified as written. "
+    "Graph's metadata models synchronization as a single-valued containment navigation updated with PUT, so a "
+    "pass certifies the contract as written, not that live Graph behaves so; OData and Graph conventions the "
+    "stub omits or contradicts are graded SHOULD."
+)
 # Graph's Edm.Guid as text: 8-4-4-4-12 hex digits, no braces (an application id, a created id).
 CANONICAL_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 

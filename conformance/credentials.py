@@ -13,30 +13,23 @@ from typing import Any
 
 import requests
 
-from .client import NoVerdict
-
-SECRET_ENV = "GRAPH_CLIENT_SECRET"
-DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
-DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
+from .config import DEFAULT_REQUEST_TIMEOUT, ClientCredentialsConfig
+from .errors import NoVerdict
 
 
 class ClientCredentials:
     def __init__(
         self,
-        tenant_id: str,
-        client_id: str,
-        secret: str,
+        grant: ClientCredentialsConfig,
         *,
-        authority_host: str = DEFAULT_AUTHORITY_HOST,
-        scope: str = DEFAULT_SCOPE,
         verify: bool | str = True,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_REQUEST_TIMEOUT,
         on_token: Callable[[str], None],
     ) -> None:
-        self.authority = f"{authority_host.rstrip('/')}/{tenant_id}"
-        self.client_id = client_id
-        self.scope = scope
-        self._secret = secret
+        self.authority = f"{grant.authority_host.rstrip('/')}/{grant.tenant_id}"
+        self.client_id = grant.client_id
+        self.scope = grant.scope
+        self._secret = grant.secret
         self._verify = verify
         self._timeout = timeout
         self._on_token = on_token

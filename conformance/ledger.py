@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from .client import NoVerdict
+from .errors import NoVerdict
 
 Unit = tuple[str, Callable[[], Any]]
 """A unit's name, unique in the run, and the work that produces its result."""

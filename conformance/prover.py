@@ -20,43 +20,11 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from .catalogue import REQUIREMENTS, Probe, Requirement
 from .client import Client
-from .evidence import describe
+from .errors import RequirementFailed
 from .exchange import Exchange
 from .ledger import Ledger, LocalLedger, Unit
 from .probes import AnyProbe, FixedProbe, GeneratedProbe
 from .redaction import Redactor
-
-
-class RequirementFailed(AssertionError):
-    """A response broke a requirement; carries what is needed to show it."""
-
-    def __init__(self, requirement: Requirement, reason: str, exchanges: tuple[Exchange, ...], origin: str) -> None:
-        super().__init__(f"{requirement.id} ({requirement.level}) failed: {reason}")
-        self.requirement = requirement
-        self.reason = reason
-        self.exchanges = exchanges
-        self.origin = origin
-        self.found_after = 0
-        """How many cases this requirement had judged when the first failure appeared."""
-
-    @property
-    def headline(self) -> str:
-        return str(self)
-
-    def render(self, redactor: Redactor, rerun: str) -> str:
-        r = self.requirement
-        lines = [
-            self.headline,
-            f"  requirement: {r.statement}",
-            f"  clause: {r.clause}",
-            f"  case: {self.origin} (first failure after {self.found_after} case(s))",
-            f"  rerun: {rerun}",
-        ]
-        for number, exchange in enumerate(self.exchanges, 1):
-            if len(self.exchanges) > 1:
-                lines += ["", f"Exchange {number} of {len(self.exchanges)}:"]
-            lines += ["", describe(exchange, redactor)]
-        return redactor.text("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -213,7 +181,7 @@ class Campaign:
                 self.record(kind, observation)
             for requirement in self._judges[kind]:
                 judgement = judgements[requirement.id]
-                result = requirement.check(*observation.exchanges)
+                result = requirement.judge(*observation.exchanges)
                 judgement.tally.judged += 1
                 if result.outcome == "n/a":
                     judgement.tally.not_applicable[result.reason] += 1
@@ -240,7 +208,7 @@ class Campaign:
 
         def holds_for(case: Any) -> None:
             exchanges = probe.send(self.client, case)
-            result = requirement.check(*exchanges)
+            result = requirement.judge(*exchanges)
             if result.outcome == "fail":
                 raise RequirementFailed(requirement, result.reason, exchanges, "generated, shrunk to the smallest that fails")
 

@@ -1,13 +1,13 @@
 """The views of a run: the terminal's requirement table, the HTML report's summary and columns, and
 verdict.json. One plugin object holds the verdict's rows and draws every view from them.
 
-Rows come from the reports' properties in `pytest_runtest_logreport`, which pytest calls on the
-controller for every report, also those coming back from pytest-xdist workers.
+Rows come from the reports' properties (conformance/grading.py writes and reads them) in
+`pytest_runtest_logreport`, which pytest calls on the controller for every report, also those coming
+back from pytest-xdist workers. The rule that turns rows into a verdict and an exit code is grading's.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 
 from .catalogue import BY_ID
+from .config import RunConfig
+from .contract import PROVENANCE
+from .grading import Outcome, Row, Verdict, decide, exit_code, grading, judged_in, requirements_in
 from .redaction import Redactor
-from .verdict import Row, Verdict, decide, document, dumps
-from .waivers import Waivers
+from .verdict import document, dumps
 
-EXIT_NO_VERDICT = 3
 REPORT_CSS = (
     "#requirements{border-collapse:collapse;margin:8px 0 16px}"
     "#requirements th,#requirements td{padding:3px 8px;border-bottom:1px solid #e2e2e2;text-align:left}"
@@ -29,39 +30,17 @@ REPORT_CSS = (
     ".verdict-skip{color:#7f8c8d;font-weight:bold}.verdict-pass{color:#1e8449}.verdict-waived{color:#2471a3}"
     "#verdict{font-size:1.3em;margin:8px 0}"
 )
-GRADING = (
-    "MUST = the contract as written in the generated 'Create synchronization' stub; "
-    "SHOULD = OData and Microsoft Graph conventions the stub omits or contradicts. "
-    "The stub departs from Graph's metadata (which creates synchronization with PUT): a pass certifies "
-    "the contract as written, not that live Graph behaves so."
-)
-
-
-def strict(config: pytest.Config) -> bool:
-    """pytest's own --strict (or `strict = true`) also makes a failed SHOULD fail the run."""
-    try:
-        return bool(config.getoption("strict") or config.getini("strict"))
-    except ValueError:  # a pytest without the strict ini option
-        return bool(config.getoption("strict", False))
+MARKUP = {Outcome.FAIL: {"red": True}, Outcome.ERROR: {"red": True}, Outcome.WARN: {"yellow": True}, Outcome.SKIP: {"yellow": True}}
 
 
 class Reporter:
-    def __init__(
-        self,
-        config: pytest.Config,
-        redactor: Redactor,
-        header: Callable[[], dict[str, Any]],
-        verdict_path: str | None,
-        complete: bool,
-        waivers: Waivers,
-    ) -> None:
-        """`complete`: the run selects the whole suite, so its verdict decides the exit code."""
-        self.config = config
+    def __init__(self, *, run: RunConfig, redactor: Redactor, header: Callable[[], dict[str, Any]], worker: bool) -> None:
+        """`header`: what verdict.json says about the run besides its rows; `worker`: a pytest-xdist
+        worker, whose controller decides."""
+        self.run = run
         self.redactor = redactor
         self.header = header
-        self.verdict_path = verdict_path
-        self.complete = complete
-        self.waivers = waivers
+        self.worker = worker
         self.rows: dict[str, Row] = {}
         self.nodeids: dict[str, str] = {}
         """Each requirement's test, for links: pytest-html gives a test's table body its node id."""
@@ -72,44 +51,38 @@ class Reporter:
         return decide(self.rows, self.no_verdict)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        props = dict(report.user_properties)
-        if "verdict" not in props or report.when == "teardown":
+        judged = judged_in(report.user_properties)
+        if judged is None or report.when == "teardown":
             return
-        for rid in (str(v) for k, v in report.user_properties if k == "requirement"):
-            self.nodeids[rid] = report.nodeid
-            self.rows[rid] = Row(
-                rid,
-                str(props["verdict"]),
-                str(props.get("reason", "")),
-                int(str(props.get("cases", 0))),
-                json.loads(str(props["first_failure"])) if "first_failure" in props else None,
-            )
-        if "no_verdict" in props:
-            self.no_verdict = str(props["no_verdict"])
+        for requirement in requirements_in(report.user_properties):
+            self.nodeids[requirement.id] = report.nodeid
+            self.rows[requirement.id] = Row(requirement.id, judged.outcome, judged.reason, judged.cases or 0, judged.first_failure)
+        if judged.no_verdict:
+            self.no_verdict = judged.no_verdict
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if hasattr(self.config, "workerinput") or not (self.rows or self.no_verdict):
+        if self.worker or not (self.rows or self.no_verdict):
             return  # an xdist worker, or a run without the suite: the controller / nobody decides
         verdict = self.verdict()
-        if self.no_verdict:
-            session.exitstatus = EXIT_NO_VERDICT
-        elif self.complete:
-            session.exitstatus = 0 if verdict.verdict == "conformant" else 1
-        if self.verdict_path:
+        code = exit_code(verdict, stopped=self.no_verdict is not None, complete=self.run.complete)
+        if code is not None:
+            session.exitstatus = code
+        if self.run.reports.verdict:
             finished = datetime.now(UTC)
             header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished), "waivers": self.waiver_report()}
-            path = Path(self.verdict_path)
+            path = Path(self.run.reports.verdict)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(self.redactor.text(dumps(document(verdict, header))), encoding="utf-8")
 
     def waiver_report(self) -> list[dict[str, str]]:
-        return self.waivers.report({rid: row.outcome for rid, row in self.rows.items()})
+        return self.run.waivers.report({rid: row.outcome for rid, row in self.rows.items()})
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
-        if report.when == "call" and ("verdict", "warn") in report.user_properties:
+        judged = judged_in(report.user_properties) if report.when == "call" else None
+        if judged is not None and judged.outcome is Outcome.WARN:
             return "warned", "W", ("WARN", {"yellow": True})
-        if report.when == "call" and ("verdict", "waived") in report.user_properties:
+        if judged is not None and judged.outcome is Outcome.WAIVED:
             return "waived", "V", ("WAIVED", {"blue": True})
         return None
 
@@ -121,16 +94,14 @@ class Reporter:
         for rid in (r for r in BY_ID if r in self.rows):
             row = self.rows[rid]
             line = f"{rid:<26} {BY_ID[rid].level!s:<7} {row.outcome.upper():<5} {row.reason}".rstrip()
-            markup = {"fail": {"red": True}, "error": {"red": True}, "warn": {"yellow": True}, "skip": {"yellow": True}}
-            terminalreporter.write_line(line[:400], **markup.get(row.outcome, {}))
+            terminalreporter.write_line(line[:400], **MARKUP.get(row.outcome, {}))
         for waiver in self.waiver_report():
             terminalreporter.write_line(f"waiver {waiver['id']} (until {waiver['expires']}): {waiver['status']}")
         if self.no_verdict:
-            terminalreporter.write_line(f"no verdict (exit {EXIT_NO_VERDICT}): {self.no_verdict}", red=True)
+            terminalreporter.write_line(f"no verdict (exit 3): {self.no_verdict}", red=True)
         verdict = self.verdict()
         terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} ({verdict.reason})", bold=True)
-        should = "SHOULD failures fail the run (--strict)" if strict(self.config) else "a failed SHOULD is a warning (--strict: a failure)"
-        terminalreporter.write_line(f"grading: MUST = the contract as written; SHOULD = OData/Graph conventions; {should}")
+        terminalreporter.write_line(f"grading: {grading(self.run.strict)}")
 
     # --- the HTML report (pytest-html) ---------------------------------------------------------------
 
@@ -148,21 +119,23 @@ class Reporter:
                 f'<p id="verdict" class="verdict-{"pass" if verdict.verdict == "conformant" else "fail"}">'
                 f"Verdict: <strong>{escape(verdict.verdict.upper())}</strong> ({escape(self.redactor.text(verdict.reason))})</p>"
             )
-        prefix.append(f"<p><strong>Grading.</strong> {escape(GRADING)}</p>")
-        if not self.rows:
-            return
+        prefix.append(f"<p><strong>Grading.</strong> {escape(grading(self.run.strict))}. {escape(PROVENANCE)}</p>")
+        if self.rows:
+            prefix.append(self._requirement_table())
+
+    def _requirement_table(self) -> str:
         rows = []
         for rid in (r for r in BY_ID if r in self.rows):
             row = self.rows[rid]
             name = escape(rid)
-            if row.outcome in ("fail", "warn", "error"):
+            if row.outcome in (Outcome.FAIL, Outcome.WARN, Outcome.ERROR):
                 name = f'<a href="#{escape(self.nodeids[rid])}">{name}</a>'
             rows.append(
                 f"<tr><td>{name}</td><td>{BY_ID[rid].level}</td>"
                 f'<td class="verdict-{escape(row.outcome)}">{escape(row.outcome.upper())}</td>'
                 f"<td>{row.cases}</td><td>{escape(BY_ID[rid].statement)}</td><td>{escape(row.reason)}</td></tr>"
             )
-        prefix.append(
+        return (
             '<table id="requirements"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Cases</th>'
             f"<th>Statement</th><th>Reason</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
@@ -177,13 +150,14 @@ class Reporter:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
-        props = report.user_properties
-        ids = [str(v) for k, v in props if k == "requirement"]
-        levels = [str(v) for k, v in props if k == "level"]
-        verdict = next((str(v) for k, v in reversed(props) if k == "verdict"), "")
+        # A collection error's report has no user_properties.
+        properties = getattr(report, "user_properties", [])
+        requirements = requirements_in(properties)
+        judged = judged_in(properties)
+        verdict = str(judged.outcome) if judged else ""
         cells.insert(1, f'<td class="verdict-{escape(verdict)}">{escape(verdict.upper())}</td>')
-        cells.insert(3, f"<td>{escape(', '.join(ids))}</td>")
-        cells.insert(4, f"<td>{escape(', '.join(levels))}</td>")
+        cells.insert(3, f"<td>{escape(', '.join(r.id for r in requirements))}</td>")
+        cells.insert(4, f"<td>{escape(', '.join(str(r.level) for r in requirements))}</td>")
 
 
 def _iso(moment: datetime) -> str:

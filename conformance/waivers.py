@@ -7,6 +7,7 @@ longer needed, so waivers do not outlive their reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,10 +16,7 @@ from typing import Any
 import yaml
 
 from .catalogue import BY_ID, Level
-
-
-class WaiverError(Exception):
-    """The waivers file cannot be used; the message says why in one line."""
+from .errors import WaiverError
 
 
 @dataclass(frozen=True)
@@ -40,17 +38,15 @@ class Waivers:
             return f"ignored: expired on {waiver.expires.isoformat()}"
         return None
 
+    @classmethod
+    def none(cls) -> Waivers:
+        return cls([], date.today())
+
     def applies(self, rid: str) -> Waiver | None:
+        """The waiver in force for this requirement, if any (a MUST's and an expired one never are)."""
         return next((w for w in self.waivers if w.id == rid and self.ignored_because(w) is None), None)
 
-    def judge(self, rid: str, outcome: str, reason: str) -> tuple[str, str]:
-        """A failed SHOULD with a waiver in force becomes "waived"; anything else is as it was."""
-        waiver = self.applies(rid) if outcome in ("warn", "fail") else None
-        if waiver is None:
-            return outcome, reason
-        return "waived", f"waived until {waiver.expires.isoformat()} ({waiver.reason}): {reason}"
-
-    def report(self, outcomes: dict[str, str]) -> list[dict[str, str]]:
+    def report(self, outcomes: Mapping[str, str]) -> list[dict[str, str]]:
         """Each waiver and what became of it in this run."""
         rows = []
         for waiver in self.waivers:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from conformance.catalogue import BY_ID
 from conformance.client import Client, ClientSettings
+from conformance.config import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, altered, default_application_ids
+from conformance.errors import RequirementFailed
 from conformance.generation import Generator
 from conformance.probes import make_probes
-from conformance.prover import Campaign, ProofSettings, Prover, RequirementFailed
+from conformance.prover import Campaign, ProofSettings, Prover
 from conformance.server import BackgroundServer
-from conformance.settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, RunSettings, altered
 
 from .servers import BROKEN, UNUSUAL, Variant
 
@@ -32,11 +33,10 @@ def summary(behaviour: type[Variant]) -> str:
 
 def cases_needed(behaviour: type[Variant]) -> int:
     """Cases the requirement `behaviour` breaks judged before failing, as a default run would."""
-    settings = RunSettings.build("http://placeholder", TOKEN, [], DEFAULT_MAX_EXAMPLES, DEFAULT_SEED)
     server = behaviour(token=TOKEN)
     with BackgroundServer(server.app(), server.base_path) as background:
         client = Client(ClientSettings(background.url, TOKEN))
-        probes = make_probes(Generator(settings.application_ids), TOKEN, altered(TOKEN))
+        probes = make_probes(Generator(default_application_ids(DEFAULT_SEED)), TOKEN, altered(TOKEN))
         prover = Prover(Campaign(client, probes, ProofSettings(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED)))
         try:
             prover.prove(BY_ID[str(behaviour.breaks)])

@@ -33,15 +33,15 @@ def created(**members: Any) -> dict[str, Any]:
 
 
 def outcome(check, ex: Exchange) -> str:
-    return check(ex).outcome
+    return checks.judge(check, ex).outcome
 
 
 def test_created_201() -> None:
     assert outcome(checks.created_201, exchange(created())) == "pass"
     assert outcome(checks.created_201, exchange(created(), status=500)) == "n/a"
-    assert checks.created_201(exchange(created(), status=200)).reason.startswith("expected 201 Created, got 200")
+    assert checks.judge(checks.created_201, exchange(created(), status=200)).reason.startswith("expected 201 Created, got 200")
     no_answer = Exchange(Request("POST", "http://x", (), b""), error="ConnectionError: refused")
-    assert checks.created_201(no_answer) == checks.fail("no response: ConnectionError: refused")
+    assert checks.judge(checks.created_201, no_answer) == checks.Result("fail", "no response: ConnectionError: refused")
 
 
 @pytest.mark.parametrize(
@@ -63,8 +63,8 @@ def test_json_media_type_fails_other_media_types(content_type: str | None) -> No
 
 
 def test_json_media_type_fails_a_body_that_is_not_json_and_ignores_errors() -> None:
-    assert "not JSON" in checks.json_media_type(exchange(raw=b"{nope")).reason
-    assert "not valid UTF-8" in checks.json_media_type(exchange(raw=b'{"id": "\xff"}')).reason
+    assert "not JSON" in checks.judge(checks.json_media_type, exchange(raw=b"{nope")).reason
+    assert "not valid UTF-8" in checks.judge(checks.json_media_type, exchange(raw=b'{"id": "\xff"}')).reason
     assert outcome(checks.json_media_type, exchange(raw=b'{"x": NaN}')) == "fail"
     assert outcome(checks.json_media_type, exchange(raw=b"oops", status=400, content_type="text/plain")) == "n/a"
 
@@ -84,7 +84,7 @@ def test_id_canonical_guid_fails_other_forms(value: Any) -> None:
 def test_id_canonical_guid_fails_a_missing_id_and_stands_aside_for_non_objects() -> None:
     body = created()
     del body["id"]
-    assert checks.id_canonical_guid(exchange(body)).reason == "no `id` in the body"
+    assert checks.judge(checks.id_canonical_guid, exchange(body)).reason == "no `id` in the body"
     assert outcome(checks.id_canonical_guid, exchange([1, 2])) == "n/a"
     assert outcome(checks.id_canonical_guid, exchange(raw=b"<html>", content_type="text/html")) == "n/a"
 
@@ -122,7 +122,7 @@ def test_secrets_echoed_passes(secrets: list) -> None:
     ids=["lost", "added", "padded", "masked", "key-case", "key-dropped", "not-array", "not-objects"],
 )
 def test_secrets_echoed_fails(secrets: Any, reason: str) -> None:
-    result = checks.secrets_echoed(exchange(created(secrets=secrets)))
+    result = checks.judge(checks.secrets_echoed, exchange(created(secrets=secrets)))
     assert result.outcome == "fail" and reason in result.reason
 
 
@@ -161,14 +161,14 @@ def test_nested_odata_type_hash() -> None:
     without = [{"@odata.type": "microsoft.graph.synchronizationSecretKeyStringValuePair", **s} for s in SENT["secrets"]]
     assert outcome(checks.nested_odata_type_hash, exchange(created())) == "pass"
     assert outcome(checks.nested_odata_type_hash, exchange(created(secrets=with_hash))) == "pass"
-    result = checks.nested_odata_type_hash(exchange(created(secrets=without)))
+    result = checks.judge(checks.nested_odata_type_hash, exchange(created(secrets=without)))
     assert result.outcome == "fail" and "/secrets/0" in result.reason
     assert outcome(checks.nested_odata_type_hash, exchange(created(**{"@odata.type": "x"}))) == "pass"
 
 
 def test_body_schema() -> None:
     assert outcome(checks.body_schema, exchange(created(jobs=[], extra={"any": 1}, **{"@a.b": 2}))) == "pass"
-    result = checks.body_schema(exchange(created(jobs={"value": []})))
+    result = checks.judge(checks.body_schema, exchange(created(jobs={"value": []})))
     assert result.outcome == "fail" and "/jobs" in result.reason
     assert outcome(checks.body_schema, exchange([1])) == "fail"
     assert outcome(checks.body_schema, exchange(raw=b"not json")) == "n/a"
@@ -177,7 +177,7 @@ def test_body_schema() -> None:
 def test_an_incomplete_body_is_not_parsed() -> None:
     incomplete = "body too large: more than 10 bytes"
     ex = Exchange(Request("POST", "u", (), b""), Response(201, "", (("Content-Type", "application/json"),), b"{}", incomplete))
-    assert checks.json_media_type(ex).reason == incomplete
+    assert checks.judge(checks.json_media_type, ex).reason == incomplete
 
 
 # --- rejection, errors and conventions ------------------------------------------------------------
@@ -188,31 +188,31 @@ def test_an_incomplete_body_is_not_parsed() -> None:
     [(400, "pass"), (422, "pass"), (201, "fail"), (200, "fail"), (401, "n/a"), (403, "n/a"), (500, "n/a")],
 )
 def test_rejected(status: int, outcome: str) -> None:
-    assert checks.rejected(exchange({}, status=status)).outcome == outcome
+    assert checks.judge(checks.rejected, exchange({}, status=status)).outcome == outcome
 
 
 @pytest.mark.parametrize("status, outcome", [(400, "pass"), (422, "fail"), (201, "n/a"), (401, "n/a"), (503, "n/a")])
 def test_rejection_code_judges_only_rejections(status: int, outcome: str) -> None:
-    assert checks.rejection_code(400)(exchange({}, status=status)).outcome == outcome
+    assert checks.judge(checks.rejection_code(400), exchange({}, status=status)).outcome == outcome
 
 
 @pytest.mark.parametrize("status, outcome", [(400, "pass"), (404, "pass"), (422, "fail"), (201, "fail"), (500, "n/a")])
 def test_rejected_as(status: int, outcome: str) -> None:
-    assert checks.rejected_as(400, 404)(exchange({}, status=status)).outcome == outcome
+    assert checks.judge(checks.rejected_as(400, 404), exchange({}, status=status)).outcome == outcome
 
 
 @pytest.mark.parametrize("status, outcome", [(401, "pass"), (403, "fail"), (201, "fail"), (400, "fail"), (500, "n/a")])
 def test_unauthorized(status: int, outcome: str) -> None:
-    assert checks.unauthorized(exchange({}, status=status)).outcome == outcome
+    assert checks.judge(checks.unauthorized, exchange({}, status=status)).outcome == outcome
 
 
 def test_status_checks_fail_when_there_is_no_answer_but_no_5xx_does_not() -> None:
     dropped = Exchange(Request("POST", "u", (), b""), error="ConnectionError: reset")
     for check in (checks.rejected, checks.rejection_code(415), checks.rejected_as(400), checks.unauthorized):
-        assert check(dropped).outcome == ("n/a" if check.__name__.startswith("rejection_code") else "fail")
-    assert checks.no_server_error(dropped).outcome == "n/a"
-    assert checks.no_server_error(exchange({}, status=502)).outcome == "fail"
-    assert checks.no_server_error(exchange({}, status=404)).outcome == "pass"
+        assert checks.judge(check, dropped).outcome == ("n/a" if check.__name__.startswith("rejection_code") else "fail")
+    assert checks.judge(checks.no_server_error, dropped).outcome == "n/a"
+    assert checks.judge(checks.no_server_error, exchange({}, status=502)).outcome == "fail"
+    assert checks.judge(checks.no_server_error, exchange({}, status=404)).outcome == "pass"
 
 
 GRAPH_ERROR = {"error": {"code": "BadRequest", "message": "m", "innerError": {"request-id": "r", "date": "d"}}}
@@ -233,34 +233,34 @@ GRAPH_ERROR = {"error": {"code": "BadRequest", "message": "m", "innerError": {"r
 )
 def test_graph_error_body_and_inner_error(body: Any, must: str, should: str) -> None:
     ex = exchange(body, status=400)
-    assert (checks.graph_error_body(ex).outcome, checks.graph_error_inner(ex).outcome) == (must, should)
+    assert (checks.judge(checks.graph_error_body, ex).outcome, checks.judge(checks.graph_error_inner, ex).outcome) == (must, should)
 
 
 def test_graph_error_body_needs_json_and_applies_only_to_4xx() -> None:
-    assert checks.graph_error_body(exchange(raw=b"Unauthorized", status=401, content_type="text/plain")).outcome == "fail"
-    assert checks.graph_error_body(exchange(raw=b"", status=401)).outcome == "fail"
-    assert checks.graph_error_body(exchange({"message": "m"}, status=500)).outcome == "n/a"
-    assert checks.graph_error_body(exchange(created())).outcome == "n/a"
+    assert checks.judge(checks.graph_error_body, exchange(raw=b"Unauthorized", status=401, content_type="text/plain")).outcome == "fail"
+    assert checks.judge(checks.graph_error_body, exchange(raw=b"", status=401)).outcome == "fail"
+    assert checks.judge(checks.graph_error_body, exchange({"message": "m"}, status=500)).outcome == "n/a"
+    assert checks.judge(checks.graph_error_body, exchange(created())).outcome == "n/a"
 
 
 def test_location_request_id_and_context_position() -> None:
     with_location = Exchange(SENT_REQUEST, Response(201, "", (("Location", "/beta/x"), ("request-id", "r")), b"{}"))
-    assert checks.location_header(with_location).outcome == "pass"
-    assert checks.location_header(exchange(created())).outcome == "fail"
-    assert checks.location_header(exchange(created(), status=200)).outcome == "n/a"
-    assert checks.request_id_header(with_location).outcome == "pass"
-    assert checks.request_id_header(exchange({}, status=400)).outcome == "fail"
+    assert checks.judge(checks.location_header, with_location).outcome == "pass"
+    assert checks.judge(checks.location_header, exchange(created())).outcome == "fail"
+    assert checks.judge(checks.location_header, exchange(created(), status=200)).outcome == "n/a"
+    assert checks.judge(checks.request_id_header, with_location).outcome == "pass"
+    assert checks.judge(checks.request_id_header, exchange({}, status=400)).outcome == "fail"
     first = {"@odata.context": "c", **created()}
-    assert checks.odata_context_first(exchange(first)).outcome == "pass"
-    assert checks.odata_context_first(exchange(created(**{"@odata.context": "c"}))).outcome == "fail"
-    assert checks.odata_context_first(exchange(created())).outcome == "pass"
+    assert checks.judge(checks.odata_context_first, exchange(first)).outcome == "pass"
+    assert checks.judge(checks.odata_context_first, exchange(created(**{"@odata.context": "c"}))).outcome == "fail"
+    assert checks.judge(checks.odata_context_first, exchange(created())).outcome == "pass"
 
 
 def test_distinct_ids() -> None:
     other = created(id="0d6b4e0e-0000-4000-8000-000000000001")
-    assert checks.distinct_ids(exchange(created()), exchange(other)).outcome == "pass"
-    assert checks.distinct_ids(exchange(created()), exchange(created(id=GUID.upper()))).outcome == "fail"
-    assert checks.distinct_ids(exchange(created()), exchange(created(id="x"))).outcome == "n/a"
+    assert checks.judge(checks.distinct_ids, exchange(created()), exchange(other)).outcome == "pass"
+    assert checks.judge(checks.distinct_ids, exchange(created()), exchange(created(id=GUID.upper()))).outcome == "fail"
+    assert checks.judge(checks.distinct_ids, exchange(created()), exchange(created(id="x"))).outcome == "n/a"
 
 
 SENT_REQUEST = Request("POST", "http://x/beta/applications/a/synchronization", (), b"", SENT)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.catalogue import Probe
-from conformance.client import NoVerdict
+from conformance.errors import NoVerdict
 from conformance.exchange import Exchange, Request, Response
 from conformance.ledger import LocalLedger, SharedLedger
 from conformance.prover import Judgement, Observation

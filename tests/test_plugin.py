@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from conformance.catalogue import REQUIREMENTS, Level
-from conformance.plugin import coverage_problems
+from conformance.collection import coverage_problems
 from conformance.redaction import MASK, Redactor
 
 from .conftest import SUITE
@@ -56,7 +56,7 @@ def test_redactor_output_is_always_writable_as_utf8() -> None:
 def test_collection_fails_on_a_suite_test_that_names_no_requirement(tmp_path) -> None:
     # A stand-in suite directory: the plugin treats tests under SUITE_DIR as the suite.
     (tmp_path / "conftest.py").write_text(
-        "import pathlib\nimport conformance.plugin\nconformance.plugin.SUITE_DIR = pathlib.Path(__file__).parent\n"
+        "import pathlib\nimport conformance.collection\nconformance.collection.SUITE_DIR = pathlib.Path(__file__).parent\n"
     )
     (tmp_path / "test_suite.py").write_text(
         "import pytest\n\n"

@@ -9,10 +9,11 @@ import pytest
 
 from conformance.catalogue import BY_ID, Probe
 from conformance.client import Client, ClientSettings
+from conformance.config import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED
+from conformance.errors import RequirementFailed
 from conformance.generation import Generator
 from conformance.probes import GeneratedProbe, make_probes
-from conformance.prover import Campaign, ProofSettings, Prover, RequirementFailed
-from conformance.settings import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED
+from conformance.prover import Campaign, ProofSettings, Prover
 
 from .servers import Reshaped
 

@@ -59,7 +59,7 @@ def test_spec_example_response_meets_every_must_and_only_shoulds_flag_it() -> No
         Request("POST", "https://graph.microsoft.com/beta/applications/x/synchronization", (), b"", request),
         Response(201, "Created", (("Content-Type", "application/json"),), json.dumps(response).encode()),
     )
-    outcomes = {r.id: r.check(exchange).outcome for r in REQUIREMENTS if r.probes == (Probe.VALID,)}
+    outcomes = {r.id: r.judge(exchange).outcome for r in REQUIREMENTS if r.probes == (Probe.VALID,)}
     assert {rid for rid, outcome in outcomes.items() if outcome != "pass"} == {"SYNC-ODATA-TYPE-HASH", "SYNC-LOCATION"}
 
 

@@ -1,0 +1,208 @@
+"""The run's configuration: one frozen value, built once at configure time from the options and the
+environment, and passed down. Nothing else reads pytest's options.
+
+The defaults live here and nowhere else: the plugin's options, the HTTP client, the credentials and
+the CLI all take them from this module. A setting that the reports show or that a rerun repeats says
+so in its field's metadata (`setting(...)`), so that verdict.json, the HTML report's environment table
+and the rerun command are drawn from the fields themselves: adding an option touches its declaration
+(conformance/options.py), its field here, and the code that uses it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+from .errors import UsageError
+from .waivers import Waivers
+
+DEFAULT_MAX_EXAMPLES = 40
+DEFAULT_SEED = 20260206  # fixed, so that a default run is reproducible and comparable across runs
+DEFAULT_REQUEST_TIMEOUT = 10.0
+DEFAULT_RUN_TIMEOUT = 900.0
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
+DEFAULT_REPORTS_DIR = "reports"
+TOKEN_ENV = "GRAPH_TOKEN"
+SECRET_ENV = "GRAPH_CLIENT_SECRET"
+
+
+def setting(*, report: str | None = None, rerun: str | None = None, default: Any = MISSING) -> Any:
+    """A field of RunConfig: `report` is its key in verdict.json's configuration (and a row of the HTML
+    report's environment table); `rerun` is the option that repeats it in a rerun command."""
+    return field(default=default, metadata={"report": report, "rerun": rerun})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportPaths:
+    """Where this run's reports go; None: not written."""
+
+    html: str | None = None
+    junit: str | None = None
+    verdict: str | None = None
+    evidence: str | None = None
+
+    @classmethod
+    def in_folder(cls, folder: str) -> ReportPaths:
+        """The default names, in one folder: what `make suite` and `graph-sync-conformance run` write."""
+        return cls(
+            html=f"{folder}/report.html",
+            junit=f"{folder}/junit.xml",
+            verdict=f"{folder}/verdict.json",
+            evidence=f"{folder}/evidence.jsonl",
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientCredentialsConfig:
+    """Tokens by the client-credentials grant instead of a fixed token."""
+
+    tenant_id: str
+    client_id: str
+    secret: str = field(repr=False)
+    authority_host: str = DEFAULT_AUTHORITY_HOST
+    scope: str = DEFAULT_SCOPE
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConfig:
+    base_url: str | None
+    """The target's service root; None: the embedded reference server."""
+    token: str | None = field(repr=False)
+    """The bearer token sent; None: no Authorization header (or tokens come from `credentials`)."""
+    credentials: ClientCredentialsConfig | None = None
+    seed: int = setting(rerun="--seed", default=DEFAULT_SEED)
+    max_examples: int = setting(report="max_examples", rerun="--max-examples", default=DEFAULT_MAX_EXAMPLES)
+    application_ids: tuple[str, ...] = setting(report="application_ids", rerun="--application-id")
+    request_timeout: float = setting(report="request_timeout_seconds", default=DEFAULT_REQUEST_TIMEOUT)
+    run_timeout: float = setting(report="run_timeout_seconds", default=DEFAULT_RUN_TIMEOUT)
+    max_body_bytes: int = setting(report="max_body_bytes", default=DEFAULT_MAX_BODY_BYTES)
+    follow_redirects: bool = setting(report="follow_redirects", default=False)
+    ca_bundle: str | None = None
+    insecure: bool = False
+    strict: bool = setting(report="strict", default=False)
+    """pytest's --strict: a failed SHOULD fails the run too."""
+    waivers: Waivers = field(default_factory=Waivers.none)
+    reports: ReportPaths = field(default_factory=ReportPaths)
+    complete: bool = True
+    """The run selects the whole suite (no `::`, -k or -m), so its verdict decides the exit code."""
+    deadline: float = math.inf
+    """time.monotonic() after which nothing more is sent (--run-timeout from the start of the run)."""
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+    @property
+    def verify(self) -> bool | str:
+        """TLS: True verifies against the system's CAs, a path trusts that CA bundle, False does not verify."""
+        if self.insecure:
+            return False
+        return self.ca_bundle or True
+
+    @property
+    def tls_description(self) -> str:
+        if self.insecure:
+            return "OFF (--insecure): certificates were not verified"
+        return f"on, trusting {self.ca_bundle}" if self.ca_bundle else "on (system CAs)"
+
+    @property
+    def authentication(self) -> str:
+        if self.credentials is not None:
+            return "client credentials"
+        return "bearer token" if self.token else "none"
+
+    def reported(self) -> dict[str, Any]:
+        """The configuration as verdict.json and the HTML report state it: never a credential."""
+        shown = {f.metadata["report"]: getattr(self, f.name) for f in fields(self) if f.metadata.get("report")}
+        shown["application_ids"] = list(self.application_ids)
+        return {**shown, "authentication": self.authentication, "tls_verification": self.tls_description}
+
+    def rerun_options(self) -> list[str]:
+        """The options that make a rerun send the same cases: every setting marked `rerun`, as given."""
+        options: list[str] = []
+        for f in fields(self):
+            if flag := f.metadata.get("rerun"):
+                value = getattr(self, f.name)
+                options += [f"{flag} {v}" for v in value] if isinstance(value, tuple) else [f"{flag} {value}"]
+        return options
+
+
+def build(
+    option: Callable[[str], Any],
+    *,
+    base_url: str | None,
+    env: Mapping[str, str],
+    waivers: Waivers,
+    reports: ReportPaths,
+    strict: bool,
+    complete: bool,
+    now: float,
+) -> RunConfig:
+    """The run's configuration from pytest's parsed options (`option(dest)`) and the environment.
+
+    With no base URL the embedded reference server is the target and gets a random token of its own,
+    never the user's.
+    """
+    if option("token") and (option("tenant_id") or option("client_id")):
+        raise UsageError("--token and --tenant-id/--client-id are two ways to authenticate: give one")
+    credentials = None
+    if base_url is None:
+        token: str | None = secrets.token_urlsafe(24)
+    elif credentials := _credentials(option, env):
+        token = None
+    else:
+        token = option("token") or env.get(TOKEN_ENV) or None
+    seed = option("seed")
+    ids = tuple(option("application_ids")) or default_application_ids(seed)
+    return RunConfig(
+        base_url=base_url,
+        token=token,
+        credentials=credentials,
+        application_ids=ids,
+        max_examples=option("max_examples"),
+        seed=seed,
+        request_timeout=option("request_timeout"),
+        run_timeout=option("run_timeout"),
+        max_body_bytes=option("max_body_bytes"),
+        follow_redirects=option("follow_redirects"),
+        ca_bundle=option("ca_bundle"),
+        insecure=option("insecure"),
+        strict=strict,
+        waivers=waivers,
+        reports=reports,
+        complete=complete,
+        deadline=now + option("run_timeout"),
+    )
+
+
+def default_application_ids(seed: int) -> tuple[str, ...]:
+    """Fresh for each seed and the same for the same seed, so that a rerun with --seed sends the same
+    requests; a GUID no tenant has, which a real tenant refuses."""
+    return (str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4)),)
+
+
+def _credentials(option: Callable[[str], Any], env: Mapping[str, str]) -> ClientCredentialsConfig | None:
+    tenant, client = option("tenant_id"), option("client_id")
+    if not (tenant or client):
+        return None
+    if not (tenant and client):
+        raise UsageError("client credentials need both --tenant-id and --client-id")
+    secret = env.get(SECRET_ENV)
+    if not secret:
+        raise UsageError(f"client credentials need the client secret in the environment variable {SECRET_ENV}")
+    return ClientCredentialsConfig(
+        tenant_id=tenant, client_id=client, secret=secret, authority_host=option("authority_host"), scope=option("scope")
+    )
+
+
+def altered(token: str) -> str:
+    """The token with its last character changed: a credential the server must refuse. It is as
+    secret as the token (it gives most of it away), so it is redacted like the token."""
+    return token[:-1] + ("B" if token.endswith("A") else "A")

@@ -1,0 +1,191 @@
+"""The grading policy, as plain functions: what a requirement's result becomes, what the run's verdict
+is, and what exit code it gives. The pytest hooks only carry values between pytest and these.
+
+- A requirement's outcome follows from its level, its result, strictness and waivers (`graded`).
+- The certification rule (`decide`): conformant only if every requirement was judged, no MUST failed
+  and no MUST was skipped.
+- What a report carries: a requirement's outcome travels from the test to the reports (JUnit, the
+  verdict's rows, pytest-xdist's controller) as the report's properties, written by `record` and read
+  by `judged_in`, and by nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .catalogue import BY_ID, REQUIREMENTS, Level, Requirement
+from .waivers import Waivers
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    """A MUST broken, or a SHOULD broken under --strict: the run fails."""
+    WARN = "warn"
+    """A SHOULD broken: shown everywhere, but the run passes."""
+    SKIP = "skip"
+    """Nothing to judge (no token given, no answer the requirement applies to), with the reason."""
+    ERROR = "error"
+    """The suite itself failed, or the run stopped before this requirement could be judged."""
+    WAIVED = "waived"
+    """A broken SHOULD under a waiver in force."""
+
+    @property
+    def fails_run(self) -> bool:
+        return self in (Outcome.FAIL, Outcome.ERROR)
+
+
+LEVELS = (
+    "MUST = the contract as written in the generated 'Create synchronization' stub; "
+    "SHOULD = OData and Microsoft Graph conventions the stub omits or contradicts"
+)
+RULE = (
+    "conformant only if every requirement was judged, no MUST failed and no MUST was skipped; "
+    "a failed SHOULD is a warning (a failure under --strict)"
+)
+
+
+def grading(strict: bool) -> str:
+    """The levels and what a failed SHOULD does in this run: the one sentence every view shows."""
+    should = "SHOULD failures fail the run (--strict)" if strict else "a failed SHOULD is a warning (--strict: a failure)"
+    return f"{LEVELS}; {should}"
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A requirement's outcome as its test reports it."""
+
+    outcome: Outcome
+    reason: str = ""
+    cases: int | None = None
+    """How many cases the requirement judged."""
+    first_failure: dict[str, Any] | None = None
+    """The failing case, as verdict.json shows it (conformance/rendering.py)."""
+    no_verdict: str | None = None
+    """Why the run stopped here, when it did."""
+
+
+def graded(requirement: Requirement, reason: str, *, strict: bool, waivers: Waivers) -> Judged:
+    """What a broken requirement becomes: a MUST fails; a SHOULD warns (fails under --strict); a waiver
+    in force turns a broken SHOULD into "waived"."""
+    outcome = Outcome.WARN if requirement.level is Level.SHOULD and not strict else Outcome.FAIL
+    waiver = waivers.applies(requirement.id)
+    if waiver is None:
+        return Judged(outcome, reason)
+    return Judged(Outcome.WAIVED, f"waived until {waiver.expires.isoformat()} ({waiver.reason}): {reason}")
+
+
+# --- what a report carries -------------------------------------------------------------------------
+
+Properties = list[tuple[str, object]]
+
+
+def requirement_properties(requirement: Requirement) -> Properties:
+    """What a requirement's test carries from collection on: its id and level (JUnit properties, HTML columns)."""
+    return [("requirement", requirement.id), ("level", str(requirement.level))]
+
+
+def record(judged: Judged, *targets: Properties) -> None:
+    """Write a requirement's outcome into report properties (the test item's, for JUnit, and the report's)."""
+    pairs: Properties = [("verdict", str(judged.outcome))]
+    pairs += [("reason", judged.reason)] if judged.reason else []
+    pairs += [("cases", str(judged.cases))] if judged.cases is not None else []
+    pairs += [("first_failure", json.dumps(judged.first_failure, ensure_ascii=False))] if judged.first_failure else []
+    pairs += [("no_verdict", judged.no_verdict)] if judged.no_verdict else []
+    for target in targets:
+        target.extend(pairs)
+
+
+def requirements_in(properties: Iterable[tuple[str, object]]) -> list[Requirement]:
+    return [BY_ID[str(value)] for key, value in properties if key == "requirement" and str(value) in BY_ID]
+
+
+def judged_in(properties: Iterable[tuple[str, object]]) -> Judged | None:
+    """The outcome `record` wrote, or None when there is none (a test that is not a requirement's, a
+    collection report)."""
+    props = dict(properties)  # the last value of a key wins, as it was written last
+    if "verdict" not in props:
+        return None
+    first_failure = props.get("first_failure")
+    return Judged(
+        Outcome(str(props["verdict"])),
+        str(props.get("reason", "")),
+        int(str(props["cases"])) if "cases" in props else None,
+        json.loads(str(first_failure)) if first_failure else None,
+        str(props["no_verdict"]) if "no_verdict" in props else None,
+    )
+
+
+# --- the certification rule ------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """A requirement's line in every view of the verdict."""
+
+    id: str
+    outcome: Outcome
+    reason: str = ""
+    cases: int = 0
+    first_failure: dict[str, Any] | None = None
+
+    @property
+    def level(self) -> Level:
+        return BY_ID[self.id].level
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    """conformant, not conformant, or incomplete."""
+    reason: str
+    rows: dict[str, Row]
+
+
+RowTest = Callable[[Row], bool]
+
+# In order: the first that holds for some row decides "not conformant", and names those rows.
+NOT_CONFORMANT: tuple[tuple[str, RowTest], ...] = (
+    ("MUST failed", lambda row: row.level is Level.MUST and row.outcome.fails_run),
+    ("MUST not checked", lambda row: row.level is Level.MUST and row.outcome is Outcome.SKIP),
+    ("SHOULD failed under --strict", lambda row: row.outcome is Outcome.FAIL),
+)
+NOTES: tuple[tuple[str, RowTest], ...] = (
+    ("with warnings", lambda row: row.outcome is Outcome.WARN),
+    ("with waivers", lambda row: row.outcome is Outcome.WAIVED),
+)
+
+
+def _naming(rows: Iterable[Row], test: RowTest) -> list[str]:
+    return [row.id for row in rows if test(row)]
+
+
+def decide(rows: dict[str, Row], no_verdict: str | None) -> Verdict:
+    """Apply the rule. A run that stopped, or judged only part of the catalogue, is incomplete."""
+    if no_verdict:
+        return Verdict("incomplete", no_verdict, rows)
+    if missing := [r.id for r in REQUIREMENTS if r.id not in rows]:
+        return Verdict("incomplete", f"not judged: {', '.join(missing)}", rows)
+    for label, test in NOT_CONFORMANT:
+        if named := _naming(rows.values(), test):
+            return Verdict("not conformant", f"{label}: {', '.join(named)}", rows)
+    notes = [f"{label}: {', '.join(named)}" for label, test in NOTES if (named := _naming(rows.values(), test))]
+    return Verdict("conformant", "; ".join(notes) or "every requirement passed", rows)
+
+
+EXIT_NO_VERDICT = 3
+"""pytest's INTERNAL_ERROR number, which also means "no verdict"; usage errors are pytest's 4."""
+
+
+def exit_code(verdict: Verdict, *, stopped: bool, complete: bool) -> int | None:
+    """The run's exit code by the rule; None leaves pytest's own (a run narrowed with -k, -m or ::
+    certifies nothing, so its tests' outcomes decide)."""
+    if stopped:
+        return EXIT_NO_VERDICT
+    if not complete:
+        return None
+    return 0 if verdict.verdict == "conformant" else 1

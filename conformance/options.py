@@ -1,0 +1,220 @@
+"""The suite's command-line options: their declarations and the types that check their values.
+
+A malformed value is refused by its type before the run starts, in one line that says how to fix it
+(pytest turns an `ArgumentTypeError` into a usage error, exit 4). What an option means for the run
+is conformance/config.py's business; its defaults come from there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from .collection import narrowed, runs_suite
+from .config import (
+    DEFAULT_AUTHORITY_HOST,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_REPORTS_DIR,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_RUN_TIMEOUT,
+    DEFAULT_SCOPE,
+    DEFAULT_SEED,
+    SECRET_ENV,
+    TOKEN_ENV,
+    ReportPaths,
+    RunConfig,
+    build,
+)
+from .errors import UsageError, WaiverError
+from .waivers import Waivers
+from .waivers import load as load_waivers
+
+
+def guid(text: str) -> str:
+    """argparse type for --application-id: a canonical GUID, kept as the user wrote it."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a GUID (expected e.g. 8-4-4-4-12 hex digits)") from None
+    if len(text) != 36:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a canonical GUID (8-4-4-4-12 hex digits, no braces)")
+    return text
+
+
+def base_url(text: str) -> str:
+    """argparse type for --base-url: an absolute http(s) URL, the service root."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an http(s) URL: give the service root with its version, e.g. https://graph.microsoft.com/beta"
+        )
+    return text
+
+
+def existing_file(text: str) -> str:
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+    return text
+
+
+def _positive(convert: Callable[[str], float], what: str) -> Callable[[str], Any]:
+    """An argparse type for a number above zero."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+        return value
+
+    return parse
+
+
+positive_float = _positive(float, "a number of seconds")
+positive_int = _positive(int, "a whole number")
+
+
+def declare(parser: pytest.Parser) -> None:
+    """Every option of the suite, in one group of pytest's --help."""
+    group = parser.getgroup("graph-sync-conformance", "Create synchronization conformance")
+    option = group.addoption
+    option(
+        "--token",
+        help=f"bearer token sent as Authorization (default: ${TOKEN_ENV}). Ignored without --base-url: "
+        "the embedded reference server gets a random one.",
+    )
+    option(
+        "--application-id",
+        dest="application_ids",
+        action="append",
+        type=guid,
+        default=[],
+        metavar="GUID",
+        help="application object id to create under; repeatable (default: a GUID derived from the seed)",
+    )
+    option(
+        "--max-examples",
+        type=positive_int,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help=f"generated cases per requirement, besides the explicit corpus (default: {DEFAULT_MAX_EXAMPLES})",
+    )
+    option(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"seed for case generation; the same seed sends the same cases (default: {DEFAULT_SEED})",
+    )
+    option(
+        "--request-timeout",
+        type=positive_float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help=f"longest wait for one answer, to its last byte (default: {DEFAULT_REQUEST_TIMEOUT:g})",
+    )
+    option(
+        "--run-timeout",
+        type=positive_float,
+        default=DEFAULT_RUN_TIMEOUT,
+        metavar="SECONDS",
+        help=f"deadline for the whole run; past it nothing more is sent (default: {DEFAULT_RUN_TIMEOUT:g})",
+    )
+    option(
+        "--max-body-bytes",
+        type=positive_int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
+        help=f"largest answer body read; a larger one fails as too large (default: {DEFAULT_MAX_BODY_BYTES})",
+    )
+    option(
+        "--follow-redirects",
+        action="store_true",
+        help="follow 307/308 redirects (never sending Authorization to another origin); by default a redirect is the answer",
+    )
+    option(
+        "--waivers",
+        type=existing_file,
+        metavar="FILE",
+        help="YAML list of waivers (id, reason, expires): a failed SHOULD they name shows as waived",
+    )
+    option("--ca-bundle", type=existing_file, metavar="FILE", help="PEM file of CAs to trust for TLS")
+    option("--tenant-id", help=f"with --client-id: get tokens by client credentials (secret from ${SECRET_ENV})")
+    option("--client-id", help="the application (client) id for client credentials")
+    option(
+        "--authority-host",
+        type=base_url,
+        default=DEFAULT_AUTHORITY_HOST,
+        metavar="URL",
+        help=f"where tokens come from (default: {DEFAULT_AUTHORITY_HOST})",
+    )
+    option(
+        "--verdict",
+        metavar="FILE",
+        help=f"where verdict.json goes (default: {DEFAULT_REPORTS_DIR}/verdict.json when the suite runs)",
+    )
+    option(
+        "--evidence",
+        metavar="FILE",
+        help=f"where the redacted exchanges go, one JSON line per case (default: {DEFAULT_REPORTS_DIR}/evidence.jsonl when the suite runs)",
+    )
+    option("--scope", default=DEFAULT_SCOPE, help=f"the scope tokens are asked for (default: {DEFAULT_SCOPE})")
+    option("--insecure", action="store_true", help="do not verify TLS certificates (the reports say so)")
+
+
+def run_config(config: pytest.Config, *, now: float) -> RunConfig:
+    """The run's configuration from pytest's parsed options, its ini values and the environment: the one
+    place that reads them. Raises UsageError for what cannot be used."""
+    target = config.getoption("base_url") or config.getini("base_url") or None
+    if target is not None:
+        try:
+            base_url(target)
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"--base-url: {exc}") from None
+    waivers_file = config.getoption("waivers")
+    try:
+        waivers = load_waivers(Path(waivers_file), date.today()) if waivers_file else Waivers.none()
+    except WaiverError as exc:
+        raise UsageError(f"--waivers: {exc}") from None
+    return build(
+        config.getoption,
+        base_url=target,
+        env=os.environ,
+        waivers=waivers,
+        reports=_report_paths(config),
+        strict=_strict(config),
+        complete=not (narrowed(config.args) or config.getoption("keyword") or config.getoption("markexpr")),
+        now=now,
+    )
+
+
+def _report_paths(config: pytest.Config) -> ReportPaths:
+    """Where the reports go: the user's choices, and reports/ for the rest when the session runs the suite."""
+    runs = runs_suite(config.args, pyargs=config.option.pyargs, invocation_dir=config.invocation_params.dir)
+    default = ReportPaths.in_folder(DEFAULT_REPORTS_DIR) if runs else ReportPaths()
+    pytest_html = hasattr(config.option, "htmlpath")  # the plugin can be left out with -p no:html
+    return ReportPaths(
+        html=(config.option.htmlpath or default.html) if pytest_html else None,
+        junit=config.option.xmlpath or default.junit,
+        verdict=config.getoption("verdict") or default.verdict,
+        evidence=config.getoption("evidence") or default.evidence,
+    )
+
+
+def _strict(config: pytest.Config) -> bool:
+    """pytest's own --strict (or `strict = true`) also makes a failed SHOULD fail the run."""
+    try:
+        return bool(config.getoption("strict") or config.getini("strict"))
+    except ValueError:  # a pytest without the strict ini option
+        return bool(config.getoption("strict", False))

@@ -1,0 +1,149 @@
+"""A requirement's test report as the suite shows it: its evidence instead of a traceback, its graded
+outcome as the report's properties, and every text in it redacted.
+
+Every writer (terminal, JUnit, pytest-html, pytest-xdist's controller) reads the TestReport, so this is
+where it is made fit to leave the process, once.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from .catalogue import Requirement
+from .config import RunConfig
+from .errors import NoVerdict, RequirementFailed
+from .evidence import describe, record
+from .grading import Judged, Outcome, graded, requirements_in
+from .grading import record as record_outcome
+from .redaction import Redactor
+
+
+@dataclass(frozen=True)
+class _Crash:
+    message: str
+
+
+class FailureText:
+    """A failure shown as the suite's own evidence instead of a traceback.
+
+    pytest's writers accept any object with `toterminal`; `reprcrash.message` is the one line the
+    short summary and JUnit's `message` attribute use.
+    """
+
+    def __init__(self, text: str, headline: str) -> None:
+        self.text = text
+        self.reprcrash = _Crash(headline)
+
+    def toterminal(self, tw: Any) -> None:
+        for line in self.text.splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def rerun_command(run: RunConfig, nodeid: str) -> str:
+    """The command that sends this requirement's cases again: same target, seed, budget and ids."""
+    parts = [".venv/bin/pytest", shlex.quote(nodeid)]
+    if run.base_url:
+        parts += ["--base-url", run.base_url]
+    return " ".join(parts + run.rerun_options())
+
+
+def render(failure: RequirementFailed, redactor: Redactor, rerun: str) -> str:
+    """The evidence of a failure: headline, requirement, clause, case, rerun command, each exchange."""
+    r = failure.requirement
+    lines = [
+        failure.headline,
+        f"  requirement: {r.statement}",
+        f"  clause: {r.clause}",
+        f"  case: {failure.origin} (first failure after {failure.found_after} case(s))",
+        f"  rerun: {rerun}",
+    ]
+    for number, exchange in enumerate(failure.exchanges, 1):
+        if len(failure.exchanges) > 1:
+            lines += ["", f"Exchange {number} of {len(failure.exchanges)}:"]
+        lines += ["", describe(exchange, redactor)]
+    return redactor.text("\n".join(lines))
+
+
+def first_failure(failure: RequirementFailed, redactor: Redactor) -> dict[str, Any]:
+    """The failing case as verdict.json shows it."""
+    return {
+        "origin": failure.origin,
+        "found_after": failure.found_after,
+        "reason": failure.reason,
+        "exchanges": [record(e, redactor, body_limit=2048) for e in failure.exchanges],
+    }
+
+
+def _requirement_failure(excinfo: pytest.ExceptionInfo[BaseException] | None) -> RequirementFailed | None:
+    """The RequirementFailed behind a failure, also when hypothesis wrapped it in a group."""
+    pending = [excinfo.value] if excinfo is not None else []
+    while pending:
+        exc = pending.pop()
+        if isinstance(exc, RequirementFailed):
+            return exc
+        pending.extend(getattr(exc, "exceptions", ()))
+    return None
+
+
+def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, run: RunConfig, redactor: Redactor) -> None:
+    """Turn a suite test's report into the suite's: evidence, graded outcome (as properties), redacted."""
+    requirements = requirements_in(item.user_properties)
+    stopped = call.excinfo.value if call.excinfo is not None and isinstance(call.excinfo.value, NoVerdict) else None
+    failure = _requirement_failure(call.excinfo) if report.failed else None
+    judged: Judged | None = None
+    if stopped is not None:
+        judged = _stopped(item, report, redactor.text(str(stopped)))
+    elif failure is not None:
+        judged = _failed(item, report, failure, run, redactor)
+    elif report.failed and report.longrepr is not None:
+        report.longrepr = redactor.text(str(report.longrepr))
+        judged = Judged(Outcome.ERROR, "error in the suite") if report.when == "call" else None
+    elif report.skipped:
+        judged = _skipped(report, redactor)
+    elif report.when == "call":
+        judged = Judged(Outcome.PASS)
+    if judged is not None and requirements:
+        record_outcome(_with_cases(item, requirements, judged), item.user_properties, report.user_properties)
+    report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+
+
+def _stopped(item: pytest.Item, report: pytest.TestReport, reason: str) -> Judged:
+    """Nothing more can be judged: say why in one line and stop the run."""
+    report.longrepr = FailureText(f"no verdict: {reason}", reason)  # type: ignore[assignment]
+    item.session.shouldstop = f"no verdict: {reason}"
+    return Judged(Outcome.ERROR, reason, no_verdict=reason)
+
+
+def _failed(item: pytest.Item, report: pytest.TestReport, failure: RequirementFailed, run: RunConfig, redactor: Redactor) -> Judged:
+    text = render(failure, redactor, rerun_command(run, item.nodeid))
+    report.longrepr = FailureText(text, redactor.text(failure.headline))  # type: ignore[assignment]
+    judged = graded(failure.requirement, redactor.text(failure.reason), strict=run.strict, waivers=run.waivers)
+    if judged.outcome is not Outcome.FAIL:
+        report.outcome = "passed"  # a warning or a waiver: shown everywhere, but it does not fail the run
+    return Judged(judged.outcome, judged.reason, first_failure=first_failure(failure, redactor))
+
+
+def _skipped(report: pytest.TestReport, redactor: Redactor) -> Judged:
+    reason = ""
+    if isinstance(report.longrepr, tuple):
+        path, line, text = report.longrepr
+        reason = redactor.text(text)
+        report.longrepr = (path, line, reason)
+    return Judged(Outcome.SKIP, reason)
+
+
+def _with_cases(item: pytest.Item, requirements: list[Requirement], judged: Judged) -> Judged:
+    """The outcome with how many cases its requirements judged (what the prover tallied for them)."""
+    prover = getattr(item, "funcargs", {}).get("prover")
+    tallies = [prover.tallies[r.id] for r in requirements if r.id in prover.tallies] if prover else []
+    if not tallies:
+        return judged
+    return Judged(judged.outcome, judged.reason, sum(t.judged for t in tallies), judged.first_failure, judged.no_verdict)
+

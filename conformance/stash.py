@@ -1,0 +1,22 @@
+"""What the plugin keeps on pytest's config for the run, by key (as schemathesis keeps its stash keys
+apart): the configuration, the redactor, the embedded server, and the client-credential source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .config import RunConfig
+from .credentials import ClientCredentials
+from .redaction import Redactor
+from .server import BackgroundServer
+
+RUN = pytest.StashKey[RunConfig]()
+REDACTOR = pytest.StashKey[Redactor]()
+EMBEDDED = pytest.StashKey[BackgroundServer]()
+CREDENTIALS = pytest.StashKey[ClientCredentials]()
+LEDGER_DIR = pytest.StashKey[Path]()
+"""On the pytest-xdist controller: the directory every worker's ledger shares."""
+LEDGER_INPUT = "graph_sync_conformance_ledger"
+"""The key of that directory in each worker's `workerinput`."""
