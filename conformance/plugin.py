@@ -71,9 +71,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def _write_reports_where_configured(config: pytest.Config, run: RunConfig) -> None:
     """pytest's and pytest-html's report paths from the run's, and no evidence of an earlier run left
     beside this one's (one file per xdist worker: the controller clears them before workers write)."""
-    if run.reports.html and not config.option.htmlpath:
+    if run.reports.html:
         config.option.htmlpath = run.reports.html
-        config.option.self_contained_html = True
+        config.option.self_contained_html = True  # one file, as a bundle carries it
     config.option.xmlpath = run.reports.junit
     if run.reports.evidence and not hasattr(config, "workerinput"):
         for stale in evidence_files(Path(run.reports.evidence)):
