@@ -52,6 +52,8 @@ class Requirement:
     statement: str
     check: checks.Check
     probes: tuple[Probe, ...] = (Probe.VALID,)
+    shrink: bool = True
+    """Shrink a generated failing case. Not where each attempt could wait out a request timeout."""
 
     def __str__(self) -> str:
         return self.id
@@ -210,6 +212,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         (Probe.APPLICATION_ID,),
     ),
     # --- every answer ---------------------------------------------------------------------------------
+    Requirement(
+        "SYNC-ANSWERED",
+        Level.MUST,
+        f'{SPEC} § Response: the method "returns a `201 Created` response code" (or an error); '
+        "RFC 9112 § 6 and RFC 9110 § 15: an answer is a complete HTTP message with a status code",
+        "Every request gets a complete, well-formed HTTP answer within the request timeout.",
+        checks.answered,
+        EVERY_REQUEST,
+        shrink=False,
+    ),
     Requirement(
         "SYNC-NO-5XX",
         Level.MUST,

@@ -34,6 +34,7 @@ class Result:
 
 PASS = Result("pass")
 SERVER_ERROR = "a 5xx answer (judged by SYNC-NO-5XX)"
+NO_ANSWER = "no complete answer (judged by SYNC-ANSWERED)"
 CREDENTIALS_REFUSED = "refused for its credentials, not for what is being checked"
 
 
@@ -82,11 +83,19 @@ def _success_object(exchange: Exchange) -> dict[str, Any]:
     return body
 
 
+def answered(exchange: Exchange) -> None:
+    """The request got a complete, well-formed HTTP answer within the request timeout (a body larger
+    than the suite reads counts: that is the suite's limit, and the body checks judge it)."""
+    if not exchange.answered:
+        response = exchange.response
+        fail(exchange.error or (response.incomplete if response is not None else None) or str(exchange.shortfall))
+
+
 def _answer(exchange: Exchange) -> int:
-    """The status of the answer, for a check on statuses: no answer fails it; a 5xx is SYNC-NO-5XX's."""
+    """The status of the answer, for a check on statuses: no answer is SYNC-ANSWERED's, a 5xx SYNC-NO-5XX's."""
     response = exchange.response
     if response is None:
-        fail(f"no response: {exchange.error}")
+        not_applicable(NO_ANSWER)
     if response.status >= 500:
         not_applicable(SERVER_ERROR)
     return response.status
@@ -116,6 +125,8 @@ def json_media_type(exchange: Exchange) -> None:
     response = exchange.response
     if response is None or not response.is_success:
         not_applicable("not a success response")
+    if not exchange.answered:
+        not_applicable(NO_ANSWER)
     media = response.media_type
     if media is None:
         fail("no Content-Type header")
@@ -285,8 +296,6 @@ def rejection_code(*codes: int) -> Check:
     wanted = " or ".join(map(str, codes))
 
     def check(exchange: Exchange) -> None:
-        if exchange.response is None:
-            not_applicable("no answer (judged by the 4xx requirement)")
         status = _rejection(exchange)
         if not 400 <= status < 500:
             not_applicable("not refused at all (judged by the 4xx requirement)")
@@ -309,6 +318,8 @@ def _client_error_body(exchange: Exchange) -> Any:
     response = exchange.response
     if response is None or not 400 <= response.status < 500:
         not_applicable("not a 4xx response")
+    if not exchange.answered:
+        not_applicable(NO_ANSWER)
     if not response.json.ok:
         fail(f"the {response.status} body is not a Graph error: {response.json.error}")
     return response.json.value

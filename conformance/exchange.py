@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from email.message import EmailMessage
+from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -111,6 +112,28 @@ class Response:
         return 200 <= self.status < 300
 
 
+class Shortfall(StrEnum):
+    """Why a request got no complete, well-formed answer."""
+
+    REFUSED = "refused"
+    """No connection could be made."""
+    DROPPED = "dropped"
+    """The connection closed before any answer."""
+    TIMEOUT = "timeout"
+    """The answer, head or body, did not complete within the request timeout."""
+    MALFORMED = "malformed"
+    """What came back is not an HTTP answer (a broken status line, too many headers, ...)."""
+    CUT_OFF = "cut off"
+    """The body ended before the length its head announced."""
+    TOO_LARGE = "too large"
+    """The body is larger than the suite reads (--max-body-bytes): the suite's limit, not a broken answer."""
+
+    @property
+    def silent(self) -> bool:
+        """Nothing came back: the target may be down, or it ignores this request."""
+        return self in (Shortfall.REFUSED, Shortfall.DROPPED, Shortfall.TIMEOUT)
+
+
 @dataclass(frozen=True)
 class Exchange:
     """What was sent and what came back, or the transport error that stopped it."""
@@ -119,3 +142,10 @@ class Exchange:
     response: Response | None = None
     error: str | None = None
     elapsed: float = 0.0
+    shortfall: Shortfall | None = None
+    """Why there is no complete answer (with `error`, or with a response whose body is incomplete)."""
+
+    @property
+    def answered(self) -> bool:
+        """A complete, well-formed HTTP answer came back in time (a body over the suite's cap counts)."""
+        return self.response is not None and self.shortfall in (None, Shortfall.TOO_LARGE)

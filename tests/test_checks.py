@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance import checks
-from conformance.exchange import Exchange, Request, Response
+from conformance.exchange import Exchange, Request, Response, Shortfall
 
 GUID = "e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"
 SENT: dict[str, Any] = {"secrets": [{"key": "UserName", "value": "a"}, {"key": "Password", "value": None}]}
@@ -40,8 +40,8 @@ def test_created_201() -> None:
     assert outcome(checks.created_201, exchange(created())) == "pass"
     assert outcome(checks.created_201, exchange(created(), status=500)) == "n/a"
     assert checks.judge(checks.created_201, exchange(created(), status=200)).reason.startswith("expected 201 Created, got 200")
-    no_answer = Exchange(Request("POST", "http://x", (), b""), error="ConnectionError: refused")
-    assert checks.judge(checks.created_201, no_answer) == checks.Result("fail", "no response: ConnectionError: refused")
+    no_answer = Exchange(Request("POST", "http://x", (), b""), error="cannot connect", shortfall=Shortfall.REFUSED)
+    assert checks.judge(checks.created_201, no_answer) == checks.Result("n/a", checks.NO_ANSWER)
 
 
 @pytest.mark.parametrize(
@@ -206,11 +206,12 @@ def test_unauthorized(status: int, outcome: str) -> None:
     assert checks.judge(checks.unauthorized, exchange({}, status=status)).outcome == outcome
 
 
-def test_status_checks_fail_when_there_is_no_answer_but_no_5xx_does_not() -> None:
-    dropped = Exchange(Request("POST", "u", (), b""), error="ConnectionError: reset")
-    for check in (checks.rejected, checks.rejection_code(415), checks.rejected_as(400), checks.unauthorized):
-        assert checks.judge(check, dropped).outcome == ("n/a" if check.__name__.startswith("rejection_code") else "fail")
+def test_no_answer_is_the_answered_requirement_s_alone() -> None:
+    dropped = Exchange(Request("POST", "u", (), b""), error="connection dropped before an answer", shortfall=Shortfall.DROPPED)
+    for check in (checks.rejected, checks.rejection_code(415), checks.rejected_as(400), checks.unauthorized, checks.created_201):
+        assert checks.judge(check, dropped) == checks.Result("n/a", checks.NO_ANSWER)
     assert checks.judge(checks.no_server_error, dropped).outcome == "n/a"
+    assert checks.judge(checks.answered, dropped) == checks.Result("fail", "connection dropped before an answer")
     assert checks.judge(checks.no_server_error, exchange({}, status=502)).outcome == "fail"
     assert checks.judge(checks.no_server_error, exchange({}, status=404)).outcome == "pass"
 
@@ -264,3 +265,35 @@ def test_distinct_ids() -> None:
 
 
 SENT_REQUEST = Request("POST", "http://x/beta/applications/a/synchronization", (), b"", SENT)
+
+
+@pytest.mark.parametrize(
+    "shortfall, answered",
+    [(None, True), (Shortfall.TOO_LARGE, True), (Shortfall.CUT_OFF, False), (Shortfall.TIMEOUT, False)],
+)
+def test_an_answer_is_complete_unless_cut_off_or_too_slow(shortfall: Shortfall | None, answered: bool) -> None:
+    """A body over the suite's cap is the suite's limit (the body checks judge it), not a broken answer;
+    an answer cut off or too slow is judged by SYNC-ANSWERED alone."""
+    base = exchange(created(), status=400)
+    incomplete = {
+        Shortfall.TOO_LARGE: "body too large",
+        Shortfall.CUT_OFF: "body cut off: IncompleteRead",
+        Shortfall.TIMEOUT: "body not complete within 1 s",
+    }
+    assert base.response is not None
+    response = Response(400, "", base.response.headers, b'{"error', incomplete.get(shortfall) if shortfall else None)
+    ex = Exchange(base.request, response if shortfall else base.response, shortfall=shortfall)
+    assert checks.judge(checks.answered, ex).outcome == ("pass" if answered else "fail")
+    if not answered:
+        assert shortfall is not None and checks.judge(checks.answered, ex).reason == incomplete[shortfall]
+        for check in (checks.graph_error_body, checks.json_media_type, checks.rejected):
+            assert checks.judge(check, ex).outcome in ("n/a", "pass")
+    if shortfall is Shortfall.TOO_LARGE:  # the body checks judge what the cap kept
+        assert checks.judge(checks.graph_error_body, ex) == checks.Result("fail", "the 400 body is not a Graph error: body too large")
+
+
+def test_a_malformed_answer_is_not_an_answer() -> None:
+    error = "not an HTTP answer: BadStatusLine: HTTP/1.1 2x01"
+    broken = Exchange(Request("POST", "u", (), b""), error=error, shortfall=Shortfall.MALFORMED)
+    assert checks.judge(checks.answered, broken) == checks.Result("fail", error)
+    assert not broken.answered and not Shortfall.MALFORMED.silent and Shortfall.TIMEOUT.silent
