@@ -1,0 +1,91 @@
+"""Throttling, both ways: the pace the user asks the suite to keep (--rate-limit), and the waits a
+throttling target asks for (429 Too Many Requests, or 503 with Retry-After).
+
+A throttled answer is not an answer to judge: the request is sent again after the delay the target
+asks for, a bounded number of times and for a bounded total wait. Live Microsoft Graph throttles
+this way; a correct server that does must not be failed for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+from pyrate_limiter import Duration, Limiter, Rate
+
+from .exchange import Exchange
+
+UNITS = {"s": Duration.SECOND, "m": Duration.MINUTE, "h": Duration.HOUR, "d": Duration.DAY}
+THROTTLE_RETRIES = 5
+"""How many times one request is sent again after a throttled answer."""
+THROTTLE_MAX_WAIT = 120.0
+"""The longest total wait one request may be asked for, in seconds."""
+BACKOFF = 1.0
+"""The first wait after a 429 without Retry-After, doubled each time."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `requests` in any `per` (a pyrate-limiter Duration): `--rate-limit 5`, `100/m`, as `st run` takes."""
+
+    requests: int
+    per: Duration
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def rate_limit(text: str) -> RateLimit:
+    """argparse type for --rate-limit: `N` (per second) or `N/s`, `N/m`, `N/h`, `N/d`."""
+    count, _, unit = text.partition("/")
+    try:
+        requests = int(count)
+    except ValueError:
+        requests = 0
+    if requests <= 0 or (unit or "s") not in UNITS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate: give requests per second (e.g. 5) or N/s, N/m, N/h, N/d (e.g. 100/m)")
+    return RateLimit(requests, UNITS[unit or "s"], text)
+
+
+class Pacer:
+    """Keeps the requests of one process under a rate limit, evenly spaced rather than in bursts (a
+    tenant's limits count any window); under pytest-xdist each of `share` workers keeps its share,
+    so that the run as a whole does."""
+
+    def __init__(self, limit: RateLimit, *, share: int = 1) -> None:
+        spacing_ms = math.ceil(int(limit.per.value) * share / limit.requests)
+        self._limiter = Limiter(Rate(1, spacing_ms), buffer_ms=1)  # its default 50 ms would slow a run below the rate asked
+
+    def wait(self, deadline: float) -> float | None:
+        """Wait for the next request's turn; the seconds waited, or None if the turn comes after `deadline`."""
+        started = time.monotonic()
+        if not self._limiter.try_acquire("requests", blocking=True, timeout=max(0.0, deadline - started)):
+            return None
+        return time.monotonic() - started
+
+
+def retry_after(exchange: Exchange) -> float | None:
+    """The wait a throttling answer asks for, in seconds; None when the answer is not throttling.
+
+    429 is throttling with or without Retry-After (without: a backoff the caller chooses, here -1);
+    503 only with Retry-After, since a 503 without one is the server failing (SYNC-NO-5XX judges it).
+    Retry-After is delta-seconds or an HTTP-date (RFC 9110 § 10.2.3).
+    """
+    response = exchange.response
+    if response is None or response.status not in (429, 503):
+        return None
+    value = (response.header("retry-after") or "").strip()
+    if not value:
+        return -1.0 if response.status == 429 else None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return -1.0 if response.status == 429 else None
