@@ -1,19 +1,22 @@
 """The only module that opens sockets: one HTTP session per run, one policy for every request.
 
-Timeouts, the run deadline, the response size cap, TLS, redirects and the circuit breaker live here,
-so that no check or test can forget them. A failure of one request is recorded in its exchange (the
-requirement being checked then fails with a one-line reason, never a traceback); a failure that
-leaves no verdict to give (the target unreachable, its TLS untrusted, the token refused on every
-request, the deadline passed) raises `NoVerdict`, which stops the run.
+Timeouts (for the whole answer: conformance/watchdog.py), the run deadline, the response size cap,
+TLS, redirects, throttling (conformance/throttling.py) and the checks that tell a target that is down
+from one that misbehaves live here, so that no check or test can forget them. A failure of one request
+is recorded in its exchange, with why it got no complete answer (`Shortfall`): the requirements judge
+it, and the run goes on. A failure that leaves no verdict to give (the target unreachable or no longer
+answering even a known-good request, its TLS untrusted, the token refused on every request, throttling
+that never ends, the deadline passed) raises `NoVerdict`.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -22,10 +25,12 @@ from urllib3.exceptions import ProtocolError
 
 from .config import DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT
 from .errors import NoVerdict
-from .exchange import Exchange, Request, Response, header
+from .exchange import Exchange, Request, Response, Shortfall, header
+from .stats import RunStats
+from .throttling import BACKOFF, THROTTLE_MAX_WAIT, THROTTLE_RETRIES, Pacer, RateLimit, retry_after
+from .watchdog import Watch, WatchedAdapter, watched
 
 USER_AGENT = "graph-sync-conformance"
-DROPPED = "connection dropped before an answer"
 MAX_REDIRECTS = 5
 
 
@@ -42,20 +47,47 @@ class ClientSettings:
     deadline: float | None = None
     """time.monotonic() after which no request is sent."""
     breaker: int = 3
-    """Consecutive requests with no answer after which the target is declared unreachable."""
+    """Requests in a row with no answer after which the target is checked: unreachable if it never
+    answered in this run, or if a known-good request gets no answer either."""
     refusals: int = 5
     """Consecutive 401s to the suite's own token after which the token is declared refused."""
     token_provider: Callable[[], str] | None = None
     """Where a fresh token comes from (client credentials), instead of the fixed `token`."""
+    rate_limit: RateLimit | None = None
+    rate_share: int = 1
+    """How many processes share the rate limit (pytest-xdist workers)."""
+    known_good: Any = None
+    """The body of a request any correct target answers (the contract's own example), sent to tell a
+    target that stopped answering from one that ignores some requests; None: never sent."""
+    application_id: str | None = None
+    """Where the known-good request goes."""
+
+
+@dataclass
+class _Streak:
+    """Requests in a row that got nothing back, and whether anything ever came back in this run."""
+
+    silent: int = 0
+    answered_once: bool = False
+    last: list[Exchange] = field(default_factory=list)
 
 
 class Client:
-    def __init__(self, settings: ClientSettings) -> None:
+    def __init__(
+        self, settings: ClientSettings, *, stats: RunStats | None = None, observe: Callable[[Exchange], None] | None = None
+    ) -> None:
+        """`observe` sees the requests the client sends of its own accord (liveness checks)."""
         self.settings = settings
+        self.stats = stats if stats is not None else RunStats()
+        self._observe = observe
         self._session = requests.Session()
         self._session.trust_env = False  # a proxy or netrc from the environment must not see the token
         self._session.verify = settings.verify
-        self._unanswered = 0
+        adapter = WatchedAdapter()
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._pacer = Pacer(settings.rate_limit, share=settings.rate_share) if settings.rate_limit else None
+        self._streak = _Streak()
         self._refused = 0
 
     def close(self) -> None:
@@ -94,8 +126,41 @@ class Client:
 
     def send(self, request: Request) -> Exchange:
         """Send one request under the run's policy; raise NoVerdict when the run cannot go on."""
+        exchange = self._unthrottled(request)
+        self._watch(exchange)
+        return exchange
+
+    def _unthrottled(self, request: Request) -> Exchange:
+        """The answer once the target stops throttling: each throttled answer is waited out as the
+        target asks (Retry-After), a bounded number of times and for a bounded total wait."""
+        waited = 0.0
+        for attempt in range(THROTTLE_RETRIES + 1):
+            exchange = self._followed(request)
+            delay = retry_after(exchange)
+            if delay is None:
+                return exchange
+            delay = BACKOFF * 2**attempt if delay < 0 else delay
+            self.stats.throttled += 1
+            if attempt == THROTTLE_RETRIES or waited + delay > THROTTLE_MAX_WAIT:
+                break
+            self._sleep(delay)
+            waited += delay
+            self.stats.throttled_seconds += delay
+        assert exchange.response is not None
+        raise NoVerdict(
+            f"throttled without end: {THROTTLE_RETRIES + 1} answers {exchange.response.status} to one request "
+            f"(waited {waited:g} s; asked for {delay:g} s more); try a lower --rate-limit or later"
+        )
+
+    def _sleep(self, seconds: float) -> None:
+        if self.settings.deadline is not None and time.monotonic() + seconds > self.settings.deadline:
+            raise NoVerdict(f"run incomplete: the run deadline (--run-timeout) comes before the {seconds:g} s a throttled answer asked for")
+        time.sleep(seconds)
+
+    def _followed(self, request: Request) -> Exchange:
+        """One answer, after a resend on a dropped kept-alive connection and any redirects followed."""
         exchange = self._send_once(request)
-        if exchange.error is not None and exchange.error.startswith(DROPPED):
+        if exchange.shortfall is Shortfall.DROPPED:
             # A server may close a kept-alive connection at any moment (uvicorn does after an
             # unhandled error); the request that finds it closed never reached the application.
             exchange = self._send_once(request)
@@ -103,7 +168,6 @@ class Client:
         while self.settings.follow_redirects and redirects < MAX_REDIRECTS and _is_redirect(exchange):
             redirects += 1
             exchange = self._send_once(self._redirected(request, exchange))
-        self._watch(exchange)
         return exchange
 
     def _redirected(self, request: Request, exchange: Exchange) -> Request:
@@ -114,29 +178,63 @@ class Client:
         headers = tuple((k, v) for k, v in request.headers if same_origin or k.lower() != "authorization")
         return Request(request.method, target, headers, request.body, request.payload)
 
+    # --- is the target there? -----------------------------------------------------------------------
+
     def _watch(self, exchange: Exchange) -> None:
-        """The circuit breaker and the refused-token detector."""
-        if exchange.response is None:
-            self._unanswered += 1
-            if self._unanswered >= self.settings.breaker:
-                raise NoVerdict(
-                    f"target unreachable: {self._unanswered} requests in a row got no answer (last: {exchange.error})"
-                )
+        """Tell a target that is down from one that ignores some requests, and notice a refused token."""
+        streak = self._streak
+        if exchange.shortfall is not None and exchange.shortfall.silent:
+            streak.silent += 1
+            streak.last = [*streak.last[-2:], exchange]
+            if streak.silent >= self.settings.breaker:
+                self._still_answering(exchange)
             return
-        self._unanswered = 0
+        streak.silent, streak.answered_once = 0, True
+        self._watch_token(exchange)
+
+    def _still_answering(self, exchange: Exchange) -> None:
+        """After several requests in a row got nothing back: unreachable if the target never answered
+        in this run; otherwise a known-good request decides whether it stopped answering altogether."""
+        count = self._streak.silent
+        if not self._streak.answered_once:
+            last = exchange.error or _incomplete(exchange)
+            raise NoVerdict(f"target unreachable: {count} requests in a row got no answer (last: {last})")
+        self._streak.silent = 0
+        if self.settings.known_good is None or self.settings.application_id is None:
+            return
+        check = self._followed(self.request(self.settings.application_id, serialize(self.settings.known_good), self.settings.known_good))
+        self.stats.liveness_checks += 1
+        if self._observe is not None:
+            self._observe(check)
+        if check.shortfall is not None and check.shortfall.silent:
+            raise NoVerdict(
+                f"target stopped answering: {count} requests in a row got no answer, and the contract's own example "
+                f"got none either ({check.error or _incomplete(check)})"
+            )
+
+    def _watch_token(self, exchange: Exchange) -> None:
         bearer = self.bearer()
-        if bearer is not None and header(exchange.request.headers, "authorization") == bearer:
-            self._refused = self._refused + 1 if exchange.response.status == 401 else 0
-            if self._refused >= self.settings.refusals:
-                raise NoVerdict(
-                    f"the target refused the token on {self._refused} requests in a row (401): "
-                    "check --token or GRAPH_TOKEN, and that it is for this target"
-                )
+        if exchange.response is None or bearer is None or header(exchange.request.headers, "authorization") != bearer:
+            return
+        self._refused = self._refused + 1 if exchange.response.status == 401 else 0
+        if self._refused >= self.settings.refusals:
+            raise NoVerdict(
+                f"the target refused the token on {self._refused} requests in a row (401): "
+                "check --token or GRAPH_TOKEN, and that it is for this target"
+            )
+
+    # --- one request on the wire --------------------------------------------------------------------
 
     def _timeout(self) -> float:
-        if self.settings.deadline is None:
-            return self.settings.timeout
-        remaining = self.settings.deadline - time.monotonic()
+        """This request's time: the request timeout, or what is left of the run if that is less;
+        waiting its turn under --rate-limit first."""
+        deadline = self.settings.deadline if self.settings.deadline is not None else float("inf")
+        if self._pacer is not None:
+            waited = self._pacer.wait(deadline)
+            if waited is None:
+                raise NoVerdict("run incomplete: the run deadline (--run-timeout) passed waiting for --rate-limit")
+            self.stats.paced_seconds += waited
+        remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise NoVerdict("run incomplete: the run deadline (--run-timeout) passed")
         return min(self.settings.timeout, remaining)
@@ -144,63 +242,68 @@ class Client:
     def _send_once(self, request: Request) -> Exchange:
         timeout = self._timeout()
         started = time.perf_counter()
-        try:
-            with self._session.request(
-                request.method,
-                request.url,
-                headers=dict(request.headers),
-                data=request.body,
-                timeout=timeout,
-                allow_redirects=False,
-                stream=True,
-            ) as raw:
-                body, incomplete = self._read_capped(raw, started + timeout)
-                response = Response(
-                    status=raw.status_code,
-                    reason=raw.reason or "",
-                    headers=tuple(raw.headers.items()),
-                    body=body,
-                    incomplete=incomplete,
-                )
-        except requests.exceptions.SSLError as exc:
-            scheme, host, port = _origin(request.url)
-            raise NoVerdict(
-                f"TLS verification failed for {scheme}://{host}:{port}: {_tls_reason(exc)} "
-                "(--ca-bundle FILE trusts a private CA; --insecure turns verification off)"
-            ) from None
-        except requests.Timeout:
-            return Exchange(request, error=f"no answer within {timeout:g} s", elapsed=time.perf_counter() - started)
-        except requests.ConnectionError as exc:
-            cause = exc.args[0] if exc.args else None
-            if isinstance(cause, ProtocolError):
-                error = f"{DROPPED}: {_one_line(exc)}"
-            else:
+
+        def failed(shortfall: Shortfall, error: str) -> Exchange:
+            return Exchange(request, error=error, elapsed=time.perf_counter() - started, shortfall=shortfall)
+
+        with watched(timeout) as watch:
+            try:
+                with self._session.request(
+                    request.method,
+                    request.url,
+                    headers=dict(request.headers),
+                    data=request.body,
+                    timeout=timeout,
+                    allow_redirects=False,
+                    stream=True,
+                ) as raw:
+                    response, shortfall = self._read(raw, watch, timeout)
+            except requests.exceptions.SSLError as exc:
+                raise NoVerdict(_tls_problem(request.url, exc, self.settings.verify)) from None
+            except requests.Timeout:
+                return failed(Shortfall.TIMEOUT, f"no answer within {timeout:g} s")
+            except requests.ConnectionError as exc:
+                if watch.fired:  # the watchdog ended an answer that came too slowly
+                    return failed(Shortfall.TIMEOUT, f"no answer within {timeout:g} s")
+                cause = exc.args[0] if exc.args else None
+                if isinstance(cause, ProtocolError):
+                    kind = _protocol_shortfall(cause)
+                    what = "connection dropped before an answer" if kind is Shortfall.DROPPED else "not an HTTP answer"
+                    return failed(kind, f"{what}: {_protocol_reason(cause)}")
                 _, host, port = _origin(request.url)
-                error = f"cannot connect to {host}:{port} ({_reason(cause)})"
-            return Exchange(request, error=error, elapsed=time.perf_counter() - started)
-        except requests.RequestException as exc:
-            return Exchange(request, error=_one_line(exc), elapsed=time.perf_counter() - started)
-        return Exchange(request, response, elapsed=time.perf_counter() - started)
+                return failed(Shortfall.REFUSED, f"cannot connect to {host}:{port} ({_reason(cause)})")
+            except requests.RequestException as exc:
+                return failed(Shortfall.MALFORMED, f"not an HTTP answer: {_one_line(exc)}")
+        return Exchange(request, response, elapsed=time.perf_counter() - started, shortfall=shortfall)
 
-    def _read_capped(self, raw: requests.Response, deadline: float) -> tuple[bytes, str | None]:
-        """At most the cap, never the whole of an oversized body, and no longer than the timeout.
-
-        Returns the bytes read and, when they are not the whole body, why.
-        """
+    def _read(self, raw: requests.Response, watch: Watch, timeout: float) -> tuple[Response, Shortfall | None]:
+        """The answer with at most the cap of its body, never the whole of an oversized one, and why
+        the body is not whole when it is not."""
         cap = self.settings.max_body_bytes
         chunks: list[bytes] = []
         size = 0
+        incomplete: tuple[Shortfall, str] | None = None
         try:
             for chunk in raw.iter_content(chunk_size=64 * 1024):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > cap:
-                    return b"".join(chunks)[:cap], f"body too large: more than {cap:,} bytes"
-                if time.perf_counter() > deadline:
-                    return b"".join(chunks), f"body not complete within {self.settings.timeout:g} s"
+                    incomplete = (Shortfall.TOO_LARGE, f"body too large: more than {cap:,} bytes")
+                    break
         except (requests.RequestException, ProtocolError) as exc:
-            return b"".join(chunks), f"body cut off: {_one_line(exc)}"
-        return b"".join(chunks), None
+            if watch.fired:
+                incomplete = (Shortfall.TIMEOUT, f"body not complete within {timeout:g} s")
+            else:
+                incomplete = (Shortfall.CUT_OFF, f"body cut off: {_one_line(exc)}")
+        body = b"".join(chunks)[:cap]
+        response = Response(
+            status=raw.status_code,
+            reason=raw.reason or "",
+            headers=tuple(raw.headers.items()),
+            body=body,
+            incomplete=incomplete[1] if incomplete else None,
+        )
+        return response, incomplete[0] if incomplete else None
 
 
 def serialize(payload: Any) -> bytes:
@@ -229,6 +332,37 @@ def _tls_reason(exc: BaseException) -> str:
     """'certificate verify failed: unable to get local issuer certificate', out of urllib3's wrapping."""
     found = re.search(r"\] ([^()]+?) \(_ssl", str(exc))
     return found.group(1) if found else _reason(exc.args[0] if exc.args else exc)
+
+
+def _incomplete(exchange: Exchange) -> str:
+    return exchange.response.incomplete or "" if exchange.response is not None else ""
+
+
+def _protocol_shortfall(error: ProtocolError) -> Shortfall:
+    """A connection closed before any answer (nothing came back), or bytes that are not HTTP (the
+    target answered, badly): a broken status line, an overlong line, too many headers."""
+    inner = error.args[1] if len(error.args) > 1 else None
+    if isinstance(inner, http.client.RemoteDisconnected | OSError) or not isinstance(inner, http.client.HTTPException):
+        return Shortfall.DROPPED
+    return Shortfall.MALFORMED
+
+
+def _protocol_reason(error: ProtocolError) -> str:
+    inner = error.args[1] if len(error.args) > 1 else error
+    return _one_line(inner) if isinstance(inner, BaseException) else str(inner)
+
+
+def _tls_problem(url: str, exc: requests.exceptions.SSLError, verify: bool | str) -> str:
+    """Why TLS failed, with the advice that fits: a certificate not trusted (--ca-bundle, --insecure),
+    or no TLS at all on that port (an http:// URL), where turning verification off would not help."""
+    scheme, host, port = _origin(url)
+    if "certificate verify failed" in str(exc):
+        return (
+            f"TLS verification failed for {scheme}://{host}:{port}: {_tls_reason(exc)} "
+            "(--ca-bundle FILE trusts a private CA; --insecure turns verification off)"
+        )
+    hint = "; is it a plain-HTTP port? then the URL is http://" if "wrong version number" in str(exc).lower() else ""
+    return f"TLS handshake with {host}:{port} failed: {_tls_reason(exc)}{hint}"
 
 
 def _one_line(exc: BaseException) -> str:

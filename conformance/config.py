@@ -19,6 +19,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from .errors import UsageError
+from .throttling import RateLimit
 from .waivers import Waivers
 
 DEFAULT_MAX_EXAMPLES = 40
@@ -84,6 +85,8 @@ class RunConfig:
     run_timeout: float = setting(report="run_timeout_seconds", default=DEFAULT_RUN_TIMEOUT)
     max_body_bytes: int = setting(report="max_body_bytes", default=DEFAULT_MAX_BODY_BYTES)
     follow_redirects: bool = setting(report="follow_redirects", default=False)
+    rate_limit: RateLimit | None = setting(report="rate_limit", rerun="--rate-limit", default=None)
+    """At most this many requests per second, minute, ... (--rate-limit)."""
     ca_bundle: str | None = None
     insecure: bool = False
     strict: bool = setting(report="strict", default=False)
@@ -120,7 +123,7 @@ class RunConfig:
 
     def reported(self) -> dict[str, Any]:
         """The configuration as verdict.json and the HTML report state it: never a credential."""
-        shown = {f.metadata["report"]: getattr(self, f.name) for f in fields(self) if f.metadata.get("report")}
+        shown = {f.metadata["report"]: _plain(getattr(self, f.name)) for f in fields(self) if f.metadata.get("report")}
         shown["application_ids"] = list(self.application_ids)
         return {**shown, "authentication": self.authentication, "tls_verification": self.tls_description}
 
@@ -128,10 +131,15 @@ class RunConfig:
         """The options that make a rerun send the same cases: every setting marked `rerun`, as given."""
         options: list[str] = []
         for f in fields(self):
-            if flag := f.metadata.get("rerun"):
-                value = getattr(self, f.name)
+            value = getattr(self, f.name)
+            if (flag := f.metadata.get("rerun")) and value is not None:
                 options += [f"{flag} {v}" for v in value] if isinstance(value, tuple) else [f"{flag} {value}"]
         return options
+
+
+def _plain(value: Any) -> Any:
+    """A setting as JSON states it: a rate limit as it was written (`100/m`)."""
+    return str(value) if isinstance(value, RateLimit) else value
 
 
 def build(
@@ -172,6 +180,7 @@ def build(
         run_timeout=option("run_timeout"),
         max_body_bytes=option("max_body_bytes"),
         follow_redirects=option("follow_redirects"),
+        rate_limit=option("rate_limit"),
         ca_bundle=option("ca_bundle"),
         insecure=option("insecure"),
         strict=strict,

@@ -57,6 +57,11 @@ class NotApplicable(ConformanceError):
     defect, or there is nothing to look at); the message says why."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an interrupt so that a terminated run ends as an interrupted one does:
+    every report written, saying so."""
+
+
 class UsageError(ConformanceError):
     """An option or its value cannot be used; the message says what, and how to fix it."""
 

@@ -6,21 +6,27 @@ run, so each case is sent once however many requirements judge it. Registered by
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .catalogue import REQUIREMENTS
+from .catalogue import REQUIREMENTS, Requirement
 from .client import Client, ClientSettings
 from .collection import requirement_ids
 from .config import RunConfig, altered
+from .corpus import SPEC_EXAMPLE
+from .errors import RequirementFailed
 from .evidence import EvidenceLog, evidence_file
 from .generation import Generator
 from .ledger import Ledger, LocalLedger, SharedLedger
 from .probes import make_probes
-from .prover import Campaign, ProofSettings, Prover
-from .stash import CREDENTIALS, EMBEDDED, LEDGER_INPUT, REDACTOR, RUN
+from .prover import Campaign, ProofSettings, Prover, settled
+from .stash import CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, PROVER, REDACTOR, RUN, STATS
+
+LIVENESS = "liveness"
+"""The evidence's name for the known-good requests the client sends to check the target still answers."""
 
 
 def target_url(config: pytest.Config) -> str:
@@ -30,11 +36,25 @@ def target_url(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def conformance_client(pytestconfig: pytest.Config) -> Iterator[Client]:
+def conformance_evidence(pytestconfig: pytest.Config) -> Iterator[EvidenceLog | None]:
+    """Where every exchange of the run goes, redacted, as it is made: the evidence a bundle carries."""
+    target = pytestconfig.stash[RUN].reports.evidence
+    if not target:
+        yield None
+        return
+    worker = getattr(pytestconfig, "workerinput", {}).get("workerid")
+    log = EvidenceLog(evidence_file(Path(target), worker), pytestconfig.stash[REDACTOR])
+    yield log
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def conformance_client(pytestconfig: pytest.Config, conformance_evidence: EvidenceLog | None) -> Iterator[Client]:
     run: RunConfig = pytestconfig.stash[RUN]
     if run.embedded:
         pytestconfig.stash[EMBEDDED].start()
     credentials = pytestconfig.stash.get(CREDENTIALS, None)
+    workers = getattr(pytestconfig, "workerinput", {}).get("workercount", 1)
     client = Client(
         ClientSettings(
             target_url(pytestconfig),
@@ -45,14 +65,22 @@ def conformance_client(pytestconfig: pytest.Config) -> Iterator[Client]:
             verify=run.verify,
             follow_redirects=run.follow_redirects,
             deadline=run.deadline,
-        )
+            rate_limit=run.rate_limit,
+            rate_share=workers,
+            known_good=SPEC_EXAMPLE,
+            application_id=run.application_ids[0],
+        ),
+        stats=pytestconfig.stash[STATS],
+        observe=(lambda check: conformance_evidence.write(LIVENESS, "spec-example", (check,))) if conformance_evidence else None,
     )
     yield client
     client.close()
 
 
 @pytest.fixture(scope="session")
-def prover(request: pytest.FixtureRequest, pytestconfig: pytest.Config, conformance_client: Client) -> Iterator[Prover]:
+def prover(
+    request: pytest.FixtureRequest, pytestconfig: pytest.Config, conformance_client: Client, conformance_evidence: EvidenceLog | None
+) -> Prover:
     run: RunConfig = pytestconfig.stash[RUN]
     # The collected requirements, not the whole catalogue: `-k SYNC-AUTH-401` sends only its probe.
     collected = {rid for item in request.session.items for rid in requirement_ids(item)}
@@ -60,7 +88,7 @@ def prover(request: pytest.FixtureRequest, pytestconfig: pytest.Config, conforma
     altered_token = altered(token) if token else None
     if altered_token:
         pytestconfig.stash[REDACTOR].add(altered_token)
-    log = evidence_log(pytestconfig)
+    log = conformance_evidence
     campaign = Campaign(
         conformance_client,
         make_probes(Generator(run.application_ids), token, altered_token),
@@ -69,9 +97,20 @@ def prover(request: pytest.FixtureRequest, pytestconfig: pytest.Config, conforma
         record=(lambda kind, seen: log.write(str(kind), seen.name or "generated", seen.exchanges)) if log else None,
         ledger=ledger(pytestconfig),
     )
-    yield Prover(campaign)
-    if log:
-        log.close()
+    prover = pytestconfig.stash[PROVER] = Prover(campaign)
+    return prover
+
+
+def settled_so_far(config: pytest.Config, requirement: Requirement) -> RequirementFailed | None:
+    """What the cases this run sent before an interrupt prove about a requirement whose test had no
+    turn: read from this process's campaign, or, on the pytest-xdist controller, from the ledger
+    directory its workers share."""
+    run = config.stash[RUN]
+    if LEDGER_DIR in config.stash:
+        shared = SharedLedger(config.stash[LEDGER_DIR], math.inf, prepare=lambda result: result)
+        return settled(requirement, shared, ProofSettings(max_examples=run.max_examples, seed=run.seed))
+    prover = config.stash.get(PROVER, None)
+    return prover.settled(requirement) if prover is not None else None
 
 
 def ledger(config: pytest.Config) -> Ledger:
@@ -85,12 +124,3 @@ def ledger(config: pytest.Config) -> Ledger:
         config.stash[RUN].deadline,
         prepare=lambda judgements: {rid: judgement.redacted(redactor) for rid, judgement in judgements.items()},
     )
-
-
-def evidence_log(config: pytest.Config) -> EvidenceLog | None:
-    """Where every exchange of the run goes, redacted, as it is made: the evidence a bundle carries."""
-    target = config.stash[RUN].reports.evidence
-    if not target:
-        return None
-    worker = getattr(config, "workerinput", {}).get("workerid")
-    return EvidenceLog(evidence_file(Path(target), worker), config.stash[REDACTOR])

@@ -3,7 +3,8 @@ is, and what exit code it gives. The pytest hooks only carry values between pyte
 
 - A requirement's outcome follows from its level, its result, strictness and waivers (`graded`).
 - The certification rule (`decide`): conformant only if every requirement was judged, no MUST failed
-  and no MUST was skipped.
+  and no MUST was skipped. A run that stopped early (the target gone, the deadline, an interrupt) is
+  not conformant if a MUST had already failed, and gives no verdict otherwise.
 - What a report carries: a requirement's outcome travels from the test to the reports (JUnit, the
   verdict's rows, pytest-xdist's controller) as the report's properties, written by `record` and read
   by `judged_in`, and by nothing else.
@@ -45,7 +46,8 @@ LEVELS = (
 )
 RULE = (
     "conformant only if every requirement was judged, no MUST failed and no MUST was skipped; "
-    "a failed SHOULD is a warning (a failure under --strict)"
+    "a failed SHOULD is a warning (a failure under --strict); a run that stopped early is not conformant "
+    "if a MUST had already failed, and has no verdict otherwise"
 )
 
 
@@ -164,10 +166,18 @@ def _naming(rows: Iterable[Row], test: RowTest) -> list[str]:
     return [row.id for row in rows if test(row)]
 
 
-def decide(rows: dict[str, Row], no_verdict: str | None) -> Verdict:
-    """Apply the rule. A run that stopped, or judged only part of the catalogue, is incomplete."""
-    if no_verdict:
-        return Verdict("incomplete", no_verdict, rows)
+def not_judged(rows: dict[str, Row]) -> list[str]:
+    """The requirements a stopped run did not judge: not reached, or left with an error."""
+    return [r.id for r in REQUIREMENTS if r.id not in rows or rows[r.id].outcome is Outcome.ERROR]
+
+
+def decide(rows: dict[str, Row], stopped: str | None) -> Verdict:
+    """Apply the rule. A run that stopped keeps the MUST failures it proved (with their evidence);
+    without one it is incomplete, as is a run that judged only part of the catalogue."""
+    if stopped:
+        if proven := _naming(rows.values(), lambda row: row.level is Level.MUST and row.outcome is Outcome.FAIL):
+            return Verdict("not conformant", f"MUST failed: {', '.join(proven)} (the run stopped early: {stopped})", rows)
+        return Verdict("incomplete", stopped, rows)
     if missing := [r.id for r in REQUIREMENTS if r.id not in rows]:
         return Verdict("incomplete", f"not judged: {', '.join(missing)}", rows)
     for label, test in NOT_CONFORMANT:
@@ -185,7 +195,7 @@ def exit_code(verdict: Verdict, *, stopped: bool, complete: bool) -> int | None:
     """The run's exit code by the rule; None leaves pytest's own (a run narrowed with -k, -m or ::
     certifies nothing, so its tests' outcomes decide)."""
     if stopped:
-        return EXIT_NO_VERDICT
+        return 1 if verdict.verdict == "not conformant" else EXIT_NO_VERDICT
     if not complete:
         return None
     return 0 if verdict.verdict == "conformant" else 1

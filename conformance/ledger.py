@@ -19,6 +19,9 @@ from typing import Any, Protocol
 
 from .errors import NoVerdict
 
+STOPPED = "run.stopped"
+"""Written by the worker whose unit stopped the run, with why."""
+
 Unit = tuple[str, Callable[[], Any]]
 """A unit's name, unique in the run, and the work that produces its result."""
 
@@ -49,6 +52,10 @@ class Ledger(Protocol):
         """
         ...
 
+    def finished(self, units: Sequence[Unit]) -> list[Any]:
+        """The results of those of these units that were done without error, in order; nothing is done."""
+        ...
+
 
 class LocalLedger:
     """Units done in this process, in order; a unit that failed fails again for every reader."""
@@ -62,6 +69,10 @@ class LocalLedger:
                 self._outcomes[name] = _do(work)
             self._outcomes[name].unwrap()
         return [self._outcomes[name].value for name, _ in units]
+
+    def finished(self, units: Sequence[Unit]) -> list[Any]:
+        done = [self._outcomes.get(name) for name, _ in units]
+        return [outcome.value for outcome in done if outcome is not None and outcome.error is None]
 
 
 class SharedLedger:
@@ -94,6 +105,16 @@ class SharedLedger:
             self._outcomes[name].unwrap()
         return [self._outcomes[name].value for name, _ in units]
 
+    def finished(self, units: Sequence[Unit]) -> list[Any]:
+        results = []
+        for name, _ in units:
+            outcome = self._outcomes.get(name)
+            if outcome is None and (self.directory / f"{name}.result").exists():
+                outcome = self._outcomes[name] = pickle.loads((self.directory / f"{name}.result").read_bytes())
+            if outcome is not None and outcome.error is None:
+                results.append(outcome.value)
+        return results
+
     def _do(self, name: str, work: Callable[[], Any]) -> Outcome:
         self._outcomes[name] = outcome = _do(work)
         self._publish(name, outcome)
@@ -108,6 +129,11 @@ class SharedLedger:
         return False
 
     def _claim(self, name: str) -> bool:
+        """Take a unit to do; False when another worker has. Once any worker stopped the run
+        (NoVerdict), nobody starts another unit: that worker's reason is raised here."""
+        stopped = self.directory / STOPPED
+        if stopped.exists():
+            pickle.loads(stopped.read_bytes()).unwrap()
         try:
             os.close(os.open(self.directory / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
@@ -125,9 +151,15 @@ class SharedLedger:
             data = pickle.dumps(shared)
         except Exception as error:
             data = pickle.dumps(Outcome(error=RuntimeError(f"{name} could not be handed to another worker: {error}")))
+        self._write(f"{name}.result", data)
+        if isinstance(shared.error, NoVerdict):
+            self._write(STOPPED, data)
+
+    def _write(self, name: str, data: bytes) -> None:
+        """Whole or not at all: a reader never sees half a file."""
         staging = self.directory / f"{name}.{os.getpid()}.tmp"
         staging.write_bytes(data)
-        os.replace(staging, self.directory / f"{name}.result")
+        os.replace(staging, self.directory / name)
 
     def _await(self, name: str, spare: Iterator[Unit]) -> Outcome:
         result = self.directory / f"{name}.result"

@@ -35,6 +35,7 @@ from .config import (
     build,
 )
 from .errors import UsageError, WaiverError
+from .throttling import rate_limit
 from .waivers import Waivers
 from .waivers import load as load_waivers
 
@@ -171,6 +172,12 @@ def declare(parser: pytest.Parser) -> None:
     )
     option("--scope", default=DEFAULT_SCOPE, help=f"the scope tokens are asked for (default: {DEFAULT_SCOPE})")
     option("--insecure", action="store_true", help="do not verify TLS certificates (the reports say so)")
+    option(
+        "--rate-limit",
+        type=rate_limit,
+        metavar="RATE",
+        help="send at most RATE requests: per second (5) or per s/m/h/d (100/m), as `st run --rate-limit` takes (default: no limit)",
+    )
 
 
 def run_config(config: pytest.Config, *, now: float) -> RunConfig:

@@ -10,7 +10,9 @@ Loaded by the `pytest11` entry point when installed, and by the checkout's root 
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -24,14 +26,15 @@ from .collection import check, narrowed
 from .config import RunConfig
 from .contract import SPEC_NAME, fingerprints
 from .credentials import ClientCredentials
-from .errors import UsageError
+from .errors import Terminated, UsageError
 from .evidence import evidence_files
 from .grading import grading
 from .redaction import Redactor
 from .rendering import settle
 from .reporting import Reporter
 from .server import BackgroundServer, ReferenceServer
-from .stash import CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, REDACTOR, RUN
+from .stash import CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, REDACTOR, RUN, STATS, STATS_OUTPUT
+from .stats import RunStats
 from .verdict import header
 
 
@@ -62,20 +65,40 @@ def pytest_configure(config: pytest.Config) -> None:
         reference = ReferenceServer(token=run.token or "")
         config.stash[EMBEDDED] = BackgroundServer(reference.app(), reference.base_path)
     _write_reports_where_configured(config, run)
-    worker = hasattr(config, "workerinput")
-    reporter = Reporter(run=run, redactor=redactor, header=lambda: header(run, fixtures.target_url(config)), worker=worker)
+    stats = config.stash[STATS] = RunStats()
+    reporter = Reporter(
+        run=run,
+        redactor=redactor,
+        stats=stats,
+        header=lambda: header(run, fixtures.target_url(config)),
+        settled=lambda requirement: fixtures.settled_so_far(config, requirement),
+        worker=hasattr(config, "workerinput"),
+    )
     config.pluginmanager.register(reporter, "graph-sync-conformance-reporter")
     config.pluginmanager.register(fixtures, "graph-sync-conformance-fixtures")
+    if not hasattr(config, "workerinput") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends the run as Ctrl-C does: every report written, saying the run was interrupted."""
+    raise Terminated("SIGTERM")
 
 
 def _write_reports_where_configured(config: pytest.Config, run: RunConfig) -> None:
-    """pytest's and pytest-html's report paths from the run's, and no evidence of an earlier run left
-    beside this one's (one file per xdist worker: the controller clears them before workers write)."""
+    """pytest's and pytest-html's report paths from the run's, and no report of an earlier run left
+    where this one writes (the controller clears them before anything runs; under pytest-xdist the
+    evidence is one file per worker)."""
     if run.reports.html:
         config.option.htmlpath = run.reports.html
         config.option.self_contained_html = True  # one file, as a bundle carries it
     config.option.xmlpath = run.reports.junit
-    if run.reports.evidence and not hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput"):
+        return
+    for report in (run.reports.html, run.reports.junit, run.reports.verdict):
+        if report:
+            Path(report).unlink(missing_ok=True)
+    if run.reports.evidence:
         for stale in evidence_files(Path(run.reports.evidence)):
             stale.unlink()
 
@@ -121,6 +144,19 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     with usage_errors():
         check(items, narrowed=narrowed(config.args))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands what it did (throttling, cases not sent) to the controller."""
+    if hasattr(session.config, "workerinput"):
+        session.config.workeroutput[STATS_OUTPUT] = session.config.stash[STATS].as_dict()  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist, on the controller: a worker's figures counted in the run's."""
+    if STATS_OUTPUT in getattr(node, "workeroutput", {}):
+        node.config.stash[STATS].add(node.workeroutput[STATS_OUTPUT])
 
 
 @pytest.hookimpl(optionalhook=True)

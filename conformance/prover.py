@@ -6,6 +6,11 @@ answer as it arrives, so a live tenant gets each request once and memory does no
 number of cases. When a *generated* case fails a requirement, hypothesis runs that case's batch
 again for that requirement alone, with the same seed, to shrink the case to the smallest that still
 fails it. Chosen cases are reported as they are: they are small by design.
+
+A target that gives no answer to several requests of one probe (it hangs on that kind of input)
+costs a few request timeouts, not one per case: the rest of the probe is not sent, and the tallies
+say so. A run that stops (the target gone, the deadline, no token) sends nothing more, and every
+requirement is then judged on the units that finished: a failure already proven stands.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from .catalogue import REQUIREMENTS, Probe, Requirement
 from .client import Client
-from .errors import RequirementFailed
-from .exchange import Exchange
+from .errors import NoVerdict, RequirementFailed
+from .exchange import Exchange, Shortfall
 from .ledger import Ledger, LocalLedger, Unit
 from .probes import AnyProbe, FixedProbe, GeneratedProbe
 from .redaction import Redactor
@@ -46,9 +51,12 @@ class Tally:
     applicable: int = 0
     not_applicable: Counter[str] = field(default_factory=Counter)
     unavailable: list[str] = field(default_factory=list)
+    not_sent: Counter[str] = field(default_factory=Counter)
+    """Cases not sent, by why."""
 
     def why_unchecked(self) -> str:
         reasons = [*self.unavailable, *(f"{reason} ({n}×)" for reason, n in self.not_applicable.most_common(3))]
+        reasons += [f"{n} case(s) not sent: {why}" for why, n in self.not_sent.items()]
         return "; ".join(reasons) or "no case was sent"
 
 
@@ -81,6 +89,7 @@ def merged(parts: Sequence[Judgement]) -> Judgement:
         total.tally.applicable += part.tally.applicable
         total.tally.not_applicable.update(part.tally.not_applicable)
         total.tally.unavailable.extend(part.tally.unavailable)
+        total.tally.not_sent.update(part.tally.not_sent)
     return total
 
 
@@ -102,6 +111,8 @@ class ProofSettings:
 
 
 GENERATION_BATCH = 500
+NO_ANSWER_BUDGET = 3
+"""Requests of one probe that may go unanswered within the timeout before the rest of it is not sent."""
 
 
 def _settings(max_examples: int, phases: list[Phase]) -> settings:
@@ -148,48 +159,86 @@ class Campaign:
         self._judges = {kind: [r for r in requirements if kind in r.probes] for kind in probes}
         self.sent: Counter[Probe] = Counter()
         """Cases this process sent, by probe."""
+        self.unanswered: Counter[Probe] = Counter()
+        """Requests of each probe that got no answer within the timeout, in this process."""
+        self.stopped: str | None = None
+        """Why the run stopped, once it has: nothing more is sent."""
 
     def run(self, kind: Probe) -> list[dict[str, Judgement]]:
-        """Every unit's judgements for this probe, in order; raises if a unit could not finish (no verdict)."""
+        """Every unit's judgements for this probe, in order; raises NoVerdict if a unit could not finish."""
         later = [unit for other in self._judges if other != kind and self._judges[other] for unit in self._units(other)]
-        return self.ledger.settle(self._units(kind), meanwhile=later)
+        try:
+            return self.ledger.settle(self._units(kind), meanwhile=later)
+        except NoVerdict as stop:
+            self.stopped = self.stopped or str(stop)
+            raise
+
+    def finished(self, kind: Probe) -> list[dict[str, Judgement]]:
+        """The judgements of this probe's units that finished (all of them, unless the run stopped)."""
+        return self.ledger.finished(self._units(kind))
 
     def _units(self, kind: Probe) -> list[Unit]:
         probe = self.probes[kind]
-        units: list[Unit] = [(f"{kind}-chosen", partial(self._judge, kind, [(name, case, None) for name, case in probe.explicit]))]
+        units: list[Unit] = [(unit_name(kind), partial(self._judge, kind, [(name, case, None) for name, case in probe.explicit]))]
         if isinstance(probe, GeneratedProbe):
             units += [
-                (f"{kind}-batch-{batch}", partial(self._judge_batch, kind, probe, batch))
-                for batch in range(len(self.proof.batches()))
+                (unit_name(kind, batch), partial(self._judge_batch, kind, probe, batch)) for batch in range(len(self.proof.batches()))
             ]
         return units
 
     def _judge_batch(self, kind: Probe, probe: GeneratedProbe, batch: int) -> dict[str, Judgement]:
         batch_seed, size = self.proof.batches()[batch]
+        if self.unanswered[kind] >= NO_ANSWER_BUDGET:  # not even drawn: none of it would be sent
+            return self._not_sent(kind, {r.id: Judgement() for r in self._judges[kind]}, size)
         return self._judge(kind, [(None, case, batch) for case in self.generated(probe, batch_seed, size)])
 
     def _judge(self, kind: Probe, cases: list[tuple[str | None, Any, int | None]]) -> dict[str, Judgement]:
+        if self.stopped:
+            raise NoVerdict(self.stopped)
         probe = self.probes[kind]
         judgements = {r.id: Judgement() for r in self._judges[kind]}
         if isinstance(probe, FixedProbe) and probe.unavailable:
             for judgement in judgements.values():
                 judgement.tally.unavailable.append(probe.unavailable)
-        for name, case, batch in cases:
-            observation = Observation(name, probe.send(self.client, case), batch)
-            self.sent[kind] += 1
-            if self.record is not None:
-                self.record(kind, observation)
-            for requirement in self._judges[kind]:
-                judgement = judgements[requirement.id]
-                result = requirement.judge(*observation.exchanges)
-                judgement.tally.judged += 1
-                if result.outcome == "n/a":
-                    judgement.tally.not_applicable[result.reason] += 1
-                    continue
-                judgement.tally.applicable += 1
-                if result.outcome == "fail" and judgement.failed is None:
-                    judgement.failed, judgement.probe = observation, kind
-                    judgement.reason, judgement.found_after = result.reason, judgement.tally.judged
+        for sent, (name, case, batch) in enumerate(cases):
+            if self.unanswered[kind] >= NO_ANSWER_BUDGET:
+                return self._not_sent(kind, judgements, len(cases) - sent)
+            self._observe(kind, Observation(name, self._send(probe, case), batch), judgements)
+        return judgements
+
+    def _send(self, probe: AnyProbe, case: Any) -> tuple[Exchange, ...]:
+        try:
+            return probe.send(self.client, case)
+        except NoVerdict as stop:
+            self.stopped = self.stopped or str(stop)
+            raise
+
+    def _observe(self, kind: Probe, observation: Observation, judgements: dict[str, Judgement]) -> None:
+        """Record one case and let every requirement of its probe judge it."""
+        self.sent[kind] += 1
+        if any(e.shortfall is Shortfall.TIMEOUT for e in observation.exchanges):
+            self.unanswered[kind] += 1
+        self.client.stats.statuses.update(f"{kind} {e.response.status}" for e in observation.exchanges if e.response is not None)
+        if self.record is not None:
+            self.record(kind, observation)
+        for requirement in self._judges[kind]:
+            judgement = judgements[requirement.id]
+            result = requirement.judge(*observation.exchanges)
+            judgement.tally.judged += 1
+            if result.outcome == "n/a":
+                judgement.tally.not_applicable[result.reason] += 1
+                continue
+            judgement.tally.applicable += 1
+            if result.outcome == "fail" and judgement.failed is None:
+                judgement.failed, judgement.probe = observation, kind
+                judgement.reason, judgement.found_after = result.reason, judgement.tally.judged
+
+    def _not_sent(self, kind: Probe, judgements: dict[str, Judgement], count: int) -> dict[str, Judgement]:
+        """The rest of a probe the target does not answer: not sent, and said so in every tally."""
+        why = f"the target gave no answer within the request timeout to {NO_ANSWER_BUDGET} {kind} requests"
+        self.client.stats.not_sent[str(kind)] += count
+        for judgement in judgements.values():
+            judgement.tally.not_sent[why] += count
         return judgements
 
     def generated(self, probe: GeneratedProbe, batch_seed: int, size: int) -> list[Any]:
@@ -228,25 +277,78 @@ class Prover:
         """What each requirement proven so far judged, whether it passed or failed."""
 
     def prove(self, requirement: Requirement) -> Tally:
-        """Raise RequirementFailed for the first failing case (shrunk if generated), or return what was judged."""
-        judgement = merged([unit[requirement.id] for kind in requirement.probes for unit in self.campaign.run(kind)])
+        """Raise RequirementFailed for the first failing case (shrunk if generated), or return what was judged.
+
+        If the run stops before the requirement's cases are all sent, it is judged on the units that
+        finished: a failure there is raised (it stands), otherwise the NoVerdict that stopped the run.
+        """
+        stopped: NoVerdict | None = None
+        try:
+            units = [unit for kind in requirement.probes for unit in self.campaign.run(kind)]
+        except NoVerdict as stop:
+            stopped = stop
+            units = [unit for kind in requirement.probes for unit in self.campaign.finished(kind)]
+        judgement = merged([unit[requirement.id] for unit in units])
         self.tallies[requirement.id] = judgement.tally
         if judgement.failed is not None:
-            raise self._failure(requirement, judgement)
+            raise self._failure(requirement, judgement, live=stopped is None)
+        if stopped is not None:
+            raise stopped
         return judgement.tally
 
-    def _failure(self, requirement: Requirement, judgement: Judgement) -> RequirementFailed:
+    def settled(self, requirement: Requirement) -> RequirementFailed | None:
+        """The requirement judged on the units that finished, sending nothing (the run was interrupted):
+        the failure they prove, or None."""
+        return settled(requirement, self.campaign.ledger, self.campaign.proof)
+
+    def _failure(self, requirement: Requirement, judgement: Judgement, *, live: bool) -> RequirementFailed:
+        """The first failing case; a generated one shrunk (re-sent) unless the run stopped or the
+        requirement is not worth shrinking."""
         observation = judgement.failed
         assert observation is not None
-        if observation.batch is None:
-            failure = RequirementFailed(requirement, judgement.reason, observation.exchanges, f"case {observation.name!r}")
+        if observation.batch is None or not (live and requirement.shrink):
+            why = "the run stopped before it could be shrunk" if not live else "not shrunk: each attempt could wait out a timeout"
+            failure = as_found(requirement, judgement, why)
         else:
             assert judgement.probe is not None
             probe = self.campaign.probes[judgement.probe]
             assert isinstance(probe, GeneratedProbe)
             unshrunk = "generated (it did not fail again when re-sent, so it is shown unshrunk)"
-            failure = self.campaign.shrink(requirement, probe, observation.batch) or RequirementFailed(
-                requirement, judgement.reason, observation.exchanges, unshrunk
-            )
+            try:
+                shrunk = self.campaign.shrink(requirement, probe, observation.batch)
+            except NoVerdict as stop:  # the failure stands; the run has stopped
+                self.campaign.stopped = self.campaign.stopped or str(stop)
+                shrunk, unshrunk = None, "generated (the run stopped while it was being shrunk)"
+            failure = shrunk or RequirementFailed(requirement, judgement.reason, observation.exchanges, unshrunk)
         failure.found_after = judgement.found_after
         return failure
+
+
+def unit_name(kind: Probe, batch: int | None = None) -> str:
+    """A unit's name in the ledger: a probe's chosen cases, or one batch of its generated ones."""
+    return f"{kind}-chosen" if batch is None else f"{kind}-batch-{batch}"
+
+
+def as_found(requirement: Requirement, judgement: Judgement, unshrunk: str) -> RequirementFailed:
+    """The first failing case as it was sent: a chosen one by name, a generated one with why it is not shrunk."""
+    observation = judgement.failed
+    assert observation is not None
+    origin = f"case {observation.name!r}" if observation.batch is None else f"generated ({unshrunk})"
+    failure = RequirementFailed(requirement, judgement.reason, observation.exchanges, origin)
+    failure.found_after = judgement.found_after
+    return failure
+
+
+def settled(requirement: Requirement, ledger: Ledger, proof: ProofSettings) -> RequirementFailed | None:
+    """A requirement judged on the units of a run that finished, sending nothing: the failure they prove,
+    or None. Works from the ledger alone, so the pytest-xdist controller of an interrupted run can
+    judge what its workers had sent (unit names are the same for every probe kind; a fixed probe's
+    batches simply do not exist)."""
+    names = [unit_name(kind, batch) for kind in requirement.probes for batch in (None, *range(len(proof.batches())))]
+    units = ledger.finished([(name, _nothing) for name in names])
+    judgement = merged([unit[requirement.id] for unit in units if requirement.id in unit])
+    return as_found(requirement, judgement, "the run stopped before it could be shrunk") if judgement.failed is not None else None
+
+
+def _nothing() -> None:
+    """The work of a unit that is only read, never done."""

@@ -99,7 +99,7 @@ def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
     failure = _requirement_failure(call.excinfo) if report.failed else None
     judged: Judged | None = None
     if stopped is not None:
-        judged = _stopped(item, report, redactor.text(str(stopped)))
+        judged = _stopped(report, redactor.text(str(stopped)))
     elif failure is not None:
         judged = _failed(item, report, failure, run, redactor)
     elif report.failed and report.longrepr is not None:
@@ -114,10 +114,10 @@ def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
     report.sections = [(title, redactor.text(content)) for title, content in report.sections]
 
 
-def _stopped(item: pytest.Item, report: pytest.TestReport, reason: str) -> Judged:
-    """Nothing more can be judged: say why in one line and stop the run."""
-    report.longrepr = FailureText(f"no verdict: {reason}", reason)  # type: ignore[assignment]
-    item.session.shouldstop = f"no verdict: {reason}"
+def _stopped(report: pytest.TestReport, reason: str) -> Judged:
+    """The run stopped before this requirement could be judged (the ones after it are judged on what
+    was sent before the stop, at once): say why in one line."""
+    report.longrepr = FailureText(f"not judged: {reason}", reason)  # type: ignore[assignment]
     return Judged(Outcome.ERROR, reason, no_verdict=reason)
 
 

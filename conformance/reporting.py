@@ -16,11 +16,15 @@ from typing import Any
 
 import pytest
 
-from .catalogue import BY_ID
+from .catalogue import BY_ID, REQUIREMENTS, Requirement
 from .config import RunConfig
 from .contract import PROVENANCE
-from .grading import Outcome, Row, Verdict, decide, exit_code, grading, judged_in, requirements_in
+from .errors import RequirementFailed, Terminated
+from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
+from .hints import hints
 from .redaction import Redactor
+from .rendering import first_failure
+from .stats import RunStats
 from .verdict import document, dumps
 
 REPORT_CSS = (
@@ -34,21 +38,34 @@ MARKUP = {Outcome.FAIL: {"red": True}, Outcome.ERROR: {"red": True}, Outcome.WAR
 
 
 class Reporter:
-    def __init__(self, *, run: RunConfig, redactor: Redactor, header: Callable[[], dict[str, Any]], worker: bool) -> None:
-        """`header`: what verdict.json says about the run besides its rows; `worker`: a pytest-xdist
-        worker, whose controller decides."""
+    def __init__(
+        self,
+        *,
+        run: RunConfig,
+        redactor: Redactor,
+        stats: RunStats,
+        header: Callable[[], dict[str, Any]],
+        settled: Callable[[Requirement], RequirementFailed | None],
+        worker: bool,
+    ) -> None:
+        """`stats`: what the run did (the workers' added in, under pytest-xdist); `header`: what
+        verdict.json says about the run besides its rows; `settled`: what the cases an interrupted
+        run had sent prove about a requirement; `worker`: a pytest-xdist worker, whose controller decides."""
         self.run = run
         self.redactor = redactor
+        self.stats = stats
         self.header = header
+        self.settled = settled
         self.worker = worker
         self.rows: dict[str, Row] = {}
         self.nodeids: dict[str, str] = {}
         """Each requirement's test, for links: pytest-html gives a test's table body its node id."""
-        self.no_verdict: str | None = None
+        self.stopped: str | None = None
+        """Why the run stopped early, when it did."""
         self.started = datetime.now(UTC)
 
     def verdict(self) -> Verdict:
-        return decide(self.rows, self.no_verdict)
+        return decide(self.rows, self.stopped)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         judged = judged_in(report.user_properties)
@@ -58,25 +75,57 @@ class Reporter:
             self.nodeids[requirement.id] = report.nodeid
             self.rows[requirement.id] = Row(requirement.id, judged.outcome, judged.reason, judged.cases or 0, judged.first_failure)
         if judged.no_verdict:
-            self.no_verdict = judged.no_verdict
+            self.stopped = self.stopped or judged.no_verdict
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.stopped = f"the run was interrupted ({excinfo.value if isinstance(excinfo.value, Terminated) else 'SIGINT'})"
+        self._judge_what_was_sent()
+
+    def _judge_what_was_sent(self) -> None:
+        """An interrupted run's requirements that had no turn, judged on the cases already sent: a
+        failure among them stands; the rest are not judged."""
+        for requirement in (r for r in REQUIREMENTS if r.id not in self.rows):
+            failure = self.settled(requirement)
+            if failure is None:
+                self.rows[requirement.id] = Row(requirement.id, Outcome.ERROR, f"not judged: {self.stopped}")
+                continue
+            judged = graded(requirement, self.redactor.text(failure.reason), strict=self.run.strict, waivers=self.run.waivers)
+            first = first_failure(failure, self.redactor)
+            self.rows[requirement.id] = Row(requirement.id, judged.outcome, judged.reason, failure.found_after, first)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.worker or not (self.rows or self.no_verdict):
+        if self.worker or not (self.rows or self.stopped):
             return  # an xdist worker, or a run without the suite: the controller / nobody decides
         verdict = self.verdict()
-        code = exit_code(verdict, stopped=self.no_verdict is not None, complete=self.run.complete)
+        code = exit_code(verdict, stopped=self.stopped is not None, complete=self.run.complete)
         if code is not None:
             session.exitstatus = code
         if self.run.reports.verdict:
             finished = datetime.now(UTC)
             header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished), "waivers": self.waiver_report()}
+            stopped = {"reason": self.stopped, "not_judged": not_judged(self.rows)} if self.stopped else None
+            header |= {"stopped": stopped, "traffic": self.stats.as_dict(), "hints": hints(self.run, self.stats)}
             path = Path(self.run.reports.verdict)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(self.redactor.text(dumps(document(verdict, header))), encoding="utf-8")
 
     def waiver_report(self) -> list[dict[str, str]]:
         return self.run.waivers.report({rid: row.outcome for rid, row in self.rows.items()})
+
+    def traffic_lines(self) -> list[str]:
+        """What the run met besides answers to judge: throttling, pacing, probes cut short."""
+        stats, lines = self.stats, []
+        if stats.throttled:
+            lines.append(
+                f"throttled: {stats.throttled} answer(s) 429 or 503 with Retry-After were not judged; "
+                f"{stats.throttled_seconds:.1f} s waited as the target asked, and each request sent again"
+            )
+        if stats.paced_seconds:
+            lines.append(f"rate limit {self.run.rate_limit}: {stats.paced_seconds:.1f} s waited to keep it")
+        for probe, count in stats.not_sent.items():
+            lines.append(f"not sent: {count} {probe} case(s): the target gave no answer within the request timeout to several of them")
+        return lines
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
         judged = judged_in(report.user_properties) if report.when == "call" else None
@@ -88,7 +137,7 @@ class Reporter:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """One line per requirement judged: id, level, verdict, and why when not a pass; then the verdict."""
-        if not (self.rows or self.no_verdict):
+        if not (self.rows or self.stopped):
             return
         terminalreporter.section("requirements")
         for rid in (r for r in BY_ID if r in self.rows):
@@ -97,11 +146,23 @@ class Reporter:
             terminalreporter.write_line(line[:400], **MARKUP.get(row.outcome, {}))
         for waiver in self.waiver_report():
             terminalreporter.write_line(f"waiver {waiver['id']} (until {waiver['expires']}): {waiver['status']}")
-        if self.no_verdict:
-            terminalreporter.write_line(f"no verdict (exit 3): {self.no_verdict}", red=True)
+        for line in self.traffic_lines():
+            terminalreporter.write_line(line)
+        for hint in hints(self.run, self.stats):
+            terminalreporter.write_line(f"hint: {hint}", yellow=True)
         verdict = self.verdict()
+        if stop := self.stop_line(verdict):
+            terminalreporter.write_line(stop, red=True)
         terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} ({verdict.reason})", bold=True)
         terminalreporter.write_line(f"grading: {grading(self.run.strict)}")
+
+    def stop_line(self, verdict: Verdict) -> str | None:
+        """Why the run stopped early, and what that means for its exit code."""
+        if not self.stopped:
+            return None
+        if verdict.verdict == "incomplete":
+            return f"no verdict (exit 3): {self.stopped}"
+        return f"the run stopped early: {self.stopped}; the MUST failures it had proven stand (exit 1)"
 
     # --- the HTML report (pytest-html) ---------------------------------------------------------------
 
@@ -113,12 +174,14 @@ class Reporter:
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
         """The summary first: the verdict, the rule, and every requirement with a link to its failure."""
         prefix.append(f"<style>{REPORT_CSS}</style>")
-        if self.rows or self.no_verdict:
+        if self.rows or self.stopped:
             verdict = self.verdict()
             prefix.append(
                 f'<p id="verdict" class="verdict-{"pass" if verdict.verdict == "conformant" else "fail"}">'
                 f"Verdict: <strong>{escape(verdict.verdict.upper())}</strong> ({escape(self.redactor.text(verdict.reason))})</p>"
             )
+            notes = [*filter(None, [self.stop_line(verdict)]), *self.traffic_lines(), *(f"hint: {h}" for h in hints(self.run, self.stats))]
+            prefix += [f'<p class="run-note">{escape(self.redactor.text(note))}</p>' for note in notes]
         prefix.append(f"<p><strong>Grading.</strong> {escape(grading(self.run.strict))}. {escape(PROVENANCE)}</p>")
         if self.rows:
             prefix.append(self._requirement_table())
@@ -128,7 +191,7 @@ class Reporter:
         for rid in (r for r in BY_ID if r in self.rows):
             row = self.rows[rid]
             name = escape(rid)
-            if row.outcome in (Outcome.FAIL, Outcome.WARN, Outcome.ERROR):
+            if row.outcome in (Outcome.FAIL, Outcome.WARN, Outcome.ERROR) and rid in self.nodeids:  # a test that ran
                 name = f'<a href="#{escape(self.nodeids[rid])}">{name}</a>'
             rows.append(
                 f"<tr><td>{name}</td><td>{BY_ID[rid].level}</td>"

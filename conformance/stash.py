@@ -9,13 +9,19 @@ import pytest
 
 from .config import RunConfig
 from .credentials import ClientCredentials
+from .prover import Prover
 from .redaction import Redactor
 from .server import BackgroundServer
+from .stats import RunStats
 
 RUN = pytest.StashKey[RunConfig]()
 REDACTOR = pytest.StashKey[Redactor]()
 EMBEDDED = pytest.StashKey[BackgroundServer]()
 CREDENTIALS = pytest.StashKey[ClientCredentials]()
+STATS = pytest.StashKey[RunStats]()
+PROVER = pytest.StashKey[Prover]()
+STATS_OUTPUT = "graph_sync_conformance_stats"
+"""The key of a pytest-xdist worker's RunStats in its `workeroutput`, summed on the controller."""
 LEDGER_DIR = pytest.StashKey[Path]()
 """On the pytest-xdist controller: the directory every worker's ledger shares."""
 LEDGER_INPUT = "graph_sync_conformance_ledger"

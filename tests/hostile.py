@@ -1,26 +1,31 @@
 """Targets that misbehave below HTTP's good manners, on raw loopback sockets: they never answer,
-reset the connection, send 300 MB, send bytes that are not UTF-8, or cut a body off.
+reset the connection, send 300 MB, send bytes that are not UTF-8, cut a body off, or drip it.
 
-Each accepts connections in a thread and runs its behaviour on every request until stopped.
+Each accepts connections in a thread and runs its behaviour on every request until stopped. A
+`Misbehaving` target is a correct server (the reference server behind a raw-socket front) that
+misbehaves only on the requests its rule picks: the server that is up but answers some requests
+badly or not at all.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 
 Behaviour = Callable[[socket.socket], None]
 
 
-def _read_request(conn: socket.socket) -> bool:
-    """Read one request's head and body; False when the client has gone."""
+def _read_message(conn: socket.socket) -> tuple[bytes, bytes] | None:
+    """One HTTP/1.1 message's head and body (framed by Content-Length); None when the peer has gone."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
         if not chunk:
-            return False
+            return None
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
     length = next(
@@ -29,9 +34,14 @@ def _read_request(conn: socket.socket) -> bool:
     while len(body) < length:
         chunk = conn.recv(65536)
         if not chunk:
-            return False
+            return None
         body += chunk
-    return True
+    return head, body
+
+
+def _read_request(conn: socket.socket) -> bool:
+    """Read one request's head and body; False when the client has gone."""
+    return _read_message(conn) is not None
 
 
 def never_answers(conn: socket.socket) -> None:
@@ -93,3 +103,71 @@ class RawServer:
     def stop(self) -> None:
         self._stopped.set()
         self._listener.close()
+
+
+def drip_answer(conn: socket.socket) -> None:
+    """A complete 201, head and body, sent one byte every half second (about a minute in all)."""
+    body = b'{"@odata.type":"#microsoft.graph.synchronization","id":"e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4","secrets":[]}'
+    answer = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    for byte in answer:
+        conn.sendall(bytes([byte]))
+        time.sleep(0.5)
+
+
+def drips(conn: socket.socket) -> None:
+    """Every answer dripped."""
+    while _read_request(conn):
+        drip_answer(conn)
+
+
+# --- answers to the requests a Misbehaving target picks --------------------------------------------
+
+
+def hangs(conn: socket.socket) -> None:
+    threading.Event().wait(3600)
+
+
+def drops(conn: socket.socket) -> None:
+    """Closes the connection without a byte of answer."""
+    conn.shutdown(socket.SHUT_RDWR)
+
+
+def broken_status_line(conn: socket.socket) -> None:
+    conn.sendall(b"HTTP/1.1 2x01 Created\r\nContent-Length: 0\r\n\r\n")
+
+
+def too_many_headers(conn: socket.socket) -> None:
+    headers = b"".join(b"X-Filler-%d: %d\r\n" % (n, n) for n in range(150))
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\n" + headers + b"Content-Length: 0\r\n\r\n")
+
+
+def not_json(body: bytes) -> bool:
+    """The rule of the targets in the field: a body that is not JSON (Prism never answers one)."""
+    try:
+        json.loads(body)
+    except ValueError:
+        return True
+    return False
+
+
+class Misbehaving:
+    """A raw-socket front for a correct server at `backend` (host, port): it forwards every request
+    and relays the answer, except for the requests `picks` chooses, which get `behaviour` instead."""
+
+    def __init__(self, backend: tuple[str, int], behaviour: Behaviour, picks: Callable[[bytes], bool] = not_json) -> None:
+        self.backend, self.misbehave, self.picks = backend, behaviour, picks
+        self.picked = 0
+
+    def __call__(self, conn: socket.socket) -> None:
+        with socket.create_connection(self.backend) as upstream:
+            while (request := _read_message(conn)) is not None:
+                head, body = request
+                if self.picks(body):
+                    self.picked += 1
+                    self.misbehave(conn)
+                    return
+                upstream.sendall(head + b"\r\n\r\n" + body)
+                answer = _read_message(upstream)
+                if answer is None:
+                    return
+                conn.sendall(answer[0] + b"\r\n\r\n" + answer[1])

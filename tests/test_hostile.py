@@ -71,7 +71,7 @@ def test_an_invalid_utf8_answer_fails_with_the_reason(raw, run_suite) -> None:
 def test_a_body_cut_off_fails_with_the_reason(raw, run_suite) -> None:
     server = raw(cuts_off)
     run = run_suite("--base-url", server.url, "--token", TOKEN, "--max-examples", "3")
-    assert_clean(run, exit_code=1, reason=r"SYNC-CREATE-JSON \(MUST\) failed: body cut off: ")
+    assert_clean(run, exit_code=1, reason=r"SYNC-ANSWERED \(MUST\) failed: body cut off: ")
 
 
 def test_a_token_refused_on_every_request_is_one_line(serve, run_suite) -> None:

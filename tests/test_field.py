@@ -1,0 +1,252 @@
+"""The suite in the field: a target that is up but misbehaves on some requests is judged, not called
+unreachable; a slow answer ends at the request timeout; throttling is waited out, never judged; a run
+that stops early keeps the failures it proved; an interrupted run leaves this run's reports, saying so.
+
+Each target runs against one process and against two pytest-xdist workers, and no token reaches any
+artifact."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import signal
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import Served, SuiteRun
+from .hostile import Misbehaving, broken_status_line, drip_answer, drips, drops, hangs, too_many_headers
+from .servers import DropsLastSecret
+from .test_hostile import ALONE_AND_SPLIT
+from .throttled import RecordsArrivals, ThrottlesEveryTenth, ThrottlesEverything, Unavailable503WithDate
+
+
+def backend(served: Served) -> tuple[str, int]:
+    parts = urlsplit(served.url)
+    assert parts.hostname and parts.port
+    return parts.hostname, parts.port
+
+
+def report_text(run: SuiteRun) -> str:
+    return html.unescape(html.unescape((run.reports / "report.html").read_text(encoding="utf-8")))
+
+
+def assert_no_token(run: SuiteRun, token: str) -> None:
+    assert token not in run.output
+    assert not [path for path, text in run.artifacts().items() if token in text]
+    assert "Traceback" not in run.output
+
+
+def exchanges(run: SuiteRun) -> list[dict]:
+    lines = [json.loads(line) for path in sorted(run.reports.glob("evidence*.jsonl")) for line in path.read_text().splitlines()]
+    return [exchange for line in lines for exchange in line["exchanges"]]
+
+
+class AfterRequests:
+    """Picks every request after the first `n` the target gets: a target that stops answering mid-run."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.seen = n, 0
+
+    def __call__(self, body: bytes) -> bool:
+        self.seen += 1
+        return self.seen > self.n
+
+
+# --- a target that answers some requests badly, or not at all --------------------------------------
+
+
+@ALONE_AND_SPLIT
+@pytest.mark.parametrize(
+    "behaviour, reason",
+    [
+        (hangs, r"no answer within 2 s"),
+        (drip_answer, r"no answer within 2 s"),
+        (drops, r"connection dropped before an answer: RemoteDisconnected"),
+        (broken_status_line, r"not an HTTP answer: BadStatusLine"),
+        (too_many_headers, r"not an HTTP answer: HTTPException: got more than 100 headers"),
+    ],
+    ids=["hangs", "drips", "drops", "broken-status-line", "too-many-headers"],
+)
+def test_a_target_that_misbehaves_only_on_malformed_json_is_judged_not_unreachable(
+    behaviour: Callable, reason: str, serve, raw, run_suite, workers
+) -> None:
+    served = serve()
+    front = raw(Misbehaving(backend(served), behaviour))
+    started = time.monotonic()
+    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "2", *workers)
+    assert time.monotonic() - started < 60
+    assert run.exit_code == 1, run.output
+    assert run.caught() == {"SYNC-ANSWERED"}, run.output
+    # What got no answer is SYNC-ANSWERED's alone (the NaN body, JSON to Python, is answered 400 when sent).
+    assert run.outcomes["SYNC-MALFORMED-JSON-400"] in ("skip", "pass")
+    assert re.search(rf"^SYNC-ANSWERED +MUST +FAIL +{reason}", run.output, re.M), run.output
+    assert re.search(r"^FAILED \S+::test_requirement\[SYNC-ANSWERED\]", run.output, re.M), run.output
+    assert "unreachable" not in run.output and run.verdict and run.verdict["stopped"] is None
+    assert "SYNC-ANSWERED (MUST) failed: " in report_text(run)
+    assert_no_token(run, served.token)
+    unanswered = [e for e in exchanges(run) if "no answer within" in (e.get("error") or "")]
+    # A target that hangs on a whole class of input costs a few timeouts, not one per case.
+    assert len(unanswered) <= 3 + 1, [e["request"]["body"]["text"] for e in unanswered]
+    if behaviour in (hangs, drip_answer):
+        assert run.verdict["traffic"]["not_sent"].get("malformed-json", 0) >= 5
+        assert re.search(r"^not sent: \d+ malformed-json case", run.output, re.M), run.output
+
+
+@ALONE_AND_SPLIT
+def test_a_dripped_answer_ends_each_request_at_the_request_timeout(raw, run_suite, workers) -> None:
+    """One byte every half second, head and body: every request ends at --request-timeout, counts as
+    no answer, and a target that never answered gives no verdict."""
+    server = raw(drips)
+    started = time.monotonic()
+    run = run_suite("--base-url", server.url, "--token", "drip-canary-4471", "--request-timeout", "2", *workers)
+    assert time.monotonic() - started < 40
+    assert run.exit_code == 3, run.output
+    assert "no verdict (exit 3): target unreachable: 3 requests in a row got no answer (last: no answer within 2 s)" in run.output
+    assert_no_token(run, "drip-canary-4471")
+
+
+def test_each_dripped_request_ends_at_the_timeout(raw) -> None:
+    from conformance.client import Client, ClientSettings
+
+    server = raw(drips)
+    client = Client(ClientSettings(server.url, "t", timeout=1.5))
+    for _ in range(2):
+        started = time.monotonic()
+        exchange = client.create("5b0bb1a8-7e7c-4c1e-9a0e-3f3b1c2d4e5f", {"secrets": []})
+        assert 1.4 < time.monotonic() - started < 2.5
+        assert exchange.error == "no answer within 1.5 s" and not exchange.answered
+    client.close()
+
+
+# --- a target that stops answering mid-run ---------------------------------------------------------
+
+
+@ALONE_AND_SPLIT
+@pytest.mark.parametrize(
+    "behaviour, exit_code, verdict", [(DropsLastSecret, 1, "not conformant"), (None, 3, "incomplete")], ids=["proven", "nothing-proven"]
+)
+def test_a_run_whose_target_stops_answering_keeps_what_it_proved(
+    behaviour, exit_code, verdict, serve, raw, run_suite, workers
+) -> None:
+    served = serve(behaviour) if behaviour else serve()
+    front = raw(Misbehaving(backend(served), hangs, AfterRequests(90)))
+    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "1", *workers)
+    assert run.exit_code == exit_code, run.output
+    assert run.verdict and run.verdict["verdict"] == verdict
+    stopped = run.verdict["stopped"]
+    gone = "target stopped answering: 3 requests in a row got no answer, and the contract's own example got none"
+    assert stopped["reason"].startswith(gone)
+    assert stopped["not_judged"] and "SYNC-SECRETS-ECHO" not in stopped["not_judged"]
+    if exit_code == 1:
+        assert run.verdict["reason"].startswith("MUST failed: SYNC-SECRETS-ECHO (the run stopped early: target stopped answering")
+        assert run.outcomes["SYNC-SECRETS-ECHO"] == "fail"
+        assert "the run stopped early: target stopped answering" in run.output
+        assert "MUST failures it had proven stand (exit 1)" in run.output
+    else:
+        assert "no verdict (exit 3): target stopped answering" in run.output
+    assert_no_token(run, served.token)
+
+
+def test_a_run_past_its_deadline_keeps_what_it_proved(serve, raw, run_suite) -> None:
+    served = serve(DropsLastSecret)
+    front = raw(Misbehaving(backend(served), hangs, AfterRequests(90)))
+    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "60", "--run-timeout", "12")
+    assert run.exit_code == 1, run.output
+    deadline = "MUST failed: SYNC-SECRETS-ECHO (the run stopped early: run incomplete: the run deadline"
+    assert run.verdict and run.verdict["reason"].startswith(deadline)
+
+
+# --- throttling ------------------------------------------------------------------------------------
+
+
+@ALONE_AND_SPLIT
+def test_a_correct_server_that_throttles_every_tenth_request_passes_and_the_throttling_is_reported(serve, run_suite, workers) -> None:
+    served = serve(ThrottlesEveryTenth)
+    run = run_suite("--base-url", served.url, "--token", served.token, *workers)
+    assert run.exit_code == 0, run.output
+    assert set(run.outcomes.values()) == {"pass"}, run.output
+    server = served.server
+    assert isinstance(server, ThrottlesEveryTenth) and server.throttled >= 10
+    assert run.verdict and run.verdict["traffic"]["throttled"] == server.throttled
+    assert run.verdict["traffic"]["throttled_seconds"] >= server.throttled * 0.99
+    line = f"throttled: {server.throttled} answer(s) 429 or 503 with Retry-After were not judged"
+    assert line in run.output and line in report_text(run)
+    assert "429" not in json.dumps([r["reason"] for r in run.verdict["requirements"]])
+    assert_no_token(run, served.token)
+
+
+def test_a_503_with_an_http_date_retry_after_is_waited_out(serve, run_suite) -> None:
+    served = serve(Unavailable503WithDate)
+    run = run_suite("--base-url", served.url, "--token", served.token, "--max-examples", "10")
+    assert run.exit_code == 0, run.output
+    assert run.verdict and run.verdict["traffic"]["throttled"] >= 5
+
+
+@ALONE_AND_SPLIT
+def test_throttling_that_never_ends_gives_no_verdict(serve, run_suite, workers) -> None:
+    served = serve(ThrottlesEverything)
+    started = time.monotonic()
+    run = run_suite("--base-url", served.url, "--token", served.token, *workers)
+    assert time.monotonic() - started < 60
+    assert run.exit_code == 3, run.output
+    without_end = r"^no verdict \(exit 3\): throttled without end: 6 answers 429 to one request \(waited 5 s"
+    assert re.search(without_end, run.output, re.M), run.output
+    assert_no_token(run, served.token)
+
+
+@ALONE_AND_SPLIT
+def test_rate_limit_keeps_the_run_under_the_rate_given(serve, run_suite, workers) -> None:
+    served = serve(RecordsArrivals)
+    run = run_suite("--base-url", served.url, "--token", served.token, "--max-examples", "5", "--rate-limit", "30/s", *workers)
+    assert run.exit_code == 0, run.output
+    server = served.server
+    assert isinstance(server, RecordsArrivals) and len(server.times) > 60
+    busiest = max(sum(1 for t in server.times if start <= t < start + 1) for start in server.times)
+    assert busiest <= 30 + 1, busiest  # one second's window; the limiter's own clock may straddle ours by one
+    assert run.verdict and run.verdict["configuration"]["rate_limit"] == "30/s"
+    assert run.verdict["traffic"]["paced_seconds"] > 0
+
+
+@pytest.mark.parametrize("rate", ["fast", "0", "10/w", "-5/s"])
+def test_a_malformed_rate_limit_is_a_one_line_usage_error(rate: str, run_suite) -> None:
+    run = run_suite(f"--rate-limit={rate}")
+    assert run.exit_code == 4, run.output
+    assert f"--rate-limit: {rate!r} is not a rate" in run.output and "Traceback" not in run.output
+
+
+# --- interrupted runs ------------------------------------------------------------------------------
+
+
+@ALONE_AND_SPLIT
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_leaves_this_run_s_reports_saying_so(how, serve, raw, run_suite, workers) -> None:
+    served = serve(DropsLastSecret)
+    picks = AfterRequests(90)
+    front = raw(Misbehaving(backend(served), hangs, picks))
+    process, reports = run_suite.start("--base-url", front.url, "--token", served.token, "--request-timeout", "30", *workers)
+    stale = {name: f"stale {name} of an earlier run" for name in ("verdict.json", "report.html", "junit.xml", "evidence.jsonl")}
+    for name, text in stale.items():
+        (reports / name).write_text(text)
+    started = time.time()
+    deadline = time.monotonic() + 60
+    while picks.seen <= picks.n and time.monotonic() < deadline:  # until the run hangs on the target
+        time.sleep(0.1)
+    time.sleep(0.5)
+    process.send_signal(how)
+    output, _ = process.communicate(timeout=60)
+    run = run_suite.result(reports, process.returncode, output)
+    assert run.exit_code == 1, output  # SYNC-SECRETS-ECHO was proven before the interrupt
+    assert run.verdict and run.verdict["verdict"] == "not conformant"
+    assert run.verdict["stopped"]["reason"] == f"the run was interrupted ({how.name})"
+    assert run.verdict["started"] >= time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started - 2))  # this run's
+    assert next(r for r in run.verdict["requirements"] if r["id"] == "SYNC-SECRETS-ECHO")["outcome"] == "fail"
+    for name, text in stale.items():
+        assert (reports / name).exists() is (name != "evidence.jsonl" or not workers), name
+        if (reports / name).exists():
+            assert (reports / name).read_text() != text, f"{name} is the earlier run's"
+    assert "interrupted" in report_text(run)
+    assert "Traceback" not in output and served.token not in output

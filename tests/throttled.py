@@ -1,0 +1,82 @@
+"""Targets that throttle, as live Microsoft Graph does: the reference server behind an ASGI front that
+answers some requests 429 Too Many Requests (or 503 Service Unavailable) with Retry-After instead
+of passing them on. A throttled request was not handled, so sending it again is correct; the suite
+must wait as asked, send it again, and judge only real answers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from email.utils import formatdate
+from typing import Any
+
+from conformance.server import ReferenceServer
+
+
+class Throttled(ReferenceServer):
+    """The reference server, throttling every `every`-th POST with `status` and Retry-After."""
+
+    every = 10
+    status = 429
+
+    @staticmethod
+    def retry_after() -> str:
+        """Retry-After as delta-seconds."""
+        return "1"
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.posts = 0
+        self.throttled = 0
+        self.times: list[float] = []
+        """When each POST arrived (time.monotonic()), throttled or not."""
+
+    def app(self) -> Any:
+        inner = super().app()
+
+        async def front(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http" or scope["method"] != "POST":
+                return await inner(scope, receive, send)
+            self.posts += 1
+            self.times.append(time.monotonic())
+            if self.posts % self.every:
+                return await inner(scope, receive, send)
+            self.throttled += 1
+            while (await receive()).get("more_body"):
+                pass
+            body = json.dumps({"error": {"code": "TooManyRequests", "message": "Too many requests."}}).encode()
+            headers = [(b"content-type", b"application/json"), (b"retry-after", self.retry_after().encode())]
+            headers += [(b"content-length", str(len(body)).encode()), (b"request-id", b"throttled")]
+            await send({"type": "http.response.start", "status": self.status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        return front
+
+
+class ThrottlesEveryTenth(Throttled):
+    """429 with `Retry-After: 1` on every 10th request: correct, and must pass."""
+
+
+class Unavailable503WithDate(Throttled):
+    """503 with Retry-After as an HTTP-date on every 7th request: correct, and must pass."""
+
+    every = 7
+    status = 503
+
+    @staticmethod
+    def retry_after() -> str:
+        """Retry-After as an HTTP-date, a second and a half ahead."""
+        return formatdate(time.time() + 1.5, usegmt=True)
+
+
+class ThrottlesEverything(Throttled):
+    """429 with `Retry-After: 1` on every request: no verdict can be reached."""
+
+    every = 1
+
+
+class RecordsArrivals(Throttled):
+    """Throttles nothing; notes when each request arrived (to check --rate-limit)."""
+
+    every = 10**9
