@@ -44,20 +44,25 @@ def curl(request: Request) -> str:
     return " ".join(parts)
 
 
-def _text(body: bytes, limit: int) -> dict[str, Any]:
-    shown = body[:limit].decode("utf-8", errors="replace")
+def _text(body: bytes, limit: int, redactor: Redactor) -> dict[str, Any]:
+    # Masked before it is cut: a secret straddling the cut cannot leave half of itself behind.
+    shown = redactor.binary(body)[:limit].decode("utf-8", errors="replace")
     return {"text": shown, "bytes": len(body), "truncated": len(body) > limit}
 
 
 def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) -> dict[str, Any]:
-    """The exchange as JSON for machines (verdict.json, the evidence bundle): redacted, bodies capped."""
+    """The exchange as JSON for machines (verdict.json, the evidence bundle): redacted, bodies capped.
+
+    Redacted value by value (`Redactor.data`) and serialised afterwards by whoever writes it, so a
+    secret that looks like JSON syntax masks string values and never breaks the document.
+    """
     request = exchange.request
     data: dict[str, Any] = {
         "request": {
             "method": request.method,
             "url": request.url,
             "headers": [list(h) for h in redactor.headers(request.headers)],
-            "body": _text(request.body, body_limit),
+            "body": _text(request.body, body_limit, redactor),
         },
         "elapsed_seconds": round(exchange.elapsed, 4),
     }
@@ -67,12 +72,12 @@ def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) 
             "status": response.status,
             "reason": response.reason,
             "headers": [list(h) for h in redactor.headers(response.headers)],
-            "body": _text(response.body, body_limit),
+            "body": _text(response.body, body_limit, redactor),
             "incomplete": response.incomplete,
         }
     else:
         data["error"] = exchange.error
-    return json.loads(redactor.text(json.dumps(data, ensure_ascii=False)))
+    return redactor.data(data)
 
 
 def describe(exchange: Exchange, redactor: Redactor) -> str:

@@ -101,7 +101,7 @@ class Reporter:
             header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished), "waivers": self.waiver_report()}
             path = Path(self.verdict_path)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(self.redactor.text(dumps(document(verdict, header))), encoding="utf-8")
+            path.write_text(dumps(self.redactor.data(document(verdict, header))), encoding="utf-8")
 
     def waiver_report(self) -> list[dict[str, str]]:
         return self.waivers.report({rid: row.outcome for rid, row in self.rows.items()})
