@@ -138,14 +138,18 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import compare, load
+    from .diff import DiffError, compare, load
 
-    difference = compare(load(Path(args.old)), load(Path(args.new)))
+    try:
+        difference = compare(load(Path(args.old)), load(Path(args.new)))
+    except DiffError as exc:
+        print(f"graph-sync-conformance diff: {exc}", file=sys.stderr)
+        return 2
     for line in difference.lines():
         print(line)
     if not difference.lines():
-        print("no requirement changed")
-    return 1 if difference.newly_failing else 0
+        print("nothing changed")
+    return 1 if difference.regression else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("bundle", type=Path)
     check.add_argument("--public-key", type=existing_file, metavar="KEY.pub", help="the signer's public key (PEM) to require")
 
-    compare = commands.add_parser("diff", help="compare two verdict.json files; exit 1 when a requirement newly fails")
+    compare = commands.add_parser(
+        "diff",
+        help="compare two verdict.json files; exit 1 on a regression (a change that makes the verdict worse), 2 if a file is not a verdict",
+    )
     compare.add_argument("old", type=existing_file)
     compare.add_argument("new", type=existing_file)
 
