@@ -138,11 +138,12 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import DiffError, compare, load
+    from .diff import compare
+    from .verdict_file import VerdictFileError, load
 
     try:
         difference = compare(load(Path(args.old)), load(Path(args.new)))
-    except DiffError as exc:
+    except VerdictFileError as exc:
         print(f"graph-sync-conformance diff: {exc}", file=sys.stderr)
         return 2
     for line in difference.lines():
@@ -150,6 +151,22 @@ def _diff(args: argparse.Namespace) -> int:
     if not difference.lines():
         print("nothing changed")
     return 1 if difference.regression else 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from .summary import markdown, write
+    from .verdict_file import VerdictFileError, load
+
+    try:
+        verdict = load(Path(args.verdict))
+    except VerdictFileError as exc:
+        print(f"graph-sync-conformance summary: {exc}", file=sys.stderr)
+        return 2
+    if args.output:
+        write(verdict, Path(args.output))
+    else:
+        sys.stdout.write(markdown(verdict))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,12 +211,16 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("old", type=existing_file)
     compare.add_argument("new", type=existing_file)
 
+    summary = commands.add_parser("summary", help="the verdict as Markdown (for CI step summaries and pull-request comments)")
+    summary.add_argument("verdict", type=existing_file, metavar="VERDICT.json")
+    summary.add_argument("-o", "--output", metavar="FILE", help="write it to FILE instead of standard output")
+
     args, extra = parser.parse_known_args(argv)
     if args.command == "run":
         return _run(args, extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff}
+    handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff, "summary": _summary}
     return handlers[args.command](args)
 
 

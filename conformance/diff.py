@@ -16,9 +16,7 @@ from fail to skip, a requirement one catalogue does not have) is listed as chang
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 RANKS: dict[str, dict[str, int]] = {
@@ -28,10 +26,6 @@ RANKS: dict[str, dict[str, int]] = {
 VERDICT_RANKS = {"conformant": 0, "not conformant": 1, "incomplete": 2}
 ABSENT = "absent"
 """The outcome of a requirement one of the two verdicts does not list (a catalogue of another version)."""
-
-
-class DiffError(Exception):
-    """A file that cannot be compared: the message is one line for the user."""
 
 
 def rank(level: str, outcome: str) -> int:
@@ -83,21 +77,6 @@ class Difference:
         lines += [f"improved: {c}" for c in self.improved]
         lines += [f"changed: {c}" for c in self.changed]
         return lines
-
-
-def load(path: Path) -> dict[str, Any]:
-    """A verdict.json, or DiffError saying in one line why the file is not one."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise DiffError(f"{path}: not a readable JSON file ({exc})") from None
-    rows = data.get("requirements") if isinstance(data, dict) else None
-    well_formed = isinstance(rows, list) and all(
-        isinstance(row, dict) and all(isinstance(row.get(key), str) for key in ("id", "level", "outcome")) for row in rows
-    )
-    if not (well_formed and isinstance(data.get("verdict"), str)):
-        raise DiffError(f"{path}: not a verdict.json (no verdict, or requirements without id, level and outcome)")
-    return data
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> Difference:
