@@ -169,7 +169,7 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="graph-sync-conformance",
         description="Conformance suite for Microsoft Graph (beta) POST /applications/{applicationsId}/synchronization.",
@@ -223,6 +223,26 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff, "summary": _summary}
     return handlers[args.command](args)
 
+
+EXIT_BROKEN_PIPE = 128 + 13
+"""What a shell reports for a program that SIGPIPE stopped (`yes | head -1`)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line; output piped into a reader that stops early (`| head -1`) ends it quietly.
+
+    Python's documented recipe for a closed pipe: once a write fails, standard output is pointed at
+    /dev/null so that the interpreter's last flush at exit fails no more. SIGPIPE itself stays ignored,
+    as Python sets it: its default would end the suite whenever any socket's peer went away.
+    """
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen here (also after --help)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":
