@@ -169,6 +169,20 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _har(args: argparse.Namespace) -> int:
+    from .har import HarError, write
+
+    evidence = Path(args.evidence)
+    out = Path(args.output) if args.output else evidence.with_suffix(".har")
+    try:
+        count = write(evidence, out)
+    except HarError as exc:
+        print(f"graph-sync-conformance har: {exc}", file=sys.stderr)
+        return 2
+    print(f"{out}: {count} entries", file=sys.stderr)
+    return 0
+
+
 def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="graph-sync-conformance",
@@ -215,12 +229,16 @@ def _main(argv: list[str] | None) -> int:
     summary.add_argument("verdict", type=existing_file, metavar="VERDICT.json")
     summary.add_argument("-o", "--output", metavar="FILE", help="write it to FILE instead of standard output")
 
+    har = commands.add_parser("har", help="a run's evidence (evidence.jsonl, or its workers' files) as a HAR 1.2 file")
+    har.add_argument("evidence", metavar="EVIDENCE.jsonl", help="the evidence path the run was given (default reports/evidence.jsonl)")
+    har.add_argument("-o", "--output", metavar="FILE.har", help="where to write it (default: beside the evidence, .har)")
+
     args, extra = parser.parse_known_args(argv)
     if args.command == "run":
         return _run(args, extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff, "summary": _summary}
+    handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff, "summary": _summary, "har": _har}
     return handlers[args.command](args)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,10 @@ class EvidenceLog:
         self._redactor = redactor
 
     def write(self, probe: str, case: str, exchanges: tuple[Exchange, ...]) -> None:
-        line = {"probe": probe, "case": case, "exchanges": [record(e, self._redactor) for e in exchanges]}
+        # `finished`: a case is written as soon as its last answer is in, so this is when it ended;
+        # with each exchange's elapsed time it places the case in time (the HAR file's start times).
+        finished = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        line = {"probe": probe, "case": case, "finished": finished, "exchanges": [record(e, self._redactor) for e in exchanges]}
         # ASCII escapes: a U+2028 in a body must not look like a line break to line-based tools.
         self._out.write(json.dumps(line) + "\n")
 
