@@ -70,13 +70,12 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         print(f"graph-sync-conformance run: {problem}", file=sys.stderr)
         return 2
     reports = ReportPaths.in_folder(args.reports)
-    paths = [Path(p) for p in (reports.html, reports.junit, reports.verdict, reports.evidence) if p]
-    # Nothing from an earlier run may end up in this run's bundle (the plugin clears the evidence files).
-    for stale in paths:
+    # Nothing from an earlier run may end up in this run's bundle (the plugin also clears them).
+    for stale in reports.files():
         stale.unlink(missing_ok=True)
     suite = Path(__file__).resolve().parent / "suite"
     written = [f"--html={reports.html}", "--self-contained-html", f"--junitxml={reports.junit}"]
-    written += [f"--verdict={reports.verdict}", f"--evidence={reports.evidence}"]
+    written += [f"--verdict={reports.verdict}", f"--evidence={reports.evidence}", f"--summary={reports.summary}"]
     status = EXIT_CODES.get(int(pytest.main([str(suite), *written, *extra])), 3)
     return status if args.bundle is None else _bundle(args, reports, status)
 
@@ -133,17 +132,55 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import compare, load
+    from .diff import compare
+    from .errors import VerdictFileError
+    from .verdict_file import load
 
-    difference = compare(load(Path(args.old)), load(Path(args.new)))
+    try:
+        difference = compare(load(Path(args.old)), load(Path(args.new)))
+    except VerdictFileError as exc:
+        print(f"graph-sync-conformance diff: {exc}", file=sys.stderr)
+        return 2
     for line in difference.lines():
         print(line)
     if not difference.lines():
-        print("no requirement changed")
-    return 1 if difference.newly_failing else 0
+        print("nothing changed")
+    return 1 if difference.regression else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _summary(args: argparse.Namespace) -> int:
+    from .errors import VerdictFileError
+    from .summary import markdown, write
+    from .verdict_file import load
+
+    try:
+        verdict = load(Path(args.verdict))
+    except VerdictFileError as exc:
+        print(f"graph-sync-conformance summary: {exc}", file=sys.stderr)
+        return 2
+    if args.output:
+        write(verdict, Path(args.output))
+    else:
+        sys.stdout.write(markdown(verdict))
+    return 0
+
+
+def _har(args: argparse.Namespace) -> int:
+    from .errors import HarError
+    from .har import write
+
+    evidence = Path(args.evidence)
+    out = Path(args.output) if args.output else evidence.with_suffix(".har")
+    try:
+        count = write(evidence, out)
+    except HarError as exc:
+        print(f"graph-sync-conformance har: {exc}", file=sys.stderr)
+        return 2
+    print(f"{out}: {count} entries", file=sys.stderr)
+    return 0
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="graph-sync-conformance",
         description="Conformance suite for Microsoft Graph (beta) POST /applications/{applicationsId}/synchronization.",
@@ -180,18 +217,49 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("bundle", type=Path)
     check.add_argument("--public-key", type=existing_file, metavar="KEY.pub", help="the signer's public key (PEM) to require")
 
-    compare = commands.add_parser("diff", help="compare two verdict.json files; exit 1 when a requirement newly fails")
+    compare = commands.add_parser(
+        "diff",
+        help="compare two verdict.json files; exit 1 on a regression (a change that makes the verdict worse), 2 if a file is not a verdict",
+    )
     compare.add_argument("old", type=existing_file)
     compare.add_argument("new", type=existing_file)
+
+    summary = commands.add_parser("summary", help="the verdict as Markdown (for CI step summaries and pull-request comments)")
+    summary.add_argument("verdict", type=existing_file, metavar="VERDICT.json")
+    summary.add_argument("-o", "--output", metavar="FILE", help="write it to FILE instead of standard output")
+
+    har = commands.add_parser("har", help="a run's evidence (evidence.jsonl, or its workers' files) as a HAR 1.2 file")
+    har.add_argument("evidence", metavar="EVIDENCE.jsonl", help="the evidence path the run was given (default reports/evidence.jsonl)")
+    har.add_argument("-o", "--output", metavar="FILE.har", help="where to write it (default: beside the evidence, .har)")
 
     args, extra = parser.parse_known_args(argv)
     if args.command == "run":
         return _run(args, extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff}
+    handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff, "summary": _summary, "har": _har}
     return handlers[args.command](args)
 
+
+EXIT_BROKEN_PIPE = 128 + 13
+"""What a shell reports for a program that SIGPIPE stopped (`yes | head -1`)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line; output piped into a reader that stops early (`| head -1`) ends it quietly.
+
+    Python's documented recipe for a closed pipe: once a write fails, standard output is pointed at
+    /dev/null so that the interpreter's last flush at exit fails no more. SIGPIPE itself stays ignored,
+    as Python sets it: its default would end the suite whenever any socket's peer went away.
+    """
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen here (also after --help)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -16,9 +16,11 @@ import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .redaction import ANYWHERE_FROM
 from .throttling import RateLimit
 from .waivers import Waivers
 
@@ -48,6 +50,8 @@ class ReportPaths:
     junit: str | None = None
     verdict: str | None = None
     evidence: str | None = None
+    summary: str | None = None
+    """The verdict as Markdown (conformance/summary.py)."""
 
     @classmethod
     def in_folder(cls, folder: str) -> ReportPaths:
@@ -57,7 +61,17 @@ class ReportPaths:
             junit=f"{folder}/junit.xml",
             verdict=f"{folder}/verdict.json",
             evidence=f"{folder}/evidence.jsonl",
+            summary=f"{folder}/summary.md",
         )
+
+    @property
+    def har(self) -> str | None:
+        """The evidence again as HAR 1.2, beside it: evidence.jsonl -> evidence.har."""
+        return str(Path(self.evidence).with_suffix(".har")) if self.evidence else None
+
+    def files(self) -> list[Path]:
+        """Every report file a run writes here (the evidence: one file, or one per pytest-xdist worker, beside it)."""
+        return [Path(p) for p in (self.html, self.junit, self.verdict, self.summary, self.har, self.evidence) if p]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,6 +226,10 @@ def _credentials(option: Callable[[str], Any], env: Mapping[str, str]) -> Client
 
 
 def altered(token: str) -> str:
-    """The token with its last character changed: a credential the server must refuse. It is as
-    secret as the token (it gives most of it away), so it is redacted like the token."""
+    """A credential the server must refuse: the token with its last character changed. It is as secret
+    as the token (it gives most of it away), so it is redacted like the token. A short token (a test
+    server's) gets a long tail instead, so that what is redacted is never an everyday word: `T` would
+    otherwise become `A`, and every article in the reports would be masked."""
+    if len(token) < ANYWHERE_FROM:
+        return token + "." + "A" * ANYWHERE_FROM
     return token[:-1] + ("B" if token.endswith("A") else "A")

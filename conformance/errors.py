@@ -6,7 +6,8 @@ says what it means for the run:
 - `NoVerdict` stops the run: nothing more can be judged (exit 3);
 - `CheckFailed` and `NotApplicable` are how a check says "this exchange breaks the requirement" and
   "this exchange says nothing about it"; `checks.judge` catches them, once, for every check;
-- `UsageError`, `WaiverError`, `BundleError` refuse what the user gave, before anything is sent.
+- `UsageError`, `WaiverError`, `BundleError` refuse what the user gave, before anything is sent;
+  `HarError` and `VerdictFileError` a file the CLI was given.
 """
 
 from __future__ import annotations
@@ -72,3 +73,11 @@ class WaiverError(UsageError):
 
 class BundleError(ConformanceError):
     """A bundle cannot be made from what was given."""
+
+
+class HarError(ConformanceError):
+    """Evidence that cannot be converted to HAR."""
+
+
+class VerdictFileError(ConformanceError):
+    """A file that is not a readable verdict.json."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,20 +45,25 @@ def curl(request: Request) -> str:
     return " ".join(parts)
 
 
-def _text(body: bytes, limit: int) -> dict[str, Any]:
-    shown = body[:limit].decode("utf-8", errors="replace")
+def _text(body: bytes, limit: int, redactor: Redactor) -> dict[str, Any]:
+    # Masked before it is cut: a secret straddling the cut cannot leave half of itself behind.
+    shown = redactor.binary(body)[:limit].decode("utf-8", errors="replace")
     return {"text": shown, "bytes": len(body), "truncated": len(body) > limit}
 
 
 def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) -> dict[str, Any]:
-    """The exchange as JSON for machines (verdict.json, the evidence bundle): redacted, bodies capped."""
+    """The exchange as JSON for machines (verdict.json, the evidence bundle): redacted, bodies capped.
+
+    Redacted value by value (`Redactor.data`) and serialised afterwards by whoever writes it, so a
+    secret that looks like JSON syntax masks string values and never breaks the document.
+    """
     request = exchange.request
     data: dict[str, Any] = {
         "request": {
             "method": request.method,
             "url": request.url,
             "headers": [list(h) for h in redactor.headers(request.headers)],
-            "body": _text(request.body, body_limit),
+            "body": _text(request.body, body_limit, redactor),
         },
         "elapsed_seconds": round(exchange.elapsed, 4),
     }
@@ -67,12 +73,12 @@ def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) 
             "status": response.status,
             "reason": response.reason,
             "headers": [list(h) for h in redactor.headers(response.headers)],
-            "body": _text(response.body, body_limit),
+            "body": _text(response.body, body_limit, redactor),
             "incomplete": response.incomplete,
         }
     else:
         data["error"] = exchange.error
-    return json.loads(redactor.text(json.dumps(data, ensure_ascii=False)))
+    return redactor.data(data)
 
 
 def describe(exchange: Exchange, redactor: Redactor) -> str:
@@ -114,7 +120,10 @@ class EvidenceLog:
         self._redactor = redactor
 
     def write(self, probe: str, case: str, exchanges: tuple[Exchange, ...]) -> None:
-        line = {"probe": probe, "case": case, "exchanges": [record(e, self._redactor) for e in exchanges]}
+        # `finished`: a case is written as soon as its last answer is in, so this is when it ended;
+        # with each exchange's elapsed time it places the case in time (the HAR file's start times).
+        finished = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        line = {"probe": probe, "case": case, "finished": finished, "exchanges": [record(e, self._redactor) for e in exchanges]}
         # ASCII escapes: a U+2028 in a body must not look like a line break to line-based tools.
         self._out.write(json.dumps(line) + "\n")
 

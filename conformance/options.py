@@ -170,6 +170,11 @@ def declare(parser: pytest.Parser) -> None:
         metavar="FILE",
         help=f"where the redacted exchanges go, one JSON line per case (default: {DEFAULT_REPORTS_DIR}/evidence.jsonl when the suite runs)",
     )
+    option(
+        "--summary",
+        metavar="FILE",
+        help=f"where the verdict goes as Markdown, for CI step summaries (default: {DEFAULT_REPORTS_DIR}/summary.md when the suite runs)",
+    )
     option("--scope", default=DEFAULT_SCOPE, help=f"the scope tokens are asked for (default: {DEFAULT_SCOPE})")
     option("--insecure", action="store_true", help="do not verify TLS certificates (the reports say so)")
     option(
@@ -216,6 +221,7 @@ def _report_paths(config: pytest.Config) -> ReportPaths:
         junit=config.option.xmlpath or default.junit,
         verdict=config.getoption("verdict") or default.verdict,
         evidence=config.getoption("evidence") or default.evidence,
+        summary=config.getoption("summary") or default.summary,
     )
 
 

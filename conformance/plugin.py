@@ -95,9 +95,8 @@ def _write_reports_where_configured(config: pytest.Config, run: RunConfig) -> No
     config.option.xmlpath = run.reports.junit
     if hasattr(config, "workerinput"):
         return
-    for report in (run.reports.html, run.reports.junit, run.reports.verdict):
-        if report:
-            Path(report).unlink(missing_ok=True)
+    for report in run.reports.files():
+        report.unlink(missing_ok=True)
     if run.reports.evidence:
         for stale in evidence_files(Path(run.reports.evidence)):
             stale.unlink()

@@ -1,10 +1,17 @@
 """One redaction mechanism for everything the suite writes.
 
-Two rules, applied by the same object wherever text leaves the suite (failure evidence, the pytest
-report that the terminal, HTML and JUnit writers all read):
+Three rules, applied by the same object wherever text leaves the suite (failure evidence, the pytest
+report that the terminal, HTML and JUnit writers all read, verdict.json, the evidence records):
 - credential headers (Authorization and friends) are shown by name only, whatever their value;
-- every secret value the suite holds (the bearer token) is replaced wherever it appears, because a
-  server may echo it into a header or a body.
+- every secret value the suite holds (the bearer token, the altered copy it sends, a client secret)
+  is masked where a server may have echoed it, into a header or a body. A secret is matched as a
+  whole token: not where it is only part of a longer run of RFC 6750 token characters, so that a
+  token `T` masks `Bearer T` and `"T"` but leaves `POST`, `SYNC-ODATA-TYPE` and
+  `2026-11-25T14:10:23Z` alone. A secret long enough not to occur by chance (`ANYWHERE_FROM`
+  characters) is masked inside longer runs too, so an echo such as `Bearer%20<token>` cannot slip by;
+- structured data (verdict.json, the evidence records) is redacted value by value before it is
+  serialised, never by replacing text inside the serialised document: a token such as `id`, `true`
+  or `"` then masks string values and cannot break the document's syntax.
 """
 
 from __future__ import annotations
@@ -12,11 +19,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from .exchange import Exchange, Headers
 
 MASK = "[REDACTED]"
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+TOKEN_CHARACTERS = "A-Za-z0-9._~+/-"
+"""RFC 6750 § 2.1 b64token characters (its trailing '=' padding is a boundary here)."""
+ANYWHERE_FROM = 16
+"""From this length on a secret is masked inside longer runs of token characters too: a string
+that long does not turn up inside an id or a word by chance, so where it appears it was echoed."""
+
+_TOKEN_CHARACTER = re.compile(f"[{TOKEN_CHARACTERS}]")
+
+
+def _pattern(secret: str) -> str:
+    """The regular expression matching one secret: whole-token bounded when it is short."""
+    pattern = re.escape(secret)
+    if len(secret) >= ANYWHERE_FROM:
+        return pattern
+    # A bound only on a side where the secret itself ends in a token character: `"` is a whole
+    # token wherever it stands, `T` only where no token character touches it.
+    before = f"(?<![{TOKEN_CHARACTERS}])" if _TOKEN_CHARACTER.fullmatch(secret[0]) else ""
+    after = f"(?![{TOKEN_CHARACTERS}])" if _TOKEN_CHARACTER.fullmatch(secret[-1]) else ""
+    return before + pattern + after
 
 
 class Redactor:
@@ -32,8 +59,8 @@ class Redactor:
             self._secrets.add(secret)
             # One pass, longest first, a mask already there matched first and kept: a secret inside
             # another is replaced whole, and redacting twice changes nothing.
-            ordered = [MASK, *sorted(self._secrets, key=len, reverse=True)]
-            self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+            ordered = sorted(self._secrets, key=len, reverse=True)
+            self._pattern = re.compile("|".join([re.escape(MASK), *(_pattern(s) for s in ordered)]))
 
     def text(self, text: str) -> str:
         """`text` with every held secret masked, and safe to write as UTF-8.
@@ -45,23 +72,37 @@ class Redactor:
             text = self._pattern.sub(MASK, text)
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
+    def data(self, value: Any) -> Any:
+        """A JSON-like value with every string in it redacted, to be serialised afterwards.
+
+        Keys are the suite's own names and stay as they are; strings inside lists and objects are
+        redacted wherever they sit, numbers, booleans and null are left alone.
+        """
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {key: self.data(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.data(item) for item in value]
+        return value
+
     def headers(self, headers: Headers) -> Headers:
         return tuple(
             (name, MASK if name.lower() in CREDENTIAL_HEADERS else self.text(value)) for name, value in headers
         )
 
+    def binary(self, body: bytes) -> bytes:
+        """A body with every held secret masked; bytes that are not UTF-8 pass through unchanged."""
+        if self._pattern is None:
+            return body
+        return self._pattern.sub(MASK, body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+
     def exchange(self, exchange: Exchange) -> Exchange:
         """A copy fit to leave this process (another pytest-xdist worker reads it): credential headers
         masked, every held secret replaced in headers, bodies and the error."""
-        request = replace(exchange.request, headers=self.headers(exchange.request.headers), body=self._bytes(exchange.request.body))
+        request = replace(exchange.request, headers=self.headers(exchange.request.headers), body=self.binary(exchange.request.body))
         response = exchange.response
         if response is not None:
-            response = replace(response, headers=self.headers(response.headers), body=self._bytes(response.body))
+            response = replace(response, headers=self.headers(response.headers), body=self.binary(response.body))
         error = self.text(exchange.error) if exchange.error is not None else None
         return replace(exchange, request=request, response=response, error=error)
-
-    def _bytes(self, body: bytes) -> bytes:
-        if self._pattern is None:
-            return body
-        # surrogateescape: bytes that are not UTF-8 pass through unchanged.
-        return self._pattern.sub(MASK, body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")

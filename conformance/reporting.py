@@ -8,6 +8,7 @@ back from pytest-xdist workers. The rule that turns rows into a verdict and an e
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
@@ -16,10 +17,11 @@ from typing import Any
 
 import pytest
 
+from . import har, summary
 from .catalogue import BY_ID, REQUIREMENTS, Requirement
 from .config import RunConfig
 from .contract import PROVENANCE
-from .errors import RequirementFailed, Terminated
+from .errors import HarError, RequirementFailed, Terminated
 from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
 from .hints import hints
 from .redaction import Redactor
@@ -106,9 +108,19 @@ class Reporter:
             header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished), "waivers": self.waiver_report()}
             stopped = {"reason": self.stopped, "not_judged": not_judged(self.rows)} if self.stopped else None
             header |= {"stopped": stopped, "traffic": self.stats.as_dict(), "hints": hints(self.run, self.stats)}
+            data = self.redactor.data(document(verdict, header))
             path = Path(self.run.reports.verdict)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(self.redactor.text(dumps(document(verdict, header))), encoding="utf-8")
+            path.write_text(dumps(data), encoding="utf-8")
+            if self.run.reports.summary:
+                summary.write(data, Path(self.run.reports.summary))
+
+    def pytest_unconfigure(self) -> None:
+        """The evidence again as HAR, once every writer of it is closed (after the fixtures' teardown)."""
+        if self.worker or not (self.run.reports.evidence and self.run.reports.har):
+            return
+        with contextlib.suppress(HarError):  # nothing was sent: no evidence, no HAR
+            har.write(Path(self.run.reports.evidence), Path(self.run.reports.har))
 
     def waiver_report(self) -> list[dict[str, str]]:
         return self.run.waivers.report({rid: row.outcome for rid, row in self.rows.items()})

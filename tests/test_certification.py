@@ -142,9 +142,10 @@ def test_diff_names_the_broken_requirement_and_exits_1(serve, run_suite, tmp_pat
     old, new = good.reports / "verdict.json", bad.reports / "verdict.json"
     done = cli(tmp_path, "diff", str(old), str(new))
     assert done.returncode == 1, done.stdout
-    assert done.stdout.startswith("newly failing: SYNC-SECRETS-ECHO (MUST): pass -> fail: ")
+    assert done.stdout.startswith("verdict regressed: conformant -> not conformant: MUST failed: SYNC-SECRETS-ECHO\n")
+    assert "\nregressed: SYNC-SECRETS-ECHO (MUST): pass -> fail: " in done.stdout
     back = cli(tmp_path, "diff", str(new), str(old))
-    assert back.returncode == 0 and back.stdout.startswith("newly passing: SYNC-SECRETS-ECHO (MUST): fail -> pass")
+    assert back.returncode == 0 and "\nimproved: SYNC-SECRETS-ECHO (MUST): fail -> pass" in back.stdout
 
 
 def test_waivers(serve, run_suite, tmp_path) -> None:

@@ -1,0 +1,154 @@
+"""The run's traffic as a HAR 1.2 file (HTTP Archive), which browser devtools and HTTP tools open.
+
+Built from the evidence records (evidence.jsonl, or one file per pytest-xdist worker) and nothing
+else: they are already redacted, so the HAR masks credentials exactly as every other artifact does.
+Written with harfile (the HAR writer schemathesis uses) entry by entry, the workers' files merged in
+time order as they are read, so a run of any size is converted without being held in memory.
+
+What the records do not hold is said, not invented: header sizes are -1 (unknown), the HTTP version
+is the only one the suite's client speaks, and only each exchange's total time was measured, so all
+of it is `wait`. A case's record says when it finished; each exchange's start is counted back from
+there by the elapsed times. A request that got no answer is an entry with status 0 and its error
+(`_error`, as browsers write it, and the comment).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import harfile
+
+from . import __version__
+from .errors import HarError
+from .evidence import evidence_files
+
+HTTP_VERSION = "HTTP/1.1"
+"""requests (urllib3) speaks HTTP/1.1 only."""
+CREATOR = harfile.Creator(name="graph-sync-conformance", version=__version__)
+
+
+@dataclass
+class Unanswered(harfile.Response):
+    """The response of a request that got none (refused, reset, timed out)."""
+
+    error: str = ""
+
+    def asdict(self) -> dict[str, Any]:
+        return {**super().asdict(), "_error": self.error}
+
+
+@dataclass(frozen=True)
+class Entry:
+    started: datetime
+    milliseconds: float
+    request: harfile.Request
+    response: harfile.Response
+    comment: str
+
+
+def _headers(pairs: list[list[str]]) -> list[harfile.Record]:
+    return [harfile.Record(name=name, value=value) for name, value in pairs]
+
+
+def _value(headers: list[harfile.Record], name: str) -> str:
+    return next((h.value for h in headers if h.name.lower() == name), "")
+
+
+def _kept(body: dict[str, Any]) -> str | None:
+    """A note when the record kept only the first part of a body."""
+    return f"only the first part of the {body['bytes']:,}-byte body was kept in the evidence" if body["truncated"] else None
+
+
+def _request(data: dict[str, Any]) -> harfile.Request:
+    headers = _headers(data["headers"])
+    body = data["body"]
+    sent = harfile.PostData(mimeType=_value(headers, "content-type"), text=body["text"]) if body["bytes"] else None
+    return harfile.Request(
+        method=data["method"],
+        url=data["url"],
+        httpVersion=HTTP_VERSION,
+        headers=headers,
+        queryString=[harfile.Record(name=k, value=v) for k, v in parse_qsl(urlsplit(data["url"]).query, keep_blank_values=True)],
+        postData=sent,
+        bodySize=body["bytes"],
+        comment=_kept(body),
+    )
+
+
+def _response(exchange: dict[str, Any]) -> harfile.Response:
+    data = exchange.get("response")
+    if data is None:
+        error = str(exchange.get("error") or "no response")
+        return Unanswered(status=0, statusText="", httpVersion="", bodySize=-1, comment=f"no response: {error}", error=error)
+    headers = _headers(data["headers"])
+    body = data["body"]
+    notes = [note for note in (_kept(body), data.get("incomplete")) if note]
+    return harfile.Response(
+        status=data["status"],
+        statusText=data["reason"],
+        httpVersion=HTTP_VERSION,
+        headers=headers,
+        content=harfile.Content(size=body["bytes"], mimeType=_value(headers, "content-type"), text=body["text"]),
+        redirectURL=_value(headers, "location") if 300 <= data["status"] < 400 else "",
+        bodySize=body["bytes"],
+        comment="; ".join(notes) or None,
+    )
+
+
+def _case(case: dict[str, Any], written: datetime) -> Iterator[Entry]:
+    """One evidence line's exchanges, each placed in time by counting back from when the case finished."""
+    exchanges = case["exchanges"]
+    end = datetime.fromisoformat(case["finished"]) if "finished" in case else written
+    starts = []
+    for exchange in reversed(exchanges):
+        end -= timedelta(seconds=exchange["elapsed_seconds"])
+        starts.append(end)
+    for exchange, started in zip(exchanges, reversed(starts), strict=True):
+        milliseconds = round(exchange["elapsed_seconds"] * 1000, 3)
+        yield Entry(started, milliseconds, _request(exchange["request"]), _response(exchange), f"{case['probe']}: {case['case']}")
+
+
+def entries(path: Path) -> Iterator[Entry]:
+    """The entries of one evidence file, in the order they were sent."""
+    # Evidence written before records carried `finished`: the file's own time stands in.
+    written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                converted = list(_case(json.loads(line), written))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise HarError(f"{path}:{number}: not an evidence record ({type(exc).__name__}: {exc})") from None
+            yield from converted
+
+
+def write(evidence: Path, out: Path) -> int:
+    """Write the HAR of a run whose evidence is `evidence` (or its workers' files) to `out`; the number
+    of entries written. Nothing is left at `out` when the evidence cannot be converted."""
+    files = evidence_files(evidence)
+    if not files:
+        raise HarError(f"no evidence at {evidence} (nor {evidence.stem}-gwN{evidence.suffix} beside it)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    try:
+        with harfile.open(out, creator=CREATOR, comment="Create synchronization conformance run; credentials redacted") as har:
+            for entry in heapq.merge(*(entries(path) for path in files), key=lambda e: e.started):
+                har.add_entry(
+                    startedDateTime=entry.started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                    time=entry.milliseconds,
+                    request=entry.request,
+                    response=entry.response,
+                    timings=harfile.Timings(send=0, wait=entry.milliseconds, receive=0, comment="only the total time was measured"),
+                    comment=entry.comment,
+                )
+                count += 1
+    except HarError:
+        out.unlink(missing_ok=True)
+        raise
+    return count

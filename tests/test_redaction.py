@@ -1,0 +1,195 @@
+"""Redaction: a secret is masked where it stands as a whole token (any length) or anywhere (long ones),
+structured data is redacted value by value, and a one-character token leaves every artifact valid."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.catalogue import BY_ID, REQUIREMENTS
+from conformance.grading import Outcome, Row, decide
+from conformance.redaction import ANYWHERE_FROM, MASK, TOKEN_CHARACTERS, Redactor
+from conformance.server import BackgroundServer
+from conformance.verdict import document
+
+from .conftest import _outcomes, verdict_validator
+from .test_certification import PRODUCT, cli
+from .test_gallery import EchoesCredentials
+
+WHOLE_T = re.compile(f"(?<![{TOKEN_CHARACTERS}])T(?![{TOKEN_CHARACTERS}])")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Authorization: Bearer T", f"Authorization: Bearer {MASK}"),
+        ('{"debug": "T"}', f'{{"debug": "{MASK}"}}'),
+        ("x-echo: T", f"x-echo: {MASK}"),
+        ("T", MASK),
+        ("T=1&u=T", f"{MASK}=1&u={MASK}"),
+        ("POST /beta/applications", "POST /beta/applications"),
+        ("SYNC-ODATA-TYPE", "SYNC-ODATA-TYPE"),
+        ("2026-11-25T14:10:23Z", "2026-11-25T14:10:23Z"),
+        ("a~T, T+b, /T, T.", "a~T, T+b, /T, T."),
+    ],
+)
+def test_a_short_token_is_masked_only_where_it_stands_whole(text: str, shown: str) -> None:
+    assert Redactor(["T"]).text(text) == shown
+
+
+def test_a_long_secret_is_masked_inside_longer_runs_too() -> None:
+    token = "x" * (ANYWHERE_FROM - 1) + "Z"
+    redactor = Redactor([token])
+    assert redactor.text(f"Location: /cb?t=Bearer%20{token}&x=1") == f"Location: /cb?t=Bearer%20{MASK}&x=1"
+    assert redactor.text(f"tok_{token}_end") == f"tok_{MASK}_end"
+    assert Redactor([token[1:]]).text(token) == token  # one character short: a whole token only
+
+
+@pytest.mark.parametrize("token", ['"', "id", "true", "null", "{", "}", ",", "\\", "[", "]", "T", "Z", "-", "0", "a"])
+def test_structured_data_stays_valid_whatever_the_token(token: str) -> None:
+    """verdict.json redacted with a token that is JSON syntax, a key, a literal, a hex digit or a date's
+    separator: still a verdict.json, its keys, numbers and booleans untouched, the token masked in values."""
+    rows = {r.id: Row(r.id, Outcome.PASS, cases=1) for r in REQUIREMENTS}
+    header = {
+        "suite": {"name": "graph-sync-conformance", "version": "0.1.0"},
+        "contract": {"source": "s.md", "sha256": "ab" * 32, "provenance": "p", "schemas": {"x.json": "0a" * 32}},
+        "target": {"base_url": "http://127.0.0.1:8000/beta", "embedded": False},
+        "seed": 1,
+        "configuration": {
+            "max_examples": 1, "application_ids": ["e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"], "authentication": "bearer token",
+            "request_timeout_seconds": 10, "run_timeout_seconds": 900, "max_body_bytes": 1, "follow_redirects": True,
+            "tls_verification": "on", "strict": False,
+        },
+        "started": "2026-11-25T14:10:23Z",
+        "finished": "2026-11-25T14:10:25Z",
+        "stopped": None,
+        "traffic": {"throttled": 0, "throttled_seconds": 0, "paced_seconds": 0, "liveness_checks": 0, "not_sent": {}, "statuses": {}},
+        "echoed": f'Bearer {token} said "{token}" {{{token}}}',
+    }
+    original = document(decide(rows, None), header)
+    redacted = Redactor([token]).data(original)
+    reread = json.loads(json.dumps(redacted, ensure_ascii=False))
+    assert reread["echoed"].count(MASK) >= 1
+    del reread["echoed"], original["echoed"]
+    assert not list(verdict_validator().iter_errors(reread))
+    assert reread["seed"] == 1 and reread["configuration"]["follow_redirects"] is True
+    assert reread["started"] == "2026-11-25T14:10:23Z"
+    assert [r["id"] for r in reread["requirements"]] == [r.id for r in REQUIREMENTS]
+    assert Redactor([token]).data(reread) == reread  # redacting twice changes nothing
+
+
+def test_credential_headers_stay_masked_by_name() -> None:
+    redactor = Redactor(["T"])
+    headers = (("Authorization", "Basic abc"), ("Cookie", "s=1"), ("X-Echo", "Bearer T"), ("Accept", "*/*"))
+    assert redactor.headers(headers) == (("Authorization", MASK), ("Cookie", MASK), ("X-Echo", f"Bearer {MASK}"), ("Accept", "*/*"))
+
+
+def test_a_body_is_masked_before_it_is_cut() -> None:
+    """A secret straddling the evidence record's body limit leaves no half of itself behind."""
+    from conformance.evidence import record
+    from conformance.exchange import Exchange, Request
+
+    token = "canary-" + "7" * 24
+    body = b"x" * 100 + token.encode()
+    shown = record(Exchange(Request("POST", "http://h/beta", (), body)), Redactor([token]), body_limit=110)
+    assert shown["request"]["body"] == {"text": "x" * 100 + MASK, "bytes": len(body), "truncated": True}
+
+
+# Brackets are left out: a secret that overlaps the mask's own characters is the one case where a
+# second pass may mask more (never less).
+SECRET_ALPHABET = st.sampled_from('AT1a-._~+/=" :,{}\\')
+TEXT_ALPHABET = st.sampled_from('AT1a-._~+/=" :,{}\\[]RDEC')
+
+
+@given(st.lists(st.text(SECRET_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=3), st.text(TEXT_ALPHABET, max_size=40))
+def test_redacting_twice_changes_nothing(secrets: list[str], text: str) -> None:
+    redactor = Redactor(secrets)
+    once = redactor.text(text)
+    assert redactor.text(once) == once
+
+
+@given(
+    st.text(SECRET_ALPHABET, min_size=1, max_size=6),
+    st.text(st.sampled_from(' ":,{}\\=%'), max_size=4),
+    st.text(st.sampled_from(' ":,{}\\=%'), max_size=4),
+)
+def test_a_secret_between_non_token_characters_never_survives(secret: str, before: str, after: str) -> None:
+    shown = Redactor([secret]).text(before + secret + after)
+    assert secret not in shown.replace(MASK, "\n")
+
+
+# --- a whole run with a one-character token ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_character_token_run(tmp_path_factory) -> Path:
+    """`run --bundle` with the token `T` against a server that echoes the Authorization it gets into a
+    header and the body (and so fails SYNC-CREATE-201, giving a failure's evidence in every report)."""
+    folder = tmp_path_factory.mktemp("short-token")
+    server = EchoesCredentials(token="T")
+    background = BackgroundServer(server.app(), server.base_path).start()
+    (folder / "PRODUCT.yaml").write_text(PRODUCT)
+    try:
+        done = cli(folder, "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml", "--base-url", background.url, "--token", "T",
+                   "--max-examples", "10")  # fmt: skip
+    finally:
+        background.stop()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    return folder
+
+
+def test_with_a_one_character_token_verdict_json_is_valid_and_intact(one_character_token_run: Path) -> None:
+    verdict = json.loads((one_character_token_run / "reports" / "verdict.json").read_text(encoding="utf-8"))
+    assert not [e.message for e in verdict_validator().iter_errors(verdict)]
+    assert [r["id"] for r in verdict["requirements"]] == list(BY_ID)
+    assert verdict["verdict"] == "not conformant" and verdict["reason"] == "MUST failed: SYNC-CREATE-201"
+    [failure] = [r["first_failure"] for r in verdict["requirements"] if r["first_failure"]]
+    exchange = failure["exchanges"][0]
+    assert exchange["request"]["method"] == "POST"
+    assert ["Authorization", MASK] in exchange["request"]["headers"]
+    assert ["x-echo-authorization", f"Bearer {MASK}"] in exchange["response"]["headers"]
+    assert f'"debugAuthorization": "Bearer {MASK}"' in exchange["response"]["body"]["text"]
+
+
+def test_with_a_one_character_token_the_evidence_and_junit_are_valid(one_character_token_run: Path) -> None:
+    reports = one_character_token_run / "reports"
+    lines = [json.loads(line) for line in (reports / "evidence.jsonl").read_text(encoding="utf-8").splitlines()]
+    exchanges = [e for line in lines for e in line["exchanges"]]
+    assert len(exchanges) > 50 and {e["request"]["method"] for e in exchanges} == {"POST"}
+    assert {line["probe"] for line in lines} >= {"valid", "invalid-body", "credentials"}
+    outcomes = _outcomes(reports / "junit.xml")
+    assert set(outcomes) == set(BY_ID) and outcomes["SYNC-CREATE-201"] == "fail"
+    assert ET.parse(reports / "junit.xml").getroot().tag == "testsuites"
+    for name in ("verdict.json", "evidence.jsonl", "junit.xml"):
+        text = (reports / name).read_text(encoding="utf-8")
+        assert "Bearer T" not in text and '"T"' not in text
+        assert not WHOLE_T.search(text), f"{name}: {text[WHOLE_T.search(text).start() - 60:][:120]!r}"  # type: ignore[union-attr]
+
+
+def test_with_a_one_character_token_the_report_names_everything_intact(one_character_token_run: Path) -> None:
+    shown = html.unescape(html.unescape((one_character_token_run / "reports" / "report.html").read_text(encoding="utf-8")))
+    assert re.search(r"Request:\\n  POST http://127\.0\.0\.1:\d+/beta/applications/", shown)
+    assert "SYNC-ODATA-TYPE" in shown and "SYNC-CREATE-201 (MUST) failed:" in shown
+    assert f"x-echo-authorization: Bearer {MASK}" in shown
+    assert "Bearer T" not in shown
+
+
+def test_with_a_one_character_token_the_bundle_verifies(one_character_token_run: Path) -> None:
+    done = cli(one_character_token_run, "verify", "b.zip")
+    assert done.returncode == 0, done.stdout
+    verdict = json.loads(zipfile.ZipFile(one_character_token_run / "b.zip").read("verdict.json"))
+    assert not list(verdict_validator().iter_errors(verdict))
+
+
+def test_with_a_one_character_token_the_suite_s_own_prose_is_intact(one_character_token_run: Path) -> None:
+    verdict = json.loads((one_character_token_run / "reports" / "verdict.json").read_text(encoding="utf-8"))
+    assert {r["id"]: r["statement"] for r in verdict["requirements"]} == {r.id: r.statement for r in REQUIREMENTS}
