@@ -5,10 +5,6 @@ exchange, a request with no answer included, credentials masked as in every othe
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +20,7 @@ from conformance.har import write
 from conformance.redaction import MASK, Redactor
 
 from .hostile import resets
+from .npm import npm_package
 from .test_certification import cli
 
 HAR_SCHEMA = "har-schema@2.0.0"
@@ -112,26 +109,8 @@ def har_problems(har: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def har_schema() -> Draft6Validator:
-    """har-schema from npm, installed once into the user's cache; skipped where npm or the registry is not at hand."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "graph-sync-conformance" / HAR_SCHEMA
-    lib = cache / "node_modules" / "har-schema" / "lib"
-    if not (lib / "har.json").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed: HAR checked against the HAR 1.2 fields only")
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=cache.parent, prefix=".har-schema-"))
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--no-save", "--prefix", str(staging), HAR_SCHEMA],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        if done.returncode != 0:
-            shutil.rmtree(staging, ignore_errors=True)
-            pytest.skip(f"npm could not install {HAR_SCHEMA}: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
-        try:
-            staging.rename(cache)  # atomic: another worker may have got there first
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
+    """har-schema from npm (tests/npm.py)."""
+    lib = npm_package(HAR_SCHEMA) / "node_modules" / "har-schema" / "lib"
     schemas = [json.loads(path.read_text(encoding="utf-8")) for path in lib.glob("*.json")]
     registry: Registry = Registry().with_resources((s["$id"].rstrip("#"), Resource.from_contents(s)) for s in schemas)
     return Draft6Validator(registry.contents("har.json"), registry=registry, format_checker=Draft6Validator.FORMAT_CHECKER)
