@@ -109,6 +109,8 @@ class RunConfig:
     reports: ReportPaths = field(default_factory=ReportPaths)
     complete: bool = True
     """The run selects the whole suite (no `::`, -k or -m), so its verdict decides the exit code."""
+    quiet: bool = False
+    """-q: no live progress."""
     deadline: float = math.inf
     """time.monotonic() after which nothing more is sent (--run-timeout from the start of the run)."""
 
@@ -165,6 +167,7 @@ def build(
     reports: ReportPaths,
     strict: bool,
     complete: bool,
+    quiet: bool,
     now: float,
 ) -> RunConfig:
     """The run's configuration from pytest's parsed options (`option(dest)`) and the environment.
@@ -201,6 +204,7 @@ def build(
         waivers=waivers,
         reports=reports,
         complete=complete,
+        quiet=quiet,
         deadline=now + option("run_timeout"),
     )
 

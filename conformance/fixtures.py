@@ -22,8 +22,9 @@ from .evidence import EvidenceLog, evidence_file
 from .generation import Generator
 from .ledger import Ledger, LocalLedger, SharedLedger
 from .probes import make_probes
+from .progress import Progress
 from .prover import Campaign, ProofSettings, Prover, settled
-from .stash import CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, PROVER, REDACTOR, RUN, STATS
+from .stash import CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, PROGRESS, PROVER, REDACTOR, RUN, STATS
 
 LIVENESS = "liveness"
 """The evidence's name for the known-good requests the client sends to check the target still answers."""
@@ -96,6 +97,7 @@ def prover(
         requirements=[r for r in REQUIREMENTS if r.id in collected],
         record=(lambda kind, seen: log.write(str(kind), seen.name or "generated", seen.exchanges)) if log else None,
         ledger=ledger(pytestconfig),
+        progress=Progress(show) if (show := pytestconfig.stash.get(PROGRESS, None)) else None,
     )
     prover = pytestconfig.stash[PROVER] = Prover(campaign)
     return prover

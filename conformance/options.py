@@ -207,6 +207,7 @@ def run_config(config: pytest.Config, *, now: float) -> RunConfig:
         reports=_report_paths(config),
         strict=_strict(config),
         complete=not (narrowed(config.args) or config.getoption("keyword") or config.getoption("markexpr")),
+        quiet=config.get_verbosity() < 0,
         now=now,
     )
 

@@ -21,19 +21,17 @@ from typing import Any
 
 import pytest
 
-from . import __version__, fixtures, options
+from . import fixtures, options, progress
 from .collection import check, narrowed
 from .config import RunConfig
-from .contract import SPEC_NAME, fingerprints
 from .credentials import ClientCredentials
 from .errors import Terminated, UsageError
 from .evidence import evidence_files
-from .grading import grading
 from .redaction import Redactor
 from .rendering import settle
 from .reporting import Reporter
 from .server import BackgroundServer, ReferenceServer
-from .stash import CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, REDACTOR, RUN, STATS, STATS_OUTPUT
+from .stash import COLLECTOR, CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, LINE, PROGRESS, REDACTOR, RUN, STATS, STATS_OUTPUT
 from .stats import RunStats
 from .verdict import header
 
@@ -70,6 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
         run=run,
         redactor=redactor,
         stats=stats,
+        target=lambda: fixtures.target_url(config),
         header=lambda: header(run, fixtures.target_url(config)),
         settled=lambda requirement: fixtures.settled_so_far(config, requirement),
         worker=hasattr(config, "workerinput"),
@@ -78,6 +77,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(fixtures, "graph-sync-conformance-fixtures")
     if not hasattr(config, "workerinput") and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Where the campaign's live progress goes: a pytest-xdist worker's file, which the controller
+    sums and draws; the terminal's line; or, not on a terminal or under -q, nowhere."""
+    config, run = session.config, session.config.stash[RUN]
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:
+        config.stash[PROGRESS] = progress.to_file(Path(worker[LEDGER_INPUT]) / f"progress-{worker['workerid']}.json")
+        return
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None and terminal.isatty() and not run.quiet:
+        line = config.stash[LINE] = progress.TerminalLine(terminal, config.pluginmanager.get_plugin("capturemanager"))
+        config.stash[PROGRESS] = line.draw
+        config.pluginmanager.register(line, "graph-sync-conformance-progress")
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -103,40 +118,12 @@ def _write_reports_where_configured(config: pytest.Config, run: RunConfig) -> No
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if COLLECTOR in config.stash:
+        config.stash[COLLECTOR].stop()
     if EMBEDDED in config.stash:
         config.stash[EMBEDDED].stop()
     if LEDGER_DIR in config.stash:
         shutil.rmtree(config.stash[LEDGER_DIR], ignore_errors=True)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
-    """The environment table of the HTML report: what was certified, against what, how."""
-    run = config.stash[RUN]
-    files = fingerprints()
-    metadata["Target"] = fixtures.target_url(config) + (" (embedded reference server)" if run.embedded else "")
-    metadata["Suite version"] = __version__
-    metadata["Contract"] = f"{SPEC_NAME} sha256:{files[f'contract/{SPEC_NAME}']}"
-    metadata["Schema hashes"] = {name: f"sha256:{digest}" for name, digest in files.items() if "/" not in name}
-    metadata["Seed"] = str(run.seed)
-    for key, value in run.reported().items():
-        metadata[_label(key)] = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    metadata["Grading"] = grading(run.strict)
-
-
-def _label(key: str) -> str:
-    """`max_body_bytes` -> `Max body bytes`, `tls_verification` -> `TLS verification`."""
-    text = key.replace("_", " ")
-    return "TLS" + text[3:] if text.startswith("tls") else text.capitalize()
-
-
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    run = config.stash[RUN]
-    kind = "embedded reference server" if run.embedded else "external server"
-    lines = [f"conformance target: {fixtures.target_url(config)} ({kind}); seed {run.seed}"]
-    if run.insecure:
-        lines.append("TLS verification is OFF (--insecure): certificates are not verified")
-    return lines
 
 
 @pytest.hookimpl(tryfirst=True)  # before -k/-m deselection, so a narrowed run is still checked whole
@@ -165,6 +152,9 @@ def pytest_configure_node(node: Any) -> None:
     config = node.config
     if LEDGER_DIR not in config.stash:
         config.stash[LEDGER_DIR] = Path(tempfile.mkdtemp(prefix="graph-sync-ledger-"))
+        if LINE in config.stash:
+            config.stash[COLLECTOR] = progress.Collector(config.stash[LEDGER_DIR], config.stash[LINE])
+            config.stash[COLLECTOR].start()
     node.workerinput[LEDGER_INPUT] = str(config.stash[LEDGER_DIR])
 
 

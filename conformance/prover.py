@@ -29,6 +29,7 @@ from .errors import NoVerdict, RequirementFailed
 from .exchange import Exchange, Shortfall
 from .ledger import Ledger, LocalLedger, Unit
 from .probes import AnyProbe, FixedProbe, GeneratedProbe
+from .progress import Progress
 from .redaction import Redactor
 
 
@@ -150,12 +151,14 @@ class Campaign:
         requirements: Sequence[Requirement] = REQUIREMENTS,
         record: Record | None = None,
         ledger: Ledger | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.client = client
         self.probes = probes
         self.proof = proof
         self.record = record
         self.ledger = ledger if ledger is not None else LocalLedger()
+        self.progress = progress
         self._judges = {kind: [r for r in requirements if kind in r.probes] for kind in probes}
         self.sent: Counter[Probe] = Counter()
         """Cases this process sent, by probe."""
@@ -204,6 +207,8 @@ class Campaign:
             if self.unanswered[kind] >= NO_ANSWER_BUDGET:
                 return self._not_sent(kind, judgements, len(cases) - sent)
             self._observe(kind, Observation(name, self._send(probe, case), batch), judgements)
+        if self.progress is not None:
+            self.progress.flush()
         return judgements
 
     def _send(self, probe: AnyProbe, case: Any) -> tuple[Exchange, ...]:
@@ -221,6 +226,7 @@ class Campaign:
         self.client.stats.statuses.update(f"{kind} {e.response.status}" for e in observation.exchanges if e.response is not None)
         if self.record is not None:
             self.record(kind, observation)
+        failed = False
         for requirement in self._judges[kind]:
             judgement = judgements[requirement.id]
             result = requirement.judge(*observation.exchanges)
@@ -229,9 +235,12 @@ class Campaign:
                 judgement.tally.not_applicable[result.reason] += 1
                 continue
             judgement.tally.applicable += 1
+            failed = failed or result.outcome == "fail"
             if result.outcome == "fail" and judgement.failed is None:
                 judgement.failed, judgement.probe = observation, kind
                 judgement.reason, judgement.found_after = result.reason, judgement.tally.judged
+        if self.progress is not None:
+            self.progress.sent(str(kind), failed)
 
     def _not_sent(self, kind: Probe, judgements: dict[str, Judgement], count: int) -> dict[str, Judgement]:
         """The rest of a probe the target does not answer: not sent, and said so in every tally."""

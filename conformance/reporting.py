@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from . import har, summary
+from . import __version__, har, summary
 from .catalogue import BY_ID, REQUIREMENTS, Requirement
 from .config import RunConfig
-from .contract import PROVENANCE
+from .contract import PROVENANCE, SPEC_NAME, fingerprints
 from .errors import HarError, RequirementFailed, Terminated
 from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
 from .hints import hints
@@ -46,16 +46,19 @@ class Reporter:
         run: RunConfig,
         redactor: Redactor,
         stats: RunStats,
+        target: Callable[[], str],
         header: Callable[[], dict[str, Any]],
         settled: Callable[[Requirement], RequirementFailed | None],
         worker: bool,
     ) -> None:
-        """`stats`: what the run did (the workers' added in, under pytest-xdist); `header`: what
+        """`target`: the service root under test (the embedded server's is known once it is bound);
+        `stats`: what the run did (the workers' added in, under pytest-xdist); `header`: what
         verdict.json says about the run besides its rows; `settled`: what the cases an interrupted
         run had sent prove about a requirement; `worker`: a pytest-xdist worker, whose controller decides."""
         self.run = run
         self.redactor = redactor
         self.stats = stats
+        self.target = target
         self.header = header
         self.settled = settled
         self.worker = worker
@@ -176,7 +179,28 @@ class Reporter:
             return f"no verdict (exit 3): {self.stopped}"
         return f"the run stopped early: {self.stopped}; the MUST failures it had proven stand (exit 1)"
 
+    def pytest_report_header(self) -> list[str]:
+        kind = "embedded reference server" if self.run.embedded else "external server"
+        lines = [f"conformance target: {self.target()} ({kind}); seed {self.run.seed}"]
+        if self.run.insecure:
+            lines.append("TLS verification is OFF (--insecure): certificates are not verified")
+        return lines
+
     # --- the HTML report (pytest-html) ---------------------------------------------------------------
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_metadata(self, metadata: dict[str, Any]) -> None:
+        """The environment table of the HTML report: what was certified, against what, how."""
+        run = self.run
+        files = fingerprints()
+        metadata["Target"] = self.target() + (" (embedded reference server)" if run.embedded else "")
+        metadata["Suite version"] = __version__
+        metadata["Contract"] = f"{SPEC_NAME} sha256:{files[f'contract/{SPEC_NAME}']}"
+        metadata["Schema hashes"] = {name: f"sha256:{digest}" for name, digest in files.items() if "/" not in name}
+        metadata["Seed"] = str(run.seed)
+        for key, value in run.reported().items():
+            metadata[_label(key)] = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        metadata["Grading"] = grading(run.strict)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report: Any) -> None:
@@ -233,6 +257,12 @@ class Reporter:
         cells.insert(1, f'<td class="verdict-{escape(verdict)}">{escape(verdict.upper())}</td>')
         cells.insert(3, f"<td>{escape(', '.join(r.id for r in requirements))}</td>")
         cells.insert(4, f"<td>{escape(', '.join(str(r.level) for r in requirements))}</td>")
+
+
+def _label(key: str) -> str:
+    """`max_body_bytes` -> `Max body bytes`, `tls_verification` -> `TLS verification`."""
+    text = key.replace("_", " ")
+    return "TLS" + text[3:] if text.startswith("tls") else text.capitalize()
 
 
 def _iso(moment: datetime) -> str:

@@ -3,12 +3,14 @@ apart): the configuration, the redactor, the embedded server, and the client-cre
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from .config import RunConfig
 from .credentials import ClientCredentials
+from .progress import Collector, Counts, TerminalLine
 from .prover import Prover
 from .redaction import Redactor
 from .server import BackgroundServer
@@ -20,6 +22,10 @@ EMBEDDED = pytest.StashKey[BackgroundServer]()
 CREDENTIALS = pytest.StashKey[ClientCredentials]()
 STATS = pytest.StashKey[RunStats]()
 PROVER = pytest.StashKey[Prover]()
+PROGRESS = pytest.StashKey[Callable[[Counts], None]]()
+"""Where the campaign's progress goes: the terminal line, a worker's progress file, or nowhere."""
+LINE = pytest.StashKey[TerminalLine]()
+COLLECTOR = pytest.StashKey[Collector]()
 STATS_OUTPUT = "graph_sync_conformance_stats"
 """The key of a pytest-xdist worker's RunStats in its `workeroutput`, summed on the controller."""
 LEDGER_DIR = pytest.StashKey[Path]()

@@ -99,14 +99,14 @@ def test_usage_errors_are_one_line_with_exit_4(args: list[str], message: str, tm
     assert done.returncode == 4, output
     assert re.search(message, output), output
     assert "Traceback" not in output
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 30  # seconds, on a busy 2-core machine; not a timeout per request
 
 
 @ALONE_AND_SPLIT
 def test_an_unreachable_base_url_ends_in_seconds(run_suite, workers) -> None:
     started = time.monotonic()
     run = run_suite("--base-url", "http://127.0.0.1:9/beta", "--token", TOKEN, *workers)
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 30  # seconds, on a busy 2-core machine; not a timeout per request
     assert_clean(run, exit_code=3, reason=r"target unreachable: .*cannot connect to 127\.0\.0\.1:9 \(.*Connection refused\)")
 
 

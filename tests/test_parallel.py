@@ -71,6 +71,6 @@ def test_no_evidence_file_of_an_earlier_run_is_left_beside_this_one(serve, run_s
     served = serve(ReferenceServer)
     evidence = tmp_path / "shared" / "evidence.jsonl"
     run_suite("--base-url", served.url, "--token", served.token, "-n", "2", f"--evidence={evidence}")
-    assert sorted(p.name for p in evidence.parent.iterdir()) == ["evidence-gw0.jsonl", "evidence-gw1.jsonl"]
+    assert sorted(p.name for p in evidence.parent.glob("*.jsonl")) == ["evidence-gw0.jsonl", "evidence-gw1.jsonl"]
     run_suite("--base-url", served.url, "--token", served.token, f"--evidence={evidence}")
-    assert sorted(p.name for p in evidence.parent.iterdir()) == ["evidence.jsonl"]
+    assert sorted(p.name for p in evidence.parent.glob("*.jsonl")) == ["evidence.jsonl"]
