@@ -226,3 +226,10 @@ def test_the_compiled_request_schema_decides_as_jsonschema_does() -> None:
 
     drawn()
     assert True in decisions and False in decisions
+
+
+def test_head_reads_back_like_get_without_a_body(base: str) -> None:
+    created = post(base)
+    assert created.status_code == 201
+    head = requests.head(created.headers["Location"], headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert head.status_code == 200 and head.content == b"" and head.headers["request-id"]

@@ -107,6 +107,15 @@ def test_a_body_that_trickles_in_is_cut_off_with_408(small) -> None:
     assert (status, error["error"]["code"]) == (408, "RequestTimeout")
 
 
+def test_a_client_gone_before_its_body_is_in_leaves_the_server_serving(small) -> None:
+    url, _ = small
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+    host, port = url.split("//", 1)[1].split("/", 1)[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(head.encode() + b"Content-Length: 100\r\n\r\n" + b'{"secrets"')
+    assert create(url).status_code == 201
+
+
 @pytest.fixture
 def serve_process(tmp_path) -> Iterator[tuple[int, subprocess.Popen]]:
     """`graph-sync-conformance serve` in its own process, with its default limits."""

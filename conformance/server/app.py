@@ -58,10 +58,10 @@ class ReferenceServer:
         self.limits = limits or Limits()
 
     def app(self) -> ASGIApp:
-        """The ASGI app: one path with POST (create) and GET (read back); any other path or method
-        gets a Graph error, and so does an exception a decision lets escape (500)."""
+        """The ASGI app: one path with POST (create) and GET or HEAD (read back); any other path or
+        method gets a Graph error, and so does an exception a decision lets escape (500)."""
         route = re.compile(re.escape(self.base_path) + "/applications/([^/]+)/synchronization")
-        handlers = {"POST": self.create, "GET": self.read}
+        handlers = {"POST": self.create, "GET": self.read, "HEAD": self.read}  # uvicorn sends no body for HEAD
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":  # lifespan is off; nothing else is served
