@@ -210,6 +210,12 @@ def test_a_head_under_the_limit_is_served(small) -> None:
     assert create(url, headers={**HEADERS, **filler}).status_code == 201
 
 
+def test_a_request_that_is_not_http_gets_a_graph_error_too(small) -> None:
+    url, _ = small
+    status, error = graph_error(raw_exchange(url, b"POST /beta HTTP/1.1\r\nContent-Length: x\r\n\r\n"))
+    assert (status, error["error"]["code"]) == (400, "BadRequest")
+
+
 def test_a_head_that_trickles_in_gets_408(small) -> None:
     url, limits = small
     status, error = graph_error(raw_exchange(url, f"POST {PATH} HTTP/1.1\r\n".encode(), b"Host: x\r\n", pause=limits.head_timeout * 3))

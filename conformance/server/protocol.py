@@ -1,4 +1,5 @@
-"""uvicorn's httptools protocol with the two bounds it lacks: a request head's size and its time.
+"""uvicorn's httptools protocol with the two bounds it lacks, a request head's size and its time, and a
+Graph error body for what it refuses itself (a request it cannot parse).
 
 uvicorn (httptools) holds a request's headers until the last one arrives, however many bytes that
 is, and waits for them however slowly they come: one client could fill the memory of a shared mock
@@ -69,6 +70,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self._in_head, self._head_started, self._head_bytes = True, False, 0
+
+    def send_400_response(self, msg: str) -> None:
+        """A request httptools cannot parse: uvicorn's own 400 is plain text; a Graph error here too."""
+        self._refuse(400, "BadRequest", msg)
 
     def _arm_head_deadline(self) -> None:
         self._disarm_head_deadline()
