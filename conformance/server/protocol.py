@@ -5,8 +5,8 @@ uvicorn (httptools) holds a request's headers until the last one arrives, howeve
 is, and waits for them however slowly they come: one client could fill the memory of a shared mock
 with a single endless header, or hold connections open a byte at a time. The app cannot help, as it
 is only called once the head is complete, so the bound sits here, in a subclass handed to uvicorn
-through its public `http=` option. It keeps to uvicorn's parser callbacks and `data_received`; what
-it relies on is pinned by tests/test_server.py.
+through its public `http=` option. It overrides only uvicorn's parser callbacks, `data_received` and
+`send_400_response`; tests/test_server_limits.py pins the behaviour it relies on.
 """
 
 from __future__ import annotations
