@@ -4,8 +4,8 @@ Every decision a server makes on the way to a response is one attribute or one m
 test server which breaks one requirement (or is correct in an unusual way) is a subclass that changes
 exactly that one thing, and everything else it does is the reference behaviour. The decisions speak
 Starlette's `Request` and `Response`; the core under them is not a Starlette application but one
-function (route, read the body within bounds, decide, send), because Starlette's router and
-middleware stack were a large part of each request's cost (docs/performance.md).
+function (route, read the body within bounds, decide, send): Starlette's router and middleware
+stack were about a fifth of each request's cost (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ CLOSE = {"Connection": "close"}
 
 
 def graph_error_body(code: str, message: str, client_request_id: str | None = None) -> dict[str, Any]:
-    """Graph's error body: also what the HTTP layer answers with before any request exists (431, 408)."""
+    """Graph's error body: also what the HTTP layer answers with before any request exists (400, 408, 431)."""
     inner = {
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
         "request-id": str(uuid.uuid4()),
