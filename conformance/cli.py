@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .catalogue import REQUIREMENTS
 from .config import DEFAULT_REPORTS_DIR, ReportPaths
-from .options import existing_file
+from .options import existing_file, positive_int
 
 
 def requirements_markdown() -> str:
@@ -35,18 +35,18 @@ def _requirements(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from .server import ReferenceServer, Store
-    from .server.runner import UVICORN_OPTIONS
+    from .server import Limits, ReferenceServer, Store
+    from .server.runner import serve_forever
 
     token = args.token or secrets.token_urlsafe(24)
-    server = ReferenceServer(token=token, store=Store(args.db) if args.db else None)
+    # The default is Limits' own (imported here, not at the top: the other commands do not need the server).
+    limits = Limits(max_body_bytes=args.max_body_bytes) if args.max_body_bytes else Limits()
+    server = ReferenceServer(token=token, store=Store(args.db) if args.db else None, limits=limits)
     print(f"reference server: http://{args.host}:{args.port}{server.base_path}", file=sys.stderr)
     if not args.token:
         print(f"bearer token (generated; pass --token to choose one): {token}", file=sys.stderr)
-    print(f"store: {args.db or 'in memory'}", file=sys.stderr)
-    uvicorn.run(server.app(), host=args.host, port=args.port, log_level="warning", **UVICORN_OPTIONS)
+    print(f"store: {args.db or 'in memory'}; request bodies up to {limits.max_body_bytes} bytes", file=sys.stderr)
+    serve_forever(server.app(), args.host, args.port, limits)
     return 0
 
 
@@ -192,6 +192,12 @@ def _main(argv: list[str] | None) -> int:
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
     serve.add_argument("--db", metavar="FILE", help="SQLite file to keep created synchronizations in (default: memory)")
     serve.add_argument("--token", help="the bearer token to accept (default: a random one, printed)")
+    serve.add_argument(
+        "--max-body-bytes",
+        type=positive_int,
+        metavar="N",
+        help="largest request body accepted; a larger one gets 413 and the rest of it is not read (default: 1048576, 1 MiB)",
+    )
 
     listing = commands.add_parser("requirements", help="print the requirement catalogue")
     listing.add_argument("--format", choices=["table", "json", "markdown"], default="table")

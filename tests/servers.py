@@ -282,8 +282,8 @@ class ErrorsAsMessageOnly(Variant):
 
     breaks = "SYNC-ERROR-BODY"
 
-    def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-        return self.respond(request, status, {"message": message}, headers)
+    def error_body(self, request: Request, code: str, message: str) -> Any:
+        return {"message": message}
 
 
 class ErrorsWithoutInnerError(Variant):
@@ -291,8 +291,8 @@ class ErrorsWithoutInnerError(Variant):
 
     breaks = "SYNC-ERROR-INNER"
 
-    def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-        return self.respond(request, status, {"error": {"code": code, "message": message}}, headers)
+    def error_body(self, request: Request, code: str, message: str) -> Any:
+        return {"error": {"code": code, "message": message}}
 
 
 class AcceptsAnyApplicationId(Variant):
@@ -309,12 +309,8 @@ class NoRequestId(Variant):
 
     breaks = "SYNC-REQUEST-ID"
 
-    def respond(
-        self, request: Request, status: int, body: Any, headers: dict[str, str] | None = None, media_type: str | None = None
-    ) -> Response:
-        response = super().respond(request, status, body, headers, media_type)
-        del response.headers["request-id"]
-        return response
+    def standard_headers(self, request: Request) -> dict[str, str]:
+        return {name: value for name, value in super().standard_headers(request).items() if name != "request-id"}
 
 
 # --- correct but unusual: each must pass ---------------------------------------------------------
@@ -399,11 +395,10 @@ class RelativeLocation(Variant):
 class ODataInnerErrorSpelling(Variant):
     """OData spells Graph's `innerError` as `innererror`."""
 
-    def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-        response = super().error(request, status, code, message, headers)
-        body = json.loads(bytes(response.body))
+    def error_body(self, request: Request, code: str, message: str) -> Any:
+        body = super().error_body(request, code, message)
         body["error"]["innererror"] = body["error"].pop("innerError")
-        return self.respond(request, status, body, headers, media_type="application/json")
+        return body
 
 
 BROKEN: list[type[Variant]] = [

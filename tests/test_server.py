@@ -192,3 +192,44 @@ def test_concurrent_creates_lose_nothing(base: str) -> None:
     for app, created in made:
         read = session.get(f"{base}/applications/{app}/synchronization", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
         assert read.json()["id"] == created
+
+
+def test_the_compiled_request_schema_decides_as_jsonschema_does() -> None:
+    """The server decides with jsonschema-rs and words refusals with jsonschema: on every body the
+    suite sends (the chosen ones and 300 drawn each way, as they arrive after a JSON round trip),
+    the two agree."""
+    from hypothesis import HealthCheck, given, seed, settings
+    from hypothesis import strategies as st
+
+    from conformance.contract import request_validator
+    from conformance.corpus import INVALID_BODIES
+    from conformance.generation import Generator
+    from conformance.server.validation import request_schema_accepts
+
+    generator = Generator((APP,))
+    chosen = [case.body for _, case in generator.valid_explicit] + list(INVALID_BODIES.values())
+    decisions: list[bool] = []
+
+    def agree(body) -> None:
+        body = json.loads(json.dumps(body))
+        decisions.append(request_validator().is_valid(body))
+        assert request_schema_accepts(body) == decisions[-1], body
+
+    for body in chosen:
+        agree(body)
+
+    @seed(11)
+    @settings(max_examples=600, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(case=st.one_of(generator.valid, generator.invalid))
+    def drawn(case) -> None:
+        agree(case.body)
+
+    drawn()
+    assert True in decisions and False in decisions
+
+
+def test_head_reads_back_like_get_without_a_body(base: str) -> None:
+    created = post(base)
+    assert created.status_code == 201
+    head = requests.head(created.headers["Location"], headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert head.status_code == 200 and head.content == b"" and head.headers["request-id"]

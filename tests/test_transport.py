@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.server import BackgroundServer, ReferenceServer
 
@@ -81,10 +82,13 @@ class MovedWithinOrigin(Variant):
 
     base_path = "/moved/beta"
 
-    def app(self) -> Starlette:
-        inner = super().app()
-        inner.router.routes.extend(redirector("/moved/beta").routes)
-        return inner
+    def app(self) -> ASGIApp:
+        served, moved = super().app(), redirector("/moved/beta")
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            await (served if scope["path"].startswith(self.base_path) else moved)(scope, receive, send)
+
+        return app
 
 
 def test_followed_redirects_within_the_origin_keep_credentials(listeners, run_suite) -> None:

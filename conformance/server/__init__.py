@@ -2,7 +2,8 @@
 deliberately broken or unusual test server is built from."""
 
 from .app import ReferenceServer
+from .limits import Limits
 from .runner import BackgroundServer
 from .store import Record, Store
 
-__all__ = ["BackgroundServer", "Record", "ReferenceServer", "Store"]
+__all__ = ["BackgroundServer", "Limits", "Record", "ReferenceServer", "Store"]

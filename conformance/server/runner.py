@@ -1,6 +1,7 @@
-"""Running a server app on a loopback port in a background thread, for a pytest session or a test.
+"""Running a server app under uvicorn: in a background thread on a loopback port (a pytest session, a
+test), or in the foreground (`graph-sync-conformance serve`), with one configuration for both.
 
-The socket is bound when the object is made, so its URL is known (and can go in the report's
+The socket is bound when a BackgroundServer is made, so its URL is known (and can go in the report's
 environment table) before the server is started; it is started only when first needed.
 """
 
@@ -10,38 +11,56 @@ import asyncio
 import socket
 import threading
 import time
-from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
-# httptools parses HTTP in C: about 15 % more requests/s than h11 here. uvloop measured no faster
-# than asyncio's own loop, so the loop is pinned rather than left to what happens to be installed.
-UVICORN_OPTIONS: dict[str, Any] = {"http": "httptools", "loop": "asyncio", "lifespan": "off"}
+from .limits import Limits
+from .protocol import BoundedHttpToolsProtocol
+
+
+def listening_socket(host: str, port: int = 0) -> socket.socket:
+    # proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP; without
+    # it, a response written in two parts waits ~40 ms for a delayed ACK (about 23 requests/s).
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    return listener
+
+
+def uvicorn_config(app: ASGIApp, limits: Limits, tls: tuple[str, str] | None = None) -> uvicorn.Config:
+    """httptools parses HTTP in C: about 15 % more requests/s than h11 here, bounded by
+    BoundedHttpToolsProtocol. uvloop measured no faster than asyncio's own loop, so the loop is
+    pinned rather than left to what happens to be installed."""
+    certfile, keyfile = tls or (None, None)
+    return uvicorn.Config(
+        app,
+        http=BoundedHttpToolsProtocol.bounded_by(limits),
+        loop="asyncio",
+        lifespan="off",
+        # log_config=None: leave logging to the host process (pytest captures it), do not reconfigure it.
+        log_config=None,
+        access_log=False,
+        timeout_keep_alive=int(limits.idle_timeout),
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
+    )
+
+
+def serve_forever(app: ASGIApp, host: str, port: int, limits: Limits) -> None:
+    """In the foreground, until interrupted."""
+    uvicorn.Server(uvicorn_config(app, limits)).run(sockets=[listening_socket(host, port)])
 
 
 class BackgroundServer:
-    def __init__(self, app: Any, base_path: str = "", host: str = "127.0.0.1", tls: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, base_path: str = "", host: str = "127.0.0.1", tls: tuple[str, str] | None = None, limits: Limits | None = None
+    ) -> None:
         """`tls`: (certificate chain file, private key file) to serve https instead of http."""
-        # proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP; without
-        # it, a response written in two parts waits ~40 ms for a delayed ACK (about 23 requests/s).
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, 0))
+        self._socket = listening_socket(host)
         port = self._socket.getsockname()[1]
         self.url = f"{'https' if tls else 'http'}://{host}:{port}{base_path}"
-        certfile, keyfile = tls or (None, None)
-        self._server = uvicorn.Server(
-            # log_config=None: leave logging to the host process (pytest captures it), do not reconfigure it.
-            uvicorn.Config(
-                app,
-                log_config=None,
-                access_log=False,
-                **UVICORN_OPTIONS,
-                timeout_keep_alive=30,
-                ssl_certfile=certfile,
-                ssl_keyfile=keyfile,
-            )
-        )
+        self._server = uvicorn.Server(uvicorn_config(app, limits or Limits(), tls))
         self._thread: threading.Thread | None = None
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:

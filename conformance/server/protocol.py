@@ -1,0 +1,105 @@
+"""uvicorn's httptools protocol with the two bounds it lacks, a request head's size and its time, and a
+Graph error body for what it refuses itself (a request it cannot parse).
+
+uvicorn (httptools) holds a request's headers until the last one arrives, however many bytes that
+is, and waits for them however slowly they come: one client could fill the memory of a shared mock
+with a single endless header, or hold connections open a byte at a time. The app cannot help, as it
+is only called once the head is complete, so the bound sits here, in a subclass handed to uvicorn
+through its public `http=` option. It overrides only uvicorn's parser callbacks, `data_received` and
+`send_400_response`; tests/test_server_limits.py pins the behaviour it relies on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import json
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .app import graph_error_body
+from .limits import Limits
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    limits: ClassVar[Limits] = Limits()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_head = True
+        self._head_started = False
+        self._head_bytes = 0
+        self._head_deadline: asyncio.TimerHandle | None = None
+
+    @classmethod
+    def bounded_by(cls, limits: Limits) -> type[BoundedHttpToolsProtocol]:
+        """The protocol class uvicorn is given (it makes one instance per connection itself)."""
+        return type(cls.__name__, (cls,), {"limits": limits})
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_deadline()  # a connection that never sends a byte is not kept either
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_deadline()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        # Only bytes that arrived while a head was incomplete and left it incomplete count: a read
+        # that also holds the end of a head and the start of its body does not. So a head is refused
+        # at most one read (asyncio reads up to 256 KiB) past the limit.
+        was_in_head = self._in_head
+        super().data_received(data)
+        if was_in_head and self._in_head and not self.transport.is_closing():
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.max_head_bytes:
+                self._refuse(431, "RequestHeaderFieldsTooLarge", f"The request head exceeds {self.limits.max_head_bytes} bytes.")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_started = True
+        if self._head_deadline is None:  # a kept-alive connection's next request: from its first byte
+            self._arm_head_deadline()
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._disarm_head_deadline()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_head, self._head_started, self._head_bytes = True, False, 0
+
+    def send_400_response(self, msg: str) -> None:
+        """A request httptools cannot parse: uvicorn's own 400 is plain text; a Graph error here too."""
+        self._refuse(400, "BadRequest", msg)
+
+    def _arm_head_deadline(self) -> None:
+        self._disarm_head_deadline()
+        self._head_deadline = self.loop.call_later(self.limits.head_timeout, self._head_too_slow)
+
+    def _disarm_head_deadline(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+
+    def _head_too_slow(self) -> None:
+        self._head_deadline = None
+        if self.transport.is_closing():
+            return
+        if not self._head_started and self._head_bytes == 0:
+            self.transport.close()  # nothing was asked: close quietly, as after an idle keep-alive
+            return
+        self._refuse(408, "RequestTimeout", f"The request head did not arrive within {self.limits.head_timeout:g} s.")
+
+    def _refuse(self, status: int, code: str, message: str) -> None:
+        """Answer before the app ever sees the request, and close: the rest is never read."""
+        self._disarm_head_deadline()
+        body = json.dumps(graph_error_body(code, message)).encode("ascii")
+        head = (
+            f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n"
+            f"content-type: application/json\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
+        )
+        self.transport.write(head.encode("ascii") + body)
+        self.transport.close()

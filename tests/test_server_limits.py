@@ -1,0 +1,271 @@
+"""The reference server as a mock people share: what one client can cost it is bounded.
+
+A body over the cap is refused with 413 as soon as that is known and never read whole (the server's
+memory stays flat, the next create works); a request head is bounded in size and time below the app;
+a body that trickles in is cut off; the token is compared in constant time.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from conformance.contract import error_validator
+from conformance.server import BackgroundServer, Limits, ReferenceServer
+from conformance.server import app as server_app
+
+TOKEN = "limits-token"
+APP = "5b0bb1a8-7e7c-4c1e-9a0e-3f3b1c2d4e5f"
+PATH = f"/beta/applications/{APP}/synchronization"
+HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+MIB = 1 << 20
+
+
+def valid_body_of(size: int) -> bytes:
+    """A valid create of exactly `size` bytes (JSON allows the padding)."""
+    body = b'{"secrets": []}'
+    return body + b" " * (size - len(body))
+
+
+@pytest.fixture(scope="module")
+def small() -> Iterator[tuple[str, Limits]]:
+    """A server with small limits, so that the bounds are reached in a test's time."""
+    limits = Limits(max_body_bytes=1000, max_head_bytes=8 * 1024, head_timeout=0.5, body_timeout=0.5)
+    server = ReferenceServer(token=TOKEN, limits=limits)
+    with BackgroundServer(server.app(), server.base_path, limits=limits) as background:
+        yield background.url, limits
+
+
+def create(
+    url: str, body: bytes | Iterator[bytes] = b'{"secrets": []}', headers: dict | None = None, session: requests.Session | None = None
+) -> requests.Response:
+    """POST `body` to the operation under `url` (a service root), with the token unless `headers` say otherwise."""
+    sender = session or requests
+    return sender.post(f"{url}/applications/{APP}/synchronization", data=body, headers=HEADERS if headers is None else headers, timeout=10)
+
+
+def raw_exchange(url: str, *parts: bytes) -> bytes:
+    """Send `parts` on one connection, then read until the server closes it (never sending more, so
+    that a refusal cannot race a later send)."""
+    host, port = url.split("//", 1)[1].split("/", 1)[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        for part in parts:
+            conn.sendall(part)
+        received = b""
+        while chunk := conn.recv(65536):
+            received += chunk
+        return received
+
+
+def graph_error(raw: bytes) -> tuple[int, dict]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    error = json.loads(body)
+    assert error_validator().is_valid(error), error
+    return int(head.split()[1]), error
+
+
+# --- the body -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_body_up_to_the_cap_is_created_one_byte_more_is_413(small, chunked: bool) -> None:
+    url, limits = small
+    session = requests.Session()
+
+    def post(body: bytes) -> requests.Response:
+        data = iter([body[:500], body[500:]]) if chunked else body  # a generator is sent chunked
+        return create(url, data, session=session)
+
+    assert post(valid_body_of(limits.max_body_bytes)).status_code == 201
+    refused = post(valid_body_of(limits.max_body_bytes + 1))
+    assert refused.status_code == 413
+    assert refused.headers["connection"] == "close"
+    assert refused.json()["error"]["code"] == "Request_EntityTooLarge"
+    assert error_validator().is_valid(refused.json())
+    assert post(valid_body_of(100)).status_code == 201  # the same session, on a new connection
+
+
+def test_an_oversized_body_is_refused_before_its_credentials_are_looked_at(small) -> None:
+    """Refused for its size even without a token: nothing of it is read, whoever sends it."""
+    url, limits = small
+    response = create(url, b" " * (limits.max_body_bytes + 1), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_a_body_that_trickles_in_is_cut_off_with_408(small) -> None:
+    url, limits = small
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+    head += "Content-Length: 100\r\n\r\n"
+    started = time.monotonic()
+    status, error = graph_error(raw_exchange(url, head.encode(), b'{"secrets"'))  # 10 of the 100 bytes, then nothing
+    assert (status, error["error"]["code"]) == (408, "RequestTimeout")
+    assert time.monotonic() - started >= limits.body_timeout
+
+
+def test_a_client_gone_before_its_body_is_in_leaves_the_server_serving(small) -> None:
+    url, _ = small
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+    host, port = url.split("//", 1)[1].split("/", 1)[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(head.encode() + b"Content-Length: 100\r\n\r\n" + b'{"secrets"')
+    assert create(url).status_code == 201
+
+
+@pytest.fixture
+def serve_process(tmp_path) -> Iterator[tuple[int, subprocess.Popen]]:
+    """`graph-sync-conformance serve` in its own process, with its default limits."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conformance.cli", "serve", "--port", str(port), "--token", TOKEN],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr.read() if process.stderr else ""
+            time.sleep(0.1)
+    yield port, process
+    process.terminate()
+    process.wait(timeout=10)
+
+
+class Blocks:
+    """`count` MiB of spaces, made as they are sent (the test stays small), counting what was taken.
+    With `declared`, requests sends a Content-Length (it reads `len`); without, it sends the body chunked."""
+
+    def __init__(self, count: int, declared: bool) -> None:
+        self.count, self.sent = count, 0
+        if declared:
+            self.len = count * MIB
+
+    def __iter__(self) -> Iterator[bytes]:
+        block = b" " * MIB
+        for _ in range(self.count):
+            self.sent += len(block)
+            yield block
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """VmRSS (resident now) and VmHWM (the most it has ever been resident), in KiB."""
+    with open(f"/proc/{pid}/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return {name: int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/<pid>/status")
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_a_300_mb_body_gets_413_and_the_server_memory_stays_flat(serve_process, declared: bool) -> None:
+    port, process = serve_process
+    url = f"http://127.0.0.1:{port}/beta/applications/{APP}/synchronization"
+    session = requests.Session()
+    # Warm up every path the measured request takes (a create, a 413), so that what is measured is the
+    # 300 MB and not a first allocation.
+    assert session.post(url, data=b'{"secrets": []}', headers=HEADERS, timeout=10).status_code == 201
+    assert session.post(url, data=b" " * (2 * MIB), headers=HEADERS, timeout=10).status_code == 413
+    before = memory_kib(process.pid)
+    body = Blocks(300, declared)
+    started = time.perf_counter()
+    refused = session.post(url, data=body, headers=HEADERS, timeout=30)
+    took = time.perf_counter() - started
+    after = memory_kib(process.pid)
+    assert refused.status_code == 413, refused.text
+    assert refused.json()["error"]["code"] == "Request_EntityTooLarge"
+    framing = "content-length" if declared else "transfer-encoding"
+    assert framing in {name.lower() for name in refused.request.headers}
+    # The server stopped reading at the cap: the client got no further than the cap plus what the
+    # loopback socket buffers hold (a few MiB) before the refusal ended its upload.
+    assert body.sent < 32 * MIB, f"{body.sent / MIB:.0f} MiB sent before the 413"
+    # Flat: the most the server was ever resident, during the 300 MB, is within 8 MiB of what it was
+    # before (the 1 MiB cap, one 256 KiB socket read, allocator slack); held whole it would be 300 MiB more.
+    growth = (after["VmHWM"] - before["VmRSS"]) / 1024
+    assert growth < 8, f"peak resident memory grew by {growth:.1f} MiB"
+    print(f"413 after {took:.3f} s, {body.sent / MIB:.0f} MiB sent, peak memory +{growth:.1f} MiB")
+    assert session.post(url, data=b'{"secrets": []}', headers=HEADERS, timeout=10).status_code == 201
+
+
+# --- the request head ---------------------------------------------------------------------------
+
+
+def test_a_head_over_the_limit_gets_431_and_the_connection_closed(small) -> None:
+    url, limits = small
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\n".encode()
+    oversized = b"".join(b"X-Filler-%d: %s\r\n" % (n, b"a" * 1000) for n in range(4 * limits.max_head_bytes // 1000))
+    status, error = graph_error(raw_exchange(url, head, oversized))
+    assert (status, error["error"]["code"]) == (431, "RequestHeaderFieldsTooLarge")
+
+
+def test_a_head_under_the_limit_is_served(small) -> None:
+    url, limits = small
+    filler = {f"X-Filler-{n}": "a" * 1000 for n in range(limits.max_head_bytes // 1000 - 2)}
+    assert create(url, headers={**HEADERS, **filler}).status_code == 201
+
+
+def test_a_request_that_is_not_http_gets_a_graph_error_too(small) -> None:
+    url, _ = small
+    status, error = graph_error(raw_exchange(url, b"POST /beta HTTP/1.1\r\nContent-Length: x\r\n\r\n"))
+    assert (status, error["error"]["code"]) == (400, "BadRequest")
+
+
+def test_a_head_that_does_not_arrive_in_time_gets_408(small) -> None:
+    url, limits = small
+    started = time.monotonic()
+    status, error = graph_error(raw_exchange(url, f"POST {PATH} HTTP/1.1\r\nHost: x\r\n".encode()))  # never ended
+    assert (status, error["error"]["code"]) == (408, "RequestTimeout")
+    assert time.monotonic() - started >= limits.head_timeout
+
+
+def test_a_connection_that_never_asks_is_closed_quietly(small) -> None:
+    url, _ = small
+    assert raw_exchange(url) == b""
+
+
+def test_kept_alive_requests_each_get_the_whole_head_time(small) -> None:
+    """The head deadline runs per request: a connection used longer than it is not cut off."""
+    url, limits = small
+    session = requests.Session()
+    for _ in range(3):
+        assert create(url, session=session).status_code == 201
+        time.sleep(limits.head_timeout * 0.6)
+
+
+# --- the token ----------------------------------------------------------------------------------
+
+
+def test_the_token_is_compared_in_constant_time(small, monkeypatch) -> None:
+    """The decision is hmac.compare_digest's (its time does not depend on how much of a guess matched)."""
+    url, _ = small
+    compared: list[tuple[bytes, bytes]] = []
+    real = server_app.hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(server_app.hmac, "compare_digest", spy)
+    near_miss = TOKEN[:-1] + "X"
+    assert create(url, headers={**HEADERS, "Authorization": f"Bearer {near_miss}"}).status_code == 401
+    assert create(url).status_code == 201
+    assert compared == [(near_miss.encode(), TOKEN.encode()), (TOKEN.encode(), TOKEN.encode())]
+
+
+def test_a_non_ascii_token_is_accepted_as_sent() -> None:
+    token = "jeton-é-🔐"
+    server = ReferenceServer(token=token)
+    with BackgroundServer(server.app(), server.base_path) as background:
+        # As bytes: requests would send a str header as latin-1, which cannot hold the emoji.
+        good = {"Authorization": f"Bearer {token}".encode(), "Content-Type": "application/json"}
+        bad = {"Authorization": f"Bearer {token[:-1]}x".encode(), "Content-Type": "application/json"}
+        assert create(background.url, headers=good).status_code == 201
+        assert create(background.url, headers=bad).status_code == 401
