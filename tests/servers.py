@@ -8,6 +8,7 @@ on no other. A correct-but-unusual server has `breaks = None`; the suite must pa
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any, ClassVar
 
@@ -265,6 +266,18 @@ class WrongToken403(Variant):
         return refused
 
 
+class CutsOffAnswersToMalformedJson(Variant):
+    """Promises more of its 400 body than it sends when the body is not JSON: the answer is cut off."""
+
+    breaks = "SYNC-ANSWERED"
+
+    def decode(self, request: Request, body: bytes) -> Any:
+        decoded = super().decode(request, body)
+        if isinstance(decoded, Response):
+            decoded.headers["content-length"] = str(len(decoded.body) + 100)
+        return decoded
+
+
 class CrashesOnMalformedJson(Variant):
     """Lets the JSON decode error escape: the framework answers 500."""
 
@@ -401,6 +414,16 @@ class ODataInnerErrorSpelling(Variant):
         return body
 
 
+class SlowButInTime(Variant):
+    """Takes half a second over a body that is not JSON: slow, but an answer well within the timeout."""
+
+    def decode(self, request: Request, body: bytes) -> Any:
+        decoded = super().decode(request, body)
+        if isinstance(decoded, Response):
+            time.sleep(0.5)  # the event loop waits too: every request behind it is slower still
+        return decoded
+
+
 BROKEN: list[type[Variant]] = [
     Answers200,
     PlainTextBody,
@@ -425,6 +448,7 @@ BROKEN: list[type[Variant]] = [
     IgnoresToken,
     AcceptsAnyBearer,
     WrongToken403,
+    CutsOffAnswersToMalformedJson,
     CrashesOnMalformedJson,
     ErrorsAsMessageOnly,
     ErrorsWithoutInnerError,
@@ -442,4 +466,5 @@ UNUSUAL: list[type[Variant]] = [
     ConnectionClose,
     RelativeLocation,
     ODataInnerErrorSpelling,
+    SlowButInTime,
 ]
