@@ -9,6 +9,7 @@ back from pytest-xdist workers. The rule that turns rows into a verdict and an e
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
@@ -35,6 +36,14 @@ REPORT_CSS = (
     ".verdict-fail,.verdict-error{color:#c0392b;font-weight:bold}.verdict-warn{color:#b9770e;font-weight:bold}"
     ".verdict-skip{color:#7f8c8d;font-weight:bold}.verdict-pass{color:#1e8449}.verdict-waived{color:#2471a3}"
     "#verdict{font-size:1.3em;margin:8px 0}"
+    # The verdict first: pytest-html's page puts its environment table at the top; shown after the results.
+    "body{display:flex;flex-direction:column}.summary{order:1}#results-table{order:2}"
+    "#environment-header{order:3}#environment{order:4}"
+    # A failure's evidence whole, request and response, without a scroll box of its own.
+    ".logwrapper{max-height:none;overflow-y:visible}.logwrapper .logexpander{display:none}.logwrapper .log{top:0}"
+    # pytest-html counts tests by pytest's outcome (a warning is "Passed"); the requirement counts
+    # above it are the verdict's rows.
+    ".summary .run-count,.summary .filter,.summary .filters{display:none}"
 )
 MARKUP = {Outcome.FAIL: {"red": True}, Outcome.ERROR: {"red": True}, Outcome.WARN: {"yellow": True}, Outcome.SKIP: {"yellow": True}}
 
@@ -220,7 +229,14 @@ class Reporter:
             prefix += [f'<p class="run-note">{escape(self.redactor.text(note))}</p>' for note in notes]
         prefix.append(f"<p><strong>Grading.</strong> {escape(grading(self.run.strict))}. {escape(PROVENANCE)}</p>")
         if self.rows:
+            prefix.append(f'<p id="requirement-counts">{escape(self.counts())}</p>')
             prefix.append(self._requirement_table())
+
+    def counts(self) -> str:
+        """How the verdict's rows came out: `24 requirements: 21 pass, 2 warn, 1 fail`."""
+        tally = Counter(row.outcome for row in self.rows.values())
+        shown = ", ".join(f"{tally[outcome]} {outcome}" for outcome in Outcome if tally[outcome])
+        return f"{len(self.rows)} requirements: {shown}"
 
     def _requirement_table(self) -> str:
         rows = []

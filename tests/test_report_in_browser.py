@@ -59,10 +59,25 @@ def test_the_report_shows_the_verdict_and_requirements_and_logs_no_error(browser
     failing = table.find_element(By.LINK_TEXT, "SYNC-SECRETS-ECHO")
     assert failing.is_displayed()
 
+    # The verdict and the requirements come first; the environment table after the results.
+    environment = browser.find_element(By.ID, "environment")
+    assert verdict.location["y"] < table.location["y"] < environment.location["y"]
+    assert browser.find_element(By.ID, "results-table").location["y"] < environment.location["y"]
+    # The counts are the verdict's rows (pytest-html's own count a warning as "Passed").
+    assert run.verdict is not None
+    outcomes = [r["outcome"] for r in run.verdict["requirements"]]
+    counts = browser.find_element(By.ID, "requirement-counts")
+    assert counts.text == f"{len(outcomes)} requirements: {outcomes.count('pass')} pass, {outcomes.count('fail')} fail"
+    assert not browser.find_element(By.CSS_SELECTOR, ".summary .run-count").is_displayed()
+
     failing.click()  # the link leads to the failure's row, whose log holds the evidence
     target = browser.find_element(By.ID, failing.get_attribute("href").split("#", 1)[1])
     log = target.find_element(By.CSS_SELECTOR, ".log")
     assert "SYNC-SECRETS-ECHO (MUST) failed" in log.text and "curl " in log.text
+    # The request and the response shown whole, with no scroll box of their own.
+    wrapper = target.find_element(By.CSS_SELECTOR, ".logwrapper")
+    assert browser.execute_script("return arguments[0].scrollHeight <= arguments[0].clientHeight + 1", wrapper)
+    assert "Response: 201 Created" in log.text and "Reproduce:" in log.text
     assert served.token not in browser.page_source
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
