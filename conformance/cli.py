@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .catalogue import REQUIREMENTS
 from .config import DEFAULT_REPORTS_DIR, ReportPaths
-from .options import existing_file, positive_int
+from .options import existing_file, joined, positive_int
 
 
 def requirements_markdown() -> str:
@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     suite = Path(__file__).resolve().parent / "suite"
     written = [f"--html={reports.html}", "--self-contained-html", f"--junitxml={reports.junit}"]
     written += [f"--verdict={reports.verdict}", f"--evidence={reports.evidence}", f"--summary={reports.summary}"]
-    status = EXIT_CODES.get(int(pytest.main([str(suite), *written, *extra])), 3)
+    status = EXIT_CODES.get(int(pytest.main([str(suite), *written, *joined(extra)])), 3)
     return status if args.bundle is None else _bundle(args, reports, status)
 
 
@@ -185,6 +185,7 @@ def _main(argv: list[str] | None) -> int:
         prog="graph-sync-conformance",
         description="Conformance suite for Microsoft Graph (beta) POST /applications/{applicationsId}/synchronization.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the reference server in the foreground")

@@ -111,6 +111,9 @@ class RunConfig:
     """The run selects the whole suite (no `::`, -k or -m), so its verdict decides the exit code."""
     quiet: bool = False
     """-q: no live progress."""
+    cache: str | None = None
+    """Where hypothesis keeps what it builds once (its Unicode tables): the user's cache, not the
+    working folder; None when HYPOTHESIS_STORAGE_DIRECTORY says where."""
     deadline: float = math.inf
     """time.monotonic() after which nothing more is sent (--run-timeout from the start of the run)."""
 
@@ -205,8 +208,14 @@ def build(
         reports=reports,
         complete=complete,
         quiet=quiet,
+        cache=None if env.get("HYPOTHESIS_STORAGE_DIRECTORY") else str(user_cache(env) / "hypothesis"),
         deadline=now + option("run_timeout"),
     )
+
+
+def user_cache(env: Mapping[str, str]) -> Path:
+    """The suite's folder in the user's cache (XDG): what a run builds once and keeps."""
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graph-sync-conformance"
 
 
 def default_application_ids(seed: int) -> tuple[str, ...]:

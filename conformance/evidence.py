@@ -19,10 +19,11 @@ from .redaction import Redactor
 DISPLAY_BYTES = 8 * 1024
 
 
-def _body(body: bytes) -> str:
+def _body(body: bytes, redactor: Redactor) -> str:
     if not body:
         return "(empty body)"
-    shown = body[:DISPLAY_BYTES].decode("utf-8", errors="replace")
+    # Masked before it is cut: a secret straddling the cut cannot leave half of itself behind.
+    shown = redactor.binary(body)[:DISPLAY_BYTES].decode("utf-8", errors="replace")
     if len(body) > DISPLAY_BYTES:
         shown += f"\n… ({len(body):,} bytes in all; the first {DISPLAY_BYTES:,} shown)"
     return shown
@@ -84,14 +85,14 @@ def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) 
 def describe(exchange: Exchange, redactor: Redactor) -> str:
     request = exchange.request
     lines = ["Request:", f"  {request.method} {request.url}", *_headers(redactor.headers(request.headers))]
-    lines += ["", _body(request.body), ""]
+    lines += ["", _body(request.body, redactor), ""]
     response = exchange.response
     if response is None:
         lines.append(f"Response: none ({exchange.error})")
     else:
         status = f"{response.status} {response.reason}".rstrip()
         lines += [f"Response: {status} after {exchange.elapsed:.3f} s", *_headers(redactor.headers(response.headers))]
-        lines += ["", _body(response.body) + (f"\n… ({response.incomplete})" if response.incomplete else "")]
+        lines += ["", _body(response.body, redactor) + (f"\n… ({response.incomplete})" if response.incomplete else "")]
     lines += ["", "Reproduce:", "  " + curl(request)]
     return redactor.text("\n".join(lines))
 

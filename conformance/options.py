@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -185,9 +185,39 @@ def declare(parser: pytest.Parser) -> None:
     )
 
 
+FILE_OPTIONS = ("--waivers", "--ca-bundle", "--html", "--junitxml", "--junit-xml", "--verdict", "--evidence", "--summary")
+"""Options whose value is a file: given as `--option FILE`, pytest reads FILE as a test path before it
+knows the suite's options, moves its rootdir to FILE's folder, ignores the project's configuration
+and would collect the wrong tests. Only `--option=FILE` is safe."""
+
+
+def file_options_in_space_form(args: Sequence[str]) -> list[str]:
+    """The file options given as `--option FILE` (two arguments), in the order given."""
+    return [arg for arg, value in zip(args, [*args[1:], ""], strict=True) if arg in FILE_OPTIONS and value and not value.startswith("-")]
+
+
+def joined(args: Sequence[str]) -> list[str]:
+    """`--option FILE` as `--option=FILE` for the file options: what `graph-sync-conformance run`
+    passes to pytest, so that there the space form works too."""
+    spaced = set(file_options_in_space_form(args))
+    out: list[str] = []
+    for arg in args:
+        if out and out[-1] in spaced and "=" not in out[-1]:
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def run_config(config: pytest.Config, *, now: float) -> RunConfig:
     """The run's configuration from pytest's parsed options, its ini values and the environment: the one
     place that reads them. Raises UsageError for what cannot be used."""
+    if spaced := file_options_in_space_form(config.invocation_params.args):
+        flag = spaced[0]
+        raise UsageError(
+            f"{flag}: write {flag}=FILE, with '=' (given as two arguments, pytest takes FILE for a test path "
+            "before it knows this option, and would run the wrong tests)"
+        )
     target = config.getoption("base_url") or config.getini("base_url") or None
     if target is not None:
         try:
@@ -217,12 +247,14 @@ def _report_paths(config: pytest.Config) -> ReportPaths:
     runs = runs_suite(config.args, pyargs=config.option.pyargs, invocation_dir=config.invocation_params.dir)
     default = ReportPaths.in_folder(DEFAULT_REPORTS_DIR) if runs else ReportPaths()
     pytest_html = hasattr(config.option, "htmlpath")  # the plugin can be left out with -p no:html
+    verdict = config.getoption("verdict") or default.verdict
+    beside_verdict = str(Path(verdict).with_name("summary.md")) if verdict else None
     return ReportPaths(
         html=(config.option.htmlpath or default.html) if pytest_html else None,
         junit=config.option.xmlpath or default.junit,
-        verdict=config.getoption("verdict") or default.verdict,
+        verdict=verdict,
         evidence=config.getoption("evidence") or default.evidence,
-        summary=config.getoption("summary") or default.summary,
+        summary=config.getoption("summary") or beside_verdict,
     )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from . import fixtures, options, progress
 from .collection import check, narrowed
@@ -54,6 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements this test proves")
     with usage_errors():
         run = config.stash[RUN] = options.run_config(config, now=time.monotonic())
+    if run.cache:
+        set_hypothesis_home_dir(run.cache)  # not .hypothesis/ in whatever folder the run starts from
     redactor = config.stash[REDACTOR] = Redactor([run.token] if run.token else [])
     if run.credentials is not None:
         redactor.add(run.credentials.secret)

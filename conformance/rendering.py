@@ -8,6 +8,7 @@ where it is made fit to leave the process, once.
 from __future__ import annotations
 
 import shlex
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,9 +47,12 @@ class FailureText:
         return self.text
 
 
-def rerun_command(run: RunConfig, nodeid: str) -> str:
-    """The command that sends this requirement's cases again: same target, seed, budget and ids."""
-    parts = [".venv/bin/pytest", shlex.quote(nodeid)]
+def rerun_command(run: RunConfig, item: pytest.Item) -> str:
+    """The command that sends this requirement's cases again (same target, seed, budget and ids), to
+    paste from any folder: this interpreter and the test's file by absolute path, so the suite's own
+    configuration (suite/pytest.ini) applies. The token comes from $GRAPH_TOKEN, never the text."""
+    test = f"{item.path}::{item.name}"
+    parts = [shlex.quote(sys.executable), "-m", "pytest", shlex.quote(test)]
     if run.base_url:
         parts += ["--base-url", run.base_url]
     return " ".join(parts + run.rerun_options())
@@ -72,13 +76,15 @@ def render(failure: RequirementFailed, redactor: Redactor, rerun: str) -> str:
 
 
 def first_failure(failure: RequirementFailed, redactor: Redactor) -> dict[str, Any]:
-    """The failing case as verdict.json shows it."""
-    return {
+    """The failing case as verdict.json and JUnit's properties show it, redacted."""
+    found = {
         "origin": failure.origin,
         "found_after": failure.found_after,
         "reason": failure.reason,
         "exchanges": [record(e, redactor, body_limit=2048) for e in failure.exchanges],
     }
+    redacted: dict[str, Any] = redactor.data(found)
+    return redacted
 
 
 def _requirement_failure(excinfo: pytest.ExceptionInfo[BaseException] | None) -> RequirementFailed | None:
@@ -122,7 +128,7 @@ def _stopped(report: pytest.TestReport, reason: str) -> Judged:
 
 
 def _failed(item: pytest.Item, report: pytest.TestReport, failure: RequirementFailed, run: RunConfig, redactor: Redactor) -> Judged:
-    text = render(failure, redactor, rerun_command(run, item.nodeid))
+    text = render(failure, redactor, rerun_command(run, item))
     report.longrepr = FailureText(text, redactor.text(failure.headline))  # type: ignore[assignment]
     judged = graded(failure.requirement, redactor.text(failure.reason), strict=run.strict, waivers=run.waivers)
     if judged.outcome is not Outcome.FAIL:

@@ -92,6 +92,8 @@ class Reporter:
             self.stopped = self.stopped or judged.no_verdict
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if isinstance(excinfo.value, pytest.Session.Interrupted):
+            return  # pytest stopping the session itself (errors during collection, -x): not a signal
         self.stopped = f"the run was interrupted ({excinfo.value if isinstance(excinfo.value, Terminated) else 'SIGINT'})"
         self._judge_what_was_sent()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import subprocess
 import sys
@@ -116,9 +117,10 @@ class SuiteRunner:
         ]  # fmt: skip
         return command, reports
 
-    def __call__(self, *args: str) -> SuiteRun:
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> SuiteRun:
+        """`env`: variables to set (over this process's) for the run."""
         command, reports = self.command(*args)
-        done = subprocess.run(command, cwd=self.folder, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(command, cwd=self.folder, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
         return self.result(reports, done.returncode, done.stdout + done.stderr)
 
     def start(self, *args: str) -> tuple[subprocess.Popen[str], Path]:

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from conformance.config import user_cache
+
 
 def npm_package(spec: str) -> Path:
     """The folder `npm install spec` made (its node_modules inside), installed on first use."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "graph-sync-conformance" / spec.replace("/", "+")
+    cache = user_cache(os.environ) / spec.replace("/", "+")
     if (cache / "node_modules").is_dir():
         return cache
     npm = shutil.which("npm")

@@ -1,0 +1,163 @@
+"""What a new user meets on the command line: file options in the space form, common mistakes with a
+hint that fits, live progress on a terminal (and none off one), and a collection error that ends as
+one, not as an INTERNALERROR."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+
+from conformance.server import BackgroundServer
+
+from .conftest import REPO, SUITE
+
+
+def pytest_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pytest", *args]
+
+
+# --- file options ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--waivers", "--ca-bundle", "--html", "--junitxml", "--verdict", "--evidence", "--summary"])
+def test_a_file_option_in_the_space_form_stops_with_the_equals_form_never_the_wrong_tests(option: str, tmp_path) -> None:
+    """From the checkout, as the README runs it, with the file outside it: pytest would take the file
+    for a test path, move its rootdir there and collect the suite's own tests."""
+    elsewhere = tmp_path / "some" / "dir"
+    elsewhere.mkdir(parents=True)
+    given = elsewhere / "file.yaml"
+    given.write_text("[]\n")
+    done = subprocess.run(pytest_command(option, str(given)), cwd=REPO, capture_output=True, text=True, timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 4, output
+    assert f"{option}: write {option}=FILE, with '='" in output
+    assert "INTERNALERROR" not in output and "Traceback" not in output and "collected" not in output
+    assert len(output.strip().splitlines()) == 1, output
+
+
+def test_graph_sync_conformance_run_takes_the_space_form(tmp_path) -> None:
+    waivers = tmp_path / "elsewhere" / "waivers.yaml"
+    waivers.parent.mkdir()
+    waivers.write_text("[]\n")
+    command = [sys.executable, "-m", "conformance.cli", "run", "--waivers", str(waivers), "--max-examples", "2", "-q"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "reports" / "verdict.json").exists()
+
+
+def test_a_collection_error_ends_as_one_with_the_html_report_written(tmp_path) -> None:
+    """pytest-html asks for each report's row, also a collection error's (which has no user_properties)."""
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["conformance.plugin"]\n')
+    (tmp_path / "test_broken.py").write_text("def test_(:\n")
+    done = subprocess.run(
+        pytest_command(str(tmp_path), "-p", "no:cacheprovider", f"--html={tmp_path / 'r.html'}"),
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output  # pytest's "interrupted": errors during collection
+    assert "INTERNALERROR" not in output and (tmp_path / "r.html").exists()
+
+
+# --- hints for common mistakes ---------------------------------------------------------------------
+
+
+def test_every_request_answered_404_suggests_the_service_root(serve, run_suite) -> None:
+    served = serve()
+    root = served.url.removesuffix("/beta")
+    run = run_suite("--base-url", root, "--token", served.token, "--max-examples", "3")
+    assert run.exit_code == 1, run.output
+    hint = f"hint: every request was answered 404: --base-url is the service root with its version, e.g. {root}/beta"
+    assert hint in run.output
+    assert run.verdict and run.verdict["hints"] and run.verdict["hints"][0].startswith("every request was answered 404")
+
+
+def test_every_valid_request_answered_401_without_a_token_suggests_one(serve, run_suite) -> None:
+    served = serve()
+    run = run_suite("--base-url", served.url, "--max-examples", "3", env={"GRAPH_TOKEN": ""})
+    assert run.exit_code == 1, run.output
+    assert "hint: every valid request was answered 401 and no token was given: pass --token TOKEN or set GRAPH_TOKEN" in run.output
+
+
+def test_a_run_that_is_right_gets_no_hint(serve, run_suite) -> None:
+    served = serve()
+    run = run_suite("--base-url", served.url, "--token", served.token, "--max-examples", "3")
+    assert run.exit_code == 0 and "hint:" not in run.output
+    assert run.verdict and run.verdict["hints"] == []
+
+
+@pytest.mark.parametrize("insecure", [(), ("--insecure",)], ids=["verified", "insecure"])
+def test_https_to_a_plain_http_port_says_so_and_does_not_suggest_insecure(insecure: tuple[str, ...], run_suite) -> None:
+    with BackgroundServer(Starlette()) as plain:
+        port = plain.url.rsplit(":", 1)[1]
+        run = run_suite("--base-url", f"https://127.0.0.1:{port}/beta", "--token", "t", *insecure)
+    assert run.exit_code == 3, run.output
+    assert re.search(
+        rf"no verdict \(exit 3\): TLS handshake with 127\.0\.0\.1:{port} failed: .*wrong version number.*is it a plain-HTTP port\? "
+        r"then the URL is http://",
+        run.output,
+    ), run.output
+    assert "--insecure turns" not in run.output
+
+
+# --- live progress ---------------------------------------------------------------------------------
+
+
+def _on_a_terminal(command: list[str], cwd: Path) -> tuple[int, str]:
+    """Run `command` with a pseudo-terminal as its output, as a person at a terminal would."""
+    main, secondary = pty.openpty()
+    process = subprocess.Popen(command, cwd=cwd, stdout=secondary, stderr=secondary, stdin=subprocess.DEVNULL)
+    os.close(secondary)
+    chunks = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        elif process.poll() is not None:
+            break
+    process.wait(timeout=60)
+    os.close(main)
+    return process.returncode, b"".join(chunks).decode(errors="replace")
+
+
+def _suite(tmp_path: Path, *args: str) -> list[str]:
+    reports = tmp_path / "reports"
+    return pytest_command(
+        str(SUITE), "--max-examples", "400", f"--html={reports / 'r.html'}", f"--junitxml={reports / 'j.xml'}",
+        f"--verdict={reports / 'v.json'}", f"--evidence={reports / 'e.jsonl'}", *args,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one-process", "two-workers"])
+def test_progress_is_shown_live_on_a_terminal(workers: tuple[str, ...], tmp_path) -> None:
+    code, output = _on_a_terminal(_suite(tmp_path, *workers), tmp_path)
+    assert code == 0, output
+    figures = [int(n) for n in re.findall(r"cases sent: valid (\d+)", output)]
+    assert figures and figures == sorted(figures) and figures[-1] == 411, output  # 11 chosen + 400 generated
+    assert re.search(r"invalid-body \d+", output), output
+
+
+@pytest.mark.parametrize("how", ["not-a-terminal", "quiet"])
+def test_no_progress_when_not_a_terminal_or_quiet(how: str, tmp_path) -> None:
+    if how == "quiet":
+        code, output = _on_a_terminal(_suite(tmp_path, "-q"), tmp_path)
+    else:
+        done = subprocess.run(_suite(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        code, output = done.returncode, done.stdout + done.stderr
+    assert code == 0, output
+    assert "cases sent" not in output
