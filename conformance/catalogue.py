@@ -151,7 +151,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "SYNC-LOCATION",
         Level.SHOULD,
         "OData Protocol 4.01 § 11.4.2: a successful create returns the new entity's URL in Location",
-        "A 201 carries a Location header.",
+        "A 201 carries a Location header with the new object's URL.",
         checks.location_header,
     ),
     # --- what must be refused -------------------------------------------------------------------------
@@ -233,8 +233,8 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
         "SYNC-ERROR-BODY",
         Level.MUST,
-        "Microsoft Graph error responses: `{\"error\": {\"code\", \"message\"}}`; schemas/graph-error.json",
-        "Every 4xx body is a Graph error: `error.code` and `error.message` non-empty strings.",
+        "Microsoft Graph error responses: `{\"error\": {\"code\", \"message\"}}` as `application/json`; schemas/graph-error.json",
+        "Every 4xx body is a Graph error sent as JSON: a JSON media type, `error.code` and `error.message` non-empty strings.",
         checks.graph_error_body,
         EVERY_REQUEST,
     ),
@@ -242,7 +242,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "SYNC-ERROR-INNER",
         Level.SHOULD,
         "Microsoft Graph error responses: `innerError` carries `request-id` and `date` (OData: `innererror`)",
-        "A Graph error carries `innerError` (or `innererror`) with `request-id` and `date`.",
+        "A Graph error carries `innerError` (or `innererror`) with `request-id` and a date-time `date`.",
         checks.graph_error_inner,
         EVERY_REQUEST,
     ),

@@ -13,14 +13,17 @@ one place, and returns the Result the campaign tallies. Returning normally is a 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, NoReturn
+from urllib.parse import urljoin, urlsplit
 
 from .contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, error_validator, response_validator, schema_problem
 from .errors import CheckFailed, NotApplicable
-from .exchange import Exchange
+from .exchange import Exchange, Response
 
 Check = Callable[..., None]
 """A check: takes the exchange(s) of one case, returns on a pass, raises CheckFailed or NotApplicable."""
@@ -121,18 +124,23 @@ created_201 = answered_with(201, "Created")
 unauthorized = answered_with(401, "Unauthorized")  # bad or missing credentials: 403 is not enough
 
 
+def _json_media_type(response: Response, what: str = "") -> None:
+    """The response says its body is JSON: application/json or a +json type, any parameters."""
+    media = response.media_type
+    if media is None:
+        fail(f"{what}no Content-Type header")
+    media_type, _ = media
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        fail(f"{what}Content-Type media type is {media_type!r}, not a JSON media type")
+
+
 def json_media_type(exchange: Exchange) -> None:
     response = exchange.response
     if response is None or not response.is_success:
         not_applicable("not a success response")
     if not exchange.answered:
         not_applicable(NO_ANSWER)
-    media = response.media_type
-    if media is None:
-        fail("no Content-Type header")
-    media_type, _ = media
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        fail(f"Content-Type media type is {media_type!r}, not a JSON media type")
+    _json_media_type(response)
     if not response.json.ok:
         fail(response.json.error or "")
 
@@ -326,8 +334,11 @@ def _client_error_body(exchange: Exchange) -> Any:
 
 
 def graph_error_body(exchange: Exchange) -> None:
-    if problem := schema_problem(error_validator(), _client_error_body(exchange)):
+    body = _client_error_body(exchange)
+    if problem := schema_problem(error_validator(), body):
         fail(f"the 4xx body is not a Graph error (graph-error.json {problem})")
+    assert exchange.response is not None
+    _json_media_type(exchange.response, f"the {exchange.response.status} Graph error: ")
 
 
 def _graph_error(exchange: Exchange) -> dict[str, Any]:
@@ -349,17 +360,41 @@ def graph_error_inner(exchange: Exchange) -> None:
     missing = [name for name in ("request-id", "date") if not isinstance(inner.get(name), str) or not inner[name]]
     if missing:
         fail(f"`innerError` lacks {' and '.join(f'`{m}`' for m in missing)}")
+    if not _is_date_time(inner["date"]):
+        fail(f"`innerError.date` is {_show(inner['date'])}, not a date-time (e.g. 2026-11-25T14:10:23)")
+
+
+DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+"""ISO 8601 / RFC 3339 date-time; Graph writes `innerError.date` without an offset (UTC)."""
+
+
+def _is_date_time(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return DATE_TIME.fullmatch(text) is not None
 
 
 # --- response conventions ------------------------------------------------------------------------
 
 
 def location_header(exchange: Exchange) -> None:
+    """Location is the new object's URL: for this single-valued navigation, the URL it was created at
+    (relative or absolute, any host: a server behind a proxy names its public one), or that URL with
+    the new id as a key segment."""
     response = exchange.response
     if response is None or response.status != 201:
         not_applicable("not a 201 response")
-    if not (response.header("location") or "").strip():
+    location = (response.header("location") or "").strip()
+    if not location:
         fail("the 201 has no Location header")
+    created = urlsplit(exchange.request.url).path.rstrip("/")
+    points_to = urlsplit(urljoin(exchange.request.url, location)).path.rstrip("/")
+    body = response.json.value if response.json.ok and isinstance(response.json.value, dict) else {}
+    new_id = body.get("id")
+    if points_to not in (created, f"{created}/{new_id}", f"{created}('{new_id}')"):
+        fail(f"the Location {location!r} is not the new object's URL ({created})")
 
 
 def odata_context_first(exchange: Exchange) -> None:

@@ -159,6 +159,7 @@ NOT_CONFORMANT: tuple[tuple[str, RowTest], ...] = (
 NOTES: tuple[tuple[str, RowTest], ...] = (
     ("with warnings", lambda row: row.outcome is Outcome.WARN),
     ("with waivers", lambda row: row.outcome is Outcome.WAIVED),
+    ("SHOULD not checked", lambda row: row.level is Level.SHOULD and row.outcome is Outcome.SKIP),
 )
 
 

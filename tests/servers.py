@@ -308,6 +308,35 @@ class ErrorsWithoutInnerError(Variant):
         return {"error": {"code": code, "message": message}}
 
 
+class ErrorsAsTextPlain(Variant):
+    """Graph error bodies sent as text/plain."""
+
+    breaks = "SYNC-ERROR-BODY"
+    error_media_type = "text/plain; charset=utf-8"
+
+
+class InnerErrorDateNotADate(Variant):
+    """`innerError.date` written as a Unix time, not a date-time."""
+
+    breaks = "SYNC-ERROR-INNER"
+
+    def error_body(self, request: Request, code: str, message: str) -> Any:
+        body = super().error_body(request, code, message)
+        body["error"]["innerError"]["date"] = "1764080000"
+        return body
+
+
+class LocationOfTheCollection(Variant):
+    """Location names the applications collection, not the new object."""
+
+    breaks = "SYNC-LOCATION"
+
+    def created(self, request: Request, record: Record) -> Response:
+        response = super().created(request, record)
+        response.headers["location"] = f"{self.service_root(request)}/applications"
+        return response
+
+
 class AcceptsAnyApplicationId(Variant):
     """Creates under any applicationsId, GUID or not."""
 
@@ -424,6 +453,21 @@ class SlowButInTime(Variant):
         return decoded
 
 
+class ErrorsWithODataMediaType(Variant):
+    """Graph errors with every OData parameter in their Content-Type."""
+
+    error_media_type = FULL_ODATA_MEDIA_TYPE
+
+
+class InnerErrorDateInUtcWithFraction(Variant):
+    """`innerError.date` as an RFC 3339 date-time with fractions and `Z`."""
+
+    def error_body(self, request: Request, code: str, message: str) -> Any:
+        body = super().error_body(request, code, message)
+        body["error"]["innerError"]["date"] = "2026-11-25T14:10:23.1234567Z"
+        return body
+
+
 BROKEN: list[type[Variant]] = [
     Answers200,
     PlainTextBody,
@@ -452,6 +496,9 @@ BROKEN: list[type[Variant]] = [
     CrashesOnMalformedJson,
     ErrorsAsMessageOnly,
     ErrorsWithoutInnerError,
+    ErrorsAsTextPlain,
+    InnerErrorDateNotADate,
+    LocationOfTheCollection,
     AcceptsAnyApplicationId,
     NoRequestId,
 ]
@@ -467,4 +514,6 @@ UNUSUAL: list[type[Variant]] = [
     RelativeLocation,
     ODataInnerErrorSpelling,
     SlowButInTime,
+    ErrorsWithODataMediaType,
+    InnerErrorDateInUtcWithFraction,
 ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -216,16 +217,17 @@ def test_no_answer_is_the_answered_requirement_s_alone() -> None:
     assert checks.judge(checks.no_server_error, exchange({}, status=404)).outcome == "pass"
 
 
-GRAPH_ERROR = {"error": {"code": "BadRequest", "message": "m", "innerError": {"request-id": "r", "date": "d"}}}
+INNER = {"request-id": "r", "date": "2026-11-25T14:10:23"}
+GRAPH_ERROR = {"error": {"code": "BadRequest", "message": "m", "innerError": INNER}}
 
 
 @pytest.mark.parametrize(
     "body, must, should",
     [
         (GRAPH_ERROR, "pass", "pass"),
-        ({"error": {"code": "BadRequest", "message": "m", "innererror": {"request-id": "r", "date": "d"}}}, "pass", "pass"),
+        ({"error": {"code": "BadRequest", "message": "m", "innererror": INNER}}, "pass", "pass"),
         ({"error": {"code": "BadRequest", "message": "m"}}, "pass", "fail"),
-        ({"error": {"code": "BadRequest", "message": "m", "innerError": {"date": "d"}}}, "pass", "fail"),
+        ({"error": {"code": "BadRequest", "message": "m", "innerError": {"date": "2026-11-25T14:10:23"}}}, "pass", "fail"),
         ({"error": {"code": "", "message": "m"}}, "fail", "n/a"),
         ({"message": "m"}, "fail", "n/a"),
         ({"error": "BadRequest"}, "fail", "n/a"),
@@ -245,7 +247,8 @@ def test_graph_error_body_needs_json_and_applies_only_to_4xx() -> None:
 
 
 def test_location_request_id_and_context_position() -> None:
-    with_location = Exchange(SENT_REQUEST, Response(201, "", (("Location", "/beta/x"), ("request-id", "r")), b"{}"))
+    headers = (("Location", "/beta/applications/a/synchronization"), ("request-id", "r"))
+    with_location = Exchange(SENT_REQUEST, Response(201, "", headers, b"{}"))
     assert checks.judge(checks.location_header, with_location).outcome == "pass"
     assert checks.judge(checks.location_header, exchange(created())).outcome == "fail"
     assert checks.judge(checks.location_header, exchange(created(), status=200)).outcome == "n/a"
@@ -297,3 +300,57 @@ def test_a_malformed_answer_is_not_an_answer() -> None:
     broken = Exchange(Request("POST", "u", (), b""), error=error, shortfall=Shortfall.MALFORMED)
     assert checks.judge(checks.answered, broken) == checks.Result("fail", error)
     assert not broken.answered and not Shortfall.MALFORMED.silent and Shortfall.TIMEOUT.silent
+
+
+@pytest.mark.parametrize(
+    "content_type, outcome",
+    [("application/json", "pass"), ("application/json; odata.metadata=minimal; charset=utf-8", "pass"),
+     ("application/problem+json", "pass"), ("text/plain; charset=utf-8", "fail"), (None, "fail")],
+)  # fmt: skip
+def test_a_graph_error_is_sent_as_json(content_type: str | None, outcome: str) -> None:
+    result = checks.judge(checks.graph_error_body, exchange(GRAPH_ERROR, status=400, content_type=content_type))
+    assert result.outcome == outcome, result
+    if outcome == "fail":
+        assert result.reason.startswith("the 400 Graph error: ")
+
+
+def _created_at(location: str | None) -> Exchange:
+    base = exchange(created(), status=201)
+    assert base.response is not None
+    headers = base.response.headers + ((("Location", location),) if location is not None else ())
+    url = "https://graph.example/beta/applications/app-1/synchronization"
+    return Exchange(replace(base.request, url=url), replace(base.response, headers=headers))
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://graph.example/beta/applications/app-1/synchronization",
+        "https://proxy.example:8443/beta/applications/app-1/synchronization/",
+        "/beta/applications/app-1/synchronization",
+        "synchronization",
+        f"https://graph.example/beta/applications/app-1/synchronization/{GUID}",
+        f"/beta/applications/app-1/synchronization('{GUID}')",
+    ],
+)
+def test_location_names_the_new_object(location: str) -> None:
+    assert checks.judge(checks.location_header, _created_at(location)) == checks.PASS
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["https://graph.example/beta/applications", "/beta/applications/app-2/synchronization", f"/beta/{GUID}", "/"],
+)
+def test_a_location_elsewhere_fails(location: str) -> None:
+    result = checks.judge(checks.location_header, _created_at(location))
+    assert result.outcome == "fail" and "is not the new object's URL (/beta/applications/app-1/synchronization)" in result.reason
+
+
+@pytest.mark.parametrize(
+    "date, outcome",
+    [("2026-11-25T14:10:23", "pass"), ("2026-11-25T14:10:23.1234567Z", "pass"), ("2026-11-25T14:10:23+01:00", "pass"),
+     ("2026-11-25", "fail"), ("1764080000", "fail"), ("yesterday", "fail"), ("2026-13-45T25:61:61", "fail")],
+)  # fmt: skip
+def test_inner_error_date_is_a_date_time(date: str, outcome: str) -> None:
+    body = {"error": {"code": "c", "message": "m", "innerError": {"request-id": "r", "date": date}}}
+    assert checks.judge(checks.graph_error_inner, exchange(body, status=400)).outcome == outcome

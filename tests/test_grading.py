@@ -68,6 +68,12 @@ def rows(**outcomes: Outcome) -> dict[str, Row]:
         ({}, "conformant", "every requirement passed"),
         ({"SYNC_LOCATION": Outcome.WARN}, "conformant", "with warnings: SYNC-LOCATION"),
         ({"SYNC_LOCATION": Outcome.WAIVED}, "conformant", "with waivers: SYNC-LOCATION"),
+        ({"SYNC_LOCATION": Outcome.SKIP}, "conformant", "SHOULD not checked: SYNC-LOCATION"),
+        (
+            {"SYNC_LOCATION": Outcome.SKIP, "SYNC_REQUEST_ID": Outcome.WARN},
+            "conformant",
+            "with warnings: SYNC-REQUEST-ID; SHOULD not checked: SYNC-LOCATION",
+        ),
         ({"SYNC_SECRETS_ECHO": Outcome.FAIL}, "not conformant", "MUST failed: SYNC-SECRETS-ECHO"),
         ({"SYNC_SECRETS_ECHO": Outcome.ERROR}, "not conformant", "MUST failed: SYNC-SECRETS-ECHO"),
         ({"SYNC_AUTH_401": Outcome.SKIP}, "not conformant", "MUST not checked: SYNC-AUTH-401"),

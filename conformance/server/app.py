@@ -51,6 +51,7 @@ class ReferenceServer:
     base_path = "/beta"
     created_status = 201
     media_type = "application/json"
+    error_media_type = "application/json"
 
     def __init__(self, token: str, store: Store | None = None, *, limits: Limits | None = None) -> None:
         self.token = token
@@ -252,7 +253,7 @@ class ReferenceServer:
         return graph_error_body(code, message, request.headers.get("client-request-id"))
 
     def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-        return self.respond(request, status, self.error_body(request, code, message), headers, media_type="application/json")
+        return self.respond(request, status, self.error_body(request, code, message), headers, media_type=self.error_media_type)
 
     def http_error(self, request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
         """A path that is not the operation's (404) or a method it does not have (405)."""
