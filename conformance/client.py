@@ -23,11 +23,11 @@ from urllib.parse import quote, urljoin, urlsplit
 import requests
 from urllib3.exceptions import ProtocolError
 
-from .config import DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT
+from .config import DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_THROTTLE_WAIT
 from .errors import NoVerdict
 from .exchange import Exchange, Request, Response, Shortfall, header
 from .stats import RunStats
-from .throttling import BACKOFF, THROTTLE_MAX_WAIT, THROTTLE_RETRIES, Pacer, RateLimit, retry_after
+from .throttling import BACKOFF, THROTTLE_RETRIES, Pacer, RateLimit, retry_after
 from .watchdog import Watch, WatchedAdapter, watched
 
 USER_AGENT = "graph-sync-conformance"
@@ -54,6 +54,8 @@ class ClientSettings:
     token_provider: Callable[[], str] | None = None
     """Where a fresh token comes from (client credentials), instead of the fixed `token`."""
     rate_limit: RateLimit | None = None
+    throttle_wait: float = DEFAULT_THROTTLE_WAIT
+    """The longest one throttled request may wait in all."""
     rate_share: int = 1
     """How many processes share the rate limit (pytest-xdist workers)."""
     known_good: Any = None
@@ -141,7 +143,7 @@ class Client:
                 return exchange
             delay = BACKOFF * 2**attempt if delay < 0 else delay
             self.stats.throttled += 1
-            if attempt == THROTTLE_RETRIES or waited + delay > THROTTLE_MAX_WAIT:
+            if attempt == THROTTLE_RETRIES or waited + delay > self.settings.throttle_wait:
                 break
             self._sleep(delay)
             waited += delay

@@ -29,6 +29,7 @@ DEFAULT_SEED = 20260206  # fixed, so that a default run is reproducible and comp
 DEFAULT_REQUEST_TIMEOUT = 10.0
 DEFAULT_RUN_TIMEOUT = 900.0
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+DEFAULT_THROTTLE_WAIT = 120.0
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_REPORTS_DIR = "reports"
@@ -100,6 +101,8 @@ class RunConfig:
     max_body_bytes: int = setting(report="max_body_bytes", default=DEFAULT_MAX_BODY_BYTES)
     follow_redirects: bool = setting(report="follow_redirects", default=False)
     rate_limit: RateLimit | None = setting(report="rate_limit", rerun="--rate-limit", default=None)
+    throttle_wait: float = setting(report="throttle_wait_seconds", default=DEFAULT_THROTTLE_WAIT)
+    """The longest a throttled request may wait in all (the waits its Retry-After answers ask for)."""
     """At most this many requests per second, minute, ... (--rate-limit)."""
     ca_bundle: str | None = None
     insecure: bool = False
@@ -201,6 +204,7 @@ def build(
         max_body_bytes=option("max_body_bytes"),
         follow_redirects=option("follow_redirects"),
         rate_limit=option("rate_limit"),
+        throttle_wait=option("throttle_wait"),
         ca_bundle=option("ca_bundle"),
         insecure=option("insecure"),
         strict=strict,

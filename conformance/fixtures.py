@@ -67,6 +67,7 @@ def conformance_client(pytestconfig: pytest.Config, conformance_evidence: Eviden
             follow_redirects=run.follow_redirects,
             deadline=run.deadline,
             rate_limit=run.rate_limit,
+            throttle_wait=run.throttle_wait,
             rate_share=workers,
             known_good=SPEC_EXAMPLE,
             application_id=run.application_ids[0],

@@ -28,6 +28,7 @@ from .config import (
     DEFAULT_RUN_TIMEOUT,
     DEFAULT_SCOPE,
     DEFAULT_SEED,
+    DEFAULT_THROTTLE_WAIT,
     SECRET_ENV,
     TOKEN_ENV,
     ReportPaths,
@@ -182,6 +183,13 @@ def declare(parser: pytest.Parser) -> None:
         type=rate_limit,
         metavar="RATE",
         help="send at most RATE requests: per second (5) or per s/m/h/d (100/m), as `st run --rate-limit` takes (default: no limit)",
+    )
+    option(
+        "--throttle-wait",
+        type=positive_float,
+        default=DEFAULT_THROTTLE_WAIT,
+        metavar="SECONDS",
+        help=f"longest a throttled request (429, 503 with Retry-After) waits in all (default: {DEFAULT_THROTTLE_WAIT:g})",
     )
 
 

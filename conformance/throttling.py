@@ -21,8 +21,6 @@ from .exchange import Exchange
 UNITS = {"s": Duration.SECOND, "m": Duration.MINUTE, "h": Duration.HOUR, "d": Duration.DAY}
 THROTTLE_RETRIES = 5
 """How many times one request is sent again after a throttled answer."""
-THROTTLE_MAX_WAIT = 120.0
-"""The longest total wait one request may be asked for, in seconds."""
 BACKOFF = 1.0
 """The first wait after a 429 without Retry-After, doubled each time."""
 
