@@ -36,11 +36,11 @@ class Probe(StrEnum):
 
 EVERY_REQUEST = (
     Probe.VALID,
-    Probe.INVALID_BODY,
     Probe.MALFORMED_JSON,
     Probe.CONTENT_TYPE,
     Probe.CREDENTIALS,
     Probe.APPLICATION_ID,
+    Probe.INVALID_BODY,
 )
 
 
@@ -155,22 +155,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         checks.location_header,
     ),
     # --- what must be refused -------------------------------------------------------------------------
-    Requirement(
-        "SYNC-REJECT-INVALID",
-        Level.MUST,
-        f"{SPEC} § Request body: a JSON representation of the synchronization object",
-        "A body that breaks the request schema (wrong types, `secrets` not an array, a key not a member, …) gets a 4xx.",
-        checks.rejected,
-        (Probe.INVALID_BODY,),
-    ),
-    Requirement(
-        "SYNC-REJECT-INVALID-400",
-        Level.SHOULD,
-        "Microsoft Graph convention: an invalid payload is 400 Bad Request",
-        "A body that breaks the request schema is refused with 400.",
-        checks.rejection_code(400),
-        (Probe.INVALID_BODY,),
-    ),
+    # The chosen defects first, the generated invalid bodies last: the campaign sends a probe when the
+    # first requirement needing it is judged, so a target that falls over on some generated body has
+    # already been judged on every chosen one.
     Requirement(
         "SYNC-MALFORMED-JSON-400",
         Level.MUST,
@@ -210,6 +197,22 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "An `applicationsId` that is not a GUID is refused with 400 or 404.",
         checks.rejected_as(400, 404),
         (Probe.APPLICATION_ID,),
+    ),
+    Requirement(
+        "SYNC-REJECT-INVALID",
+        Level.MUST,
+        f"{SPEC} § Request body: a JSON representation of the synchronization object",
+        "A body that breaks the request schema (wrong types, `secrets` not an array, a key not a member, …) gets a 4xx.",
+        checks.rejected,
+        (Probe.INVALID_BODY,),
+    ),
+    Requirement(
+        "SYNC-REJECT-INVALID-400",
+        Level.SHOULD,
+        "Microsoft Graph convention: an invalid payload is 400 Bad Request",
+        "A body that breaks the request schema is refused with 400.",
+        checks.rejection_code(400),
+        (Probe.INVALID_BODY,),
     ),
     # --- every answer ---------------------------------------------------------------------------------
     Requirement(

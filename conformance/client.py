@@ -361,7 +361,7 @@ def _tls_problem(url: str, exc: requests.exceptions.SSLError, verify: bool | str
     if "certificate verify failed" in str(exc):
         return (
             f"TLS verification failed for {scheme}://{host}:{port}: {_tls_reason(exc)} "
-            "(--ca-bundle FILE trusts a private CA; --insecure turns verification off)"
+            "(--ca-bundle=FILE trusts a private CA; --insecure turns verification off)"
         )
     hint = "; is it a plain-HTTP port? then the URL is http://" if "wrong version number" in str(exc).lower() else ""
     return f"TLS handshake with {host}:{port} failed: {_tls_reason(exc)}{hint}"

@@ -33,7 +33,9 @@ class Outcome:
 
     def unwrap(self) -> Any:
         if self.error is not None:
-            raise self.error
+            # Each reader raises it afresh: re-raising one object adds every raise's frames to its
+            # traceback, which pytest would then format, frame by frame, for every requirement.
+            raise self.error.with_traceback(None)
         return self.value
 
 

@@ -65,7 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if run.embedded:
         reference = ReferenceServer(token=run.token or "")
         config.stash[EMBEDDED] = BackgroundServer(reference.app(), reference.base_path)
-    _write_reports_where_configured(config, run)
+    _set_pytest_options(config, run)
     stats = config.stash[STATS] = RunStats()
     reporter = Reporter(
         run=run,
@@ -103,10 +103,14 @@ def _terminated(signum: int, frame: object) -> None:
     raise Terminated("SIGTERM")
 
 
-def _write_reports_where_configured(config: pytest.Config, run: RunConfig) -> None:
-    """pytest's and pytest-html's report paths from the run's, and no report of an earlier run left
-    where this one writes (the controller clears them before anything runs; under pytest-xdist the
-    evidence is one file per worker)."""
+def _set_pytest_options(config: pytest.Config, run: RunConfig) -> None:
+    """pytest's own options as the run needs them: its and pytest-html's report paths from the run's,
+    a traceback style that costs nothing; and no report of an earlier run left where this one writes
+    (the controller clears them before anything runs; under pytest-xdist the evidence is one file per worker)."""
+    if config.option.tbstyle == "auto":
+        # pytest formats a failure's traceback, with the source of each frame, before the suite puts
+        # its evidence in its place: seconds a failure, for nothing. The native style costs nothing.
+        config.option.tbstyle = "native"
     if run.reports.html:
         config.option.htmlpath = run.reports.html
         config.option.self_contained_html = True  # one file, as a bundle carries it

@@ -76,7 +76,6 @@ def make_probes(generator: Generator, token: str | None, altered_token: str | No
             [(name, _post(app, serialize(body), payload=body)) for name, body in ((c.name, c.body) for c in corpus())],
             sends=2,
         ),
-        Probe.INVALID_BODY: GeneratedProbe(generator.invalid_explicit, generator.invalid),
         Probe.MALFORMED_JSON: FixedProbe([(f"malformed-{name}", _post(app, body)) for name, body in MALFORMED_BODIES.items()]),
         Probe.CONTENT_TYPE: FixedProbe(
             [
@@ -88,4 +87,6 @@ def make_probes(generator: Generator, token: str | None, altered_token: str | No
         Probe.APPLICATION_ID: FixedProbe(
             [(f"application-id-{name}", _post(bad, valid, payload=VALID_BODY)) for name, bad in BAD_APPLICATION_IDS.items()]
         ),
+        # Generated invalid bodies last (see the catalogue): every chosen defect is judged first.
+        Probe.INVALID_BODY: GeneratedProbe(generator.invalid_explicit, generator.invalid),
     }

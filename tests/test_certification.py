@@ -162,7 +162,7 @@ def test_waivers(serve, run_suite, tmp_path) -> None:
         pass
 
     served = serve(NoLocationReversed)
-    run = run_suite("--base-url", served.url, "--token", served.token, "--waivers", str(waivers))
+    run = run_suite("--base-url", served.url, "--token", served.token, f"--waivers={waivers}")
     assert run.exit_code == 0, run.output
     assert run.outcomes["SYNC-LOCATION"] == "waived"
     assert run.outcomes["SYNC-SECRETS-ORDER"] == "warn"  # its waiver expired

@@ -112,7 +112,7 @@ def test_tokens_are_fetched_refreshed_and_never_written(entra, tmp_path) -> None
     endpoint, authority, target, ca = entra
     done = run(
         tmp_path, "--base-url", target, "--tenant-id", TENANT, "--client-id", CLIENT,
-        "--authority-host", authority, "--ca-bundle", ca, "--max-examples", "100",
+        "--authority-host", authority, f"--ca-bundle={ca}", "--max-examples", "100",
     )  # fmt: skip
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
@@ -127,7 +127,7 @@ def test_a_wrong_client_secret_is_one_line(entra, tmp_path) -> None:
     _, authority, target, ca = entra
     done = run(
         tmp_path, "--base-url", target, "--tenant-id", TENANT, "--client-id", CLIENT,
-        "--authority-host", authority, "--ca-bundle", ca, secret="wrong-secret",
+        "--authority-host", authority, f"--ca-bundle={ca}", secret="wrong-secret",
     )  # fmt: skip
     output = done.stdout + done.stderr
     assert done.returncode == 3, output

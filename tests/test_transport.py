@@ -125,12 +125,12 @@ def test_tls_is_verified_by_default(tls_server, run_suite) -> None:
     assert run.exit_code == 3, run.output
     untrusted = r"certificate verify failed: unable to get local issuer certificate \("
     assert re.search(r"no verdict \(exit 3\): TLS verification failed for https://127.0.0.1:\d+: " + untrusted, run.output), run.output
-    assert "(--ca-bundle FILE trusts a private CA; --insecure turns verification off)" in run.output
+    assert "(--ca-bundle=FILE trusts a private CA; --insecure turns verification off)" in run.output
 
 
 def test_a_private_ca_is_trusted_with_ca_bundle(tls_server, tls_files, run_suite) -> None:
     url, token = tls_server
-    run = run_suite("--base-url", url, "--token", token, "--ca-bundle", tls_files["ca"])
+    run = run_suite("--base-url", url, "--token", token, f"--ca-bundle={tls_files['ca']}")
     assert run.exit_code == 0, run.output
     report = html.unescape(html.unescape(Path(run.reports / "report.html").read_text()))
     assert f"on, trusting {tls_files['ca']}" in report
