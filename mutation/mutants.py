@@ -6,9 +6,10 @@ numbers included, but for that one place. Every mutated text is parsed back and 
 intended tree, so no rewrite can change more, or less, than the mutant says.
 
 Not mutated: docstrings (and other bare string statements), annotations (under `from __future__
-import annotations` they are never evaluated), decorators, the format specification of an f-string
-field, and the statements that define things (imports, `def`, `class`, top-level assignments): their
-deletion only stops the module importing, which says nothing about the suite.
+import annotations` they are never evaluated), decorators and the format specification of an
+f-string field. Only statements inside functions are deleted: deleting a definition (an import, a
+`def`, a module or class assignment) only stops the module importing, which says nothing about the
+suite; the values those assignments hold are mutated like any other.
 """
 
 from __future__ import annotations
@@ -100,12 +101,14 @@ class Mutant:
     def apply(self, source: str) -> str:
         """The mutated source: `source` (the file this mutant was found in) with its one place replaced."""
         data = source.encode("utf-8")
-        starts = [0]
-        for chunk in data.splitlines(keepends=True):
-            starts.append(starts[-1] + len(chunk))
         line, col, end_line, end_col = self.span
-        start, end = starts[line - 1] + col, starts[end_line - 1] + end_col
+        start, end = _offset(data, line, col), _offset(data, end_line, end_col)
         return (data[:start] + self.text.encode("utf-8") + data[end:]).decode("utf-8")
+
+
+def _offset(data: bytes, line: int, col: int) -> int:
+    """Where (line, column) is in the file's bytes: ast counts columns in UTF-8 bytes."""
+    return sum(len(chunk) for chunk in data.splitlines(keepends=True)[: line - 1]) + col
 
 
 def server_files(root: Path) -> list[Path]:
@@ -113,17 +116,17 @@ def server_files(root: Path) -> list[Path]:
     return sorted(p for p in (root / "conformance" / "server").glob("*.py") if p.name != "__init__.py")
 
 
-def mutants_of(root: Path, files: list[Path] | None = None) -> list[Mutant]:
-    """Every mutant of the given files (the reference server's by default), in file and source order."""
+def mutants_of(root: Path) -> list[Mutant]:
+    """Every mutant of the reference server, in file and source order."""
     found: list[Mutant] = []
-    for path in files if files is not None else server_files(root):
+    for path in server_files(root):
         found += file_mutants(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix())
     return found
 
 
 def file_mutants(source: str, name: str) -> list[Mutant]:
     """The mutants of one file. Two places whose mutation gives the same program give one mutant."""
-    tree = ast.parse(source)
+    tree, data = ast.parse(source), source.encode("utf-8")
     mutants: list[Mutant] = []
     seen: set[str] = set()
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -133,7 +136,7 @@ def file_mutants(source: str, name: str) -> list[Mutant]:
         with _replaced(tree, site.path, site.replacement):
             text, intended = ast.unparse(_node(tree, site.anchor)), ast.dump(tree)
         before = site.before
-        if site.family is Family.STATEMENT and _segment(source, span).startswith("elif"):
+        if site.family is Family.STATEMENT and data[_offset(data, span[0], span[1]) :].startswith(b"elif"):
             # An `elif` is an `if` alone in another's `orelse`, its text starting at the word `elif`.
             text, before = "else:\n" + " " * (span[1] + 4) + "pass", f"el{before}"
         counts[(site.function, before, site.after)] += 1
@@ -149,11 +152,6 @@ def file_mutants(source: str, name: str) -> list[Mutant]:
             seen.add(digest)
             mutants.append(mutant)
     return mutants
-
-
-def _segment(source: str, span: tuple[int, int, int, int]) -> str:
-    line, col, _, _ = span
-    return source.splitlines()[line - 1].encode("utf-8")[col:].decode("utf-8")
 
 
 @dataclass(frozen=True)

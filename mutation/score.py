@@ -22,9 +22,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from conformance.catalogue import REQUIREMENTS
+
 from .mutants import Family, Mutant, mutants_of
 from .survivors import WHY, Kind, why
-from .trial import TIME_LIMIT, Outcome, Run, Trial, try_mutant
+from .trial import TIME_LIMIT, Outcome, Run, Trial, runs, try_mutant
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "mutation.md"
@@ -36,14 +38,18 @@ JOBS = 2
 def measure(
     root: Path, mutants: Sequence[Mutant], *, jobs: int = JOBS, time_limit: float = TIME_LIMIT, done: Callable[[Trial], None] | None = None
 ) -> list[Trial]:
-    """Every mutant tried, `jobs` at a time; the trials in the mutants' order, `done` told of each as it ends."""
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    """Every mutant tried, `jobs` at a time; the trials in the mutants' order, `done` told of each as it
+    ends. An interrupt (Ctrl-C reaches the runs too) cancels the mutants not yet started."""
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         futures = {pool.submit(try_mutant, root, mutant, time_limit=time_limit): index for index, mutant in enumerate(mutants)}
         trials: dict[int, Trial] = {}
         for future in as_completed(futures):
             trials[futures[future]] = trial = future.result()
             if done is not None:
                 done(trial)
+    finally:
+        pool.shutdown(cancel_futures=True)
     return [trials[index] for index in range(len(mutants))]
 
 
@@ -58,25 +64,21 @@ def score(counted: Counter[Outcome]) -> float:
 
 
 def contract_score(trials: list[Trial], *, strict: bool) -> float:
-    """The score with the survivors that are equivalent or outside the contract set aside."""
+    """The score with the survivors explained as equivalent or outside the contract set aside (a
+    survivor under --strict survived without it too)."""
     counted = counts(trials, strict=strict)
-    aside = sum(
-        1
-        for t in trials
-        if t.mutant is not None and t.run(strict=strict).outcome is Outcome.SURVIVED
-        and (w := why(t.mutant)) is not None and w.kind is not Kind.GAP and t.strict.outcome is Outcome.SURVIVED
-    )  # fmt: skip
+    aside = sum(1 for t in survivors(trials) if (w := why(t.mutant)) is not None and w.kind is not Kind.GAP)
     ran = counted[Outcome.KILLED] + counted[Outcome.SURVIVED] - aside
     return counted[Outcome.KILLED] / ran if ran else 0.0
 
 
 def survivors(trials: Iterable[Trial]) -> list[Trial]:
     """What no requirement notices, even as a warning: the mutants that survive --strict."""
-    return [t for t in trials if t.strict.outcome is Outcome.SURVIVED and t.mutant is not None]
+    return [t for t in trials if t.strict.outcome is Outcome.SURVIVED]
 
 
 def unexplained(trials: Iterable[Trial]) -> list[Mutant]:
-    return [t.mutant for t in survivors(trials) if t.mutant is not None and why(t.mutant) is None]
+    return [t.mutant for t in survivors(trials) if why(t.mutant) is None]
 
 
 # --- the tables -------------------------------------------------------------------------------------
@@ -98,7 +100,7 @@ def _place(mutant: Mutant) -> str:
 
 def markdown(trials: list[Trial], *, seconds: float, jobs: int) -> str:
     """The measured section of docs/mutation.md."""
-    mutants = [t.mutant for t in trials if t.mutant is not None]
+    mutants = [t.mutant for t in trials]
     lines = [
         f"Measured: {len(mutants)} mutants of {len({m.file for m in mutants})} files in {_duration(seconds)}, "
         f"{jobs} at a time (the reference itself first, with and without `--strict`).",
@@ -118,7 +120,7 @@ def markdown(trials: list[Trial], *, seconds: float, jobs: int) -> str:
     ]
     lines += ["", "By family, with `--strict`:", "", "| family | mutants | killed | survived | not runnable |", "|---|---|---|---|---|"]
     for family in Family:
-        of_family = [t for t in trials if t.mutant is not None and t.mutant.family is family]
+        of_family = [t for t in trials if t.mutant.family is family]
         counted = counts(of_family, strict=True)
         killed, survived, stuck = counted[Outcome.KILLED], counted[Outcome.SURVIVED], counted[Outcome.NOT_RUNNABLE]
         lines.append(f"| {family} | {len(of_family)} | {killed} | {survived} | {stuck} |")
@@ -140,18 +142,18 @@ def _by_requirement(trials: list[Trial]) -> list[str]:
                 alone.update(run.caught)
     lines = ["", "### What kills them", "", "Under `--strict`, the mutants each requirement fails on, and those it alone fails on.", ""]
     lines += ["| requirement | kills | alone |", "|---|---|---|"]
-    lines += [f"| {rid} | {n} | {alone[rid]} |" for rid, n in sorted(caught.items(), key=lambda item: (-item[1], item[0]))]
+    ranked = sorted(REQUIREMENTS, key=lambda r: -caught[r.id])  # by kills, then in catalogue order
+    lines += [f"| {r.id} | {caught[r.id]} | {alone[r.id]} |" for r in ranked]
     return lines
 
 
 def _survivor_table(trials: list[Trial]) -> list[str]:
     rows = survivors(trials)
-    kinds = Counter(w.kind for t in rows if t.mutant is not None and (w := why(t.mutant)) is not None)
+    kinds = Counter(w.kind for t in rows if (w := why(t.mutant)) is not None)
     summary = ", ".join(f"{kinds[kind]} {kind}" for kind in Kind)
     lines = ["", "### Survivors", "", f"Every mutant no requirement notices, even under `--strict` ({len(rows)}: {summary}).", ""]
     lines += ["| mutant | mutation | kind | why |", "|---|---|---|---|"]
     for trial in rows:
-        assert trial.mutant is not None
         explained = why(trial.mutant)
         kind = "**unexplained**" if explained is None else f"**{explained.kind}**" if explained.kind is Kind.GAP else str(explained.kind)
         lines.append(f"| {_place(trial.mutant)} | {_mutation(trial.mutant)} | {kind} | {explained.reason if explained else ''} |")
@@ -164,7 +166,6 @@ def _warning_table(trials: list[Trial]) -> list[str]:
     lines += [f"Mutants that break only a SHOULD: a warning without `--strict`, a failure with it ({len(rows)}).", ""]
     lines += ["| mutant | mutation | warned by |", "|---|---|---|"]
     for trial in rows:
-        assert trial.mutant is not None
         lines.append(f"| {_place(trial.mutant)} | {_mutation(trial.mutant)} | {', '.join(trial.default.caught)} |")
     return lines
 
@@ -174,7 +175,6 @@ def _not_runnable_table(trials: list[Trial]) -> list[str]:
     lines = ["", "### Not runnable", "", f"Mutants the suite could give no verdict on ({len(rows)}).", ""]
     lines += ["| mutant | mutation | what happened |", "|---|---|---|"]
     for trial in rows:
-        assert trial.mutant is not None
         lines.append(f"| {_place(trial.mutant)} | {_mutation(trial.mutant)} | {trial.default.note.replace('|', chr(92) + '|')} |")
     return lines
 
@@ -212,7 +212,6 @@ def as_json(trials: list[Trial], *, seconds: float) -> dict[str, Any]:
                 "why": {"kind": str(w.kind), "reason": w.reason} if (w := why(t.mutant)) and t.strict.outcome is Outcome.SURVIVED else None,
             }
             for t in trials
-            if t.mutant is not None
         ],
     }  # fmt: skip
 
@@ -221,7 +220,6 @@ def as_json(trials: list[Trial], *, seconds: float) -> dict[str, Any]:
 
 
 def _line(trial: Trial, position: int, total: int) -> str:
-    assert trial.mutant is not None
     m, d, s = trial.mutant, trial.default, trial.strict
     outcome = str(d.outcome) if d.outcome is s.outcome else f"{d.outcome} ({s.outcome} with --strict)"
     detail = ", ".join(s.caught) if s.outcome is Outcome.KILLED else d.note if d.outcome is Outcome.NOT_RUNNABLE else ""
@@ -243,17 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     mutants = mutants_of(ROOT)
     if args.only:
         mutants = [m for m in mutants if any(m.matches(pattern) for pattern in args.only)]
+        if not mutants:
+            parser.error(f"no mutant's key matches {' or '.join(args.only)} (--list shows them)")
     if args.list:
         for mutant in mutants:
             print(f"{mutant.where} {mutant.family}: {mutant.key}")
         return 0
     started = time.monotonic()
-    reference = try_mutant(ROOT, None, time_limit=args.time_limit)
-    for run in (reference.default, reference.strict):
+    reference = runs(ROOT, None, time_limit=args.time_limit)
+    for run in reference:
         if run.outcome is not Outcome.SURVIVED or run.caught:
             print(f"the reference server itself does not pass ({run.outcome}: {run.note}): no mutant can be judged", file=sys.stderr)
             return 2
-    print(f"the reference server passes ({reference.default.seconds:.1f} s); {len(mutants)} mutants, {args.jobs} at a time", flush=True)
+    print(f"the reference server passes ({reference[0].seconds:.1f} s); {len(mutants)} mutants, {args.jobs} at a time", flush=True)
     finished = 0
 
     def done(trial: Trial) -> None:
@@ -261,7 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         finished += 1
         print(_line(trial, finished, len(mutants)), flush=True)
 
-    trials = measure(ROOT, mutants, jobs=args.jobs, time_limit=args.time_limit, done=done)
+    try:
+        trials = measure(ROOT, mutants, jobs=args.jobs, time_limit=args.time_limit, done=done)
+    except KeyboardInterrupt:
+        print(f"interrupted after {finished} of {len(mutants)} mutants: nothing written", file=sys.stderr)
+        return 130
     seconds = time.monotonic() - started
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(as_json(trials, seconds=seconds), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -275,13 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.only:
         rewrite_doc(DOC, markdown(trials, seconds=seconds, jobs=args.jobs))
         print(f"measured tables written to {DOC.relative_to(ROOT)}")
-    gaps = [t.mutant for t in survivors(trials) if t.mutant is not None and (w := why(t.mutant)) is not None and w.kind is Kind.GAP]
+    gaps = [t.mutant for t in survivors(trials) if (w := why(t.mutant)) is not None and w.kind is Kind.GAP]
     for mutant in gaps:
         print(f"GAP: {mutant.where} {mutant.key}")
     missing = unexplained(trials)
     for mutant in missing:
         print(f"unexplained survivor: {mutant.where} {mutant.key}", file=sys.stderr)
-    survived = [t.mutant for t in survivors(trials) if t.mutant is not None]
+    survived = [t.mutant for t in survivors(trials)]
     unused = [pattern for w in WHY for pattern in w.patterns if not any(m.matches(pattern) for m in survived)]
     if unused and not args.only:
         print(f"explanations no survivor needs any more: {', '.join(unused)}")

@@ -68,19 +68,24 @@ class Run:
 
 @dataclass(frozen=True)
 class Trial:
-    """A mutant (None: the reference server itself) and the suite's answer, without and with --strict."""
+    """A mutant and the suite's answer to it, without and with --strict."""
 
-    mutant: Mutant | None
+    mutant: Mutant
     default: Run
     strict: Run
-    """The --strict run; the default run itself when that one already decides it (see `try_mutant`)."""
+    """The --strict run; the default run itself when that one already decides it (see `runs`)."""
 
     def run(self, *, strict: bool) -> Run:
         return self.strict if strict else self.default
 
 
-def try_mutant(root: Path, mutant: Mutant | None, *, time_limit: float = TIME_LIMIT) -> Trial:
-    """Run the suite against `mutant` without --strict, and again with --strict only if it survived.
+def try_mutant(root: Path, mutant: Mutant, *, time_limit: float = TIME_LIMIT) -> Trial:
+    return Trial(mutant, *runs(root, mutant, time_limit=time_limit))
+
+
+def runs(root: Path, mutant: Mutant | None, *, time_limit: float = TIME_LIMIT) -> tuple[Run, Run]:
+    """The suite against `mutant` (None: the reference server itself) without --strict, and again with
+    --strict only if it survived.
 
     --strict only turns warnings into failures (grading.graded) and sends the same requests (same
     seed), so a run that is killed, or not runnable, without it is so with it too; only a survivor
@@ -88,7 +93,7 @@ def try_mutant(root: Path, mutant: Mutant | None, *, time_limit: float = TIME_LI
     with scratch_copy(root, mutant) as checkout:
         default = run_suite(checkout, strict=False, time_limit=time_limit)
         strict = run_suite(checkout, strict=True, time_limit=time_limit) if default.outcome is Outcome.SURVIVED else default
-    return Trial(mutant, default, strict)
+    return default, strict
 
 
 @contextmanager
