@@ -1,6 +1,8 @@
 # Two entry points, each setting itself up on a fresh machine:
 #   make suite  - run the conformance suite against the embedded reference server (reports/report.html)
 #   make test   - run the suite's own tests, after the lint and type gate (ruff, mypy)
+# and a measure of the suite's strength (long: every mutant of the reference server against the suite):
+#   make mutants - the mutation score of the reference server, written to docs/mutation.md
 PYTHON ?= python3
 VENV := .venv
 
@@ -10,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: install suite test lint
+.PHONY: install suite test lint mutants
 install: $(VENV)/.installed
 
 suite: $(VENV)/.installed
@@ -22,3 +24,6 @@ lint: $(VENV)/.installed
 
 test: lint
 	$(VENV)/bin/pytest tests -n 2
+
+mutants: $(VENV)/.installed
+	$(VENV)/bin/python -m mutation

@@ -1,0 +1,279 @@
+"""Why each mutant the suite does not kill survives, as data matched against the mutants' keys.
+
+A survivor is one of three kinds:
+- equivalent: for every request the suite sends, the mutant answers exactly as the reference does
+  (a log message, a default nothing uses, a path no request takes);
+- outside the contract: it answers differently, but where the contract says nothing (the GET
+  handler, the bounds on what one client may cost, paths and methods that are not the operation,
+  the wording of error codes and messages);
+- GAP: it breaks behaviour the contract covers and no check notices: a check (or a case) to add.
+
+A pattern names mutants by their key (`file::function::before -> after`, see `Mutant.key`), with `*`
+standing for any text; the first explanation with a matching pattern explains the mutant. Patterns
+name what they mean (a string, a statement), not whole functions, except where everything a function
+does is outside the contract (the GET handler, the request-head bounds), so that a new survivor is
+unexplained until someone has looked at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .mutants import Mutant
+
+
+class Kind(StrEnum):
+    EQUIVALENT = "equivalent"
+    OUTSIDE = "outside the contract"
+    GAP = "GAP"
+
+
+@dataclass(frozen=True)
+class Why:
+    kind: Kind
+    reason: str
+    patterns: tuple[str, ...]
+
+    def matches(self, mutant: Mutant) -> bool:
+        return any(mutant.matches(pattern) for pattern in self.patterns)
+
+
+APP = "conformance/server/app.py::"
+RUNNER = "conformance/server/runner.py::"
+STORE = "conformance/server/store.py::"
+
+WHY: tuple[Why, ...] = (
+    # --- gaps: behaviour the contract covers that no check notices ---------------------------------
+    Why(
+        Kind.GAP,
+        "A valid create sent without Content-Length (`Transfer-Encoding: chunked`) gets 500 (`None.isdigit()`): "
+        "every request the suite sends has a Content-Length. A valid body sent chunked would be caught by "
+        "SYNC-CREATE-201 and SYNC-NO-5XX.",
+        (f"{APP}ReferenceServer.read_body::declared is not None -> declared is None",),
+    ),
+    Why(
+        Kind.GAP,
+        "Only the first piece of a body is read: a valid create whose body arrives in two pieces gets 400 "
+        "(malformed JSON). Every body the suite sends arrives whole; a valid body sent in two chunks, apart, "
+        "would be caught by SYNC-CREATE-201.",
+        (f"{APP}ReferenceServer.read_body::'more_body' -> 'XXmore_bodyXX'",),
+    ),
+    Why(
+        Kind.GAP,
+        "A valid create sent as `application/json; charset=utf8` gets 415. Every valid case is sent as bare "
+        "`application/json`; a parameter (charset, as RFC 8259 § 11 says, has no effect on a compliant "
+        "recipient) never is. A valid case with a JSON media type carrying parameters would be caught by SYNC-CREATE-201.",
+        (f"{APP}ReferenceServer.check_media_type::'utf8' -> 'XXutf8XX'",),
+    ),
+    Why(
+        Kind.GAP,
+        "Location is `httpXX://XX127.0.0.1:PORT/beta/applications/{id}/synchronization`: no URL a client can "
+        "follow, yet SYNC-LOCATION passes it, as it compares only the path (any host is allowed, for servers "
+        "behind a proxy). An absolute Location should at least be http or https.",
+        (f"{APP}ReferenceServer.service_root::'://' -> 'XX://XX'",),
+    ),
+    # --- equivalent: the same answers to every request the suite sends ------------------------------
+    Why(
+        Kind.EQUIVALENT,
+        "Lifespan is off: only HTTP scopes ever reach the app.",
+        (f"{APP}ReferenceServer.app.app::if scope['type'] != 'http': … -> pass", f"{APP}ReferenceServer.app.app::return -> pass"),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "A client gone before its body is in: nobody is there to see what the server does next.",
+        (
+            f"{APP}ReferenceServer.app.app::return -> pass #2",
+            f"{APP}ReferenceServer.read_body::if message['type'] == 'http.disconnect': … -> pass",
+            f"{APP}ReferenceServer.read_body::'http.disconnect' -> *",
+            f"{APP}ReferenceServer.read_body::raise ClientDisconnect -> pass",
+        ),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "The 500 path and its log: taken only when a decision raises, which none does for any request the "
+        "suite sends (a 500 would fail SYNC-NO-5XX).",
+        (
+            f"{APP}ReferenceServer.app.app::logger.exception(*",
+            f"{APP}ReferenceServer.app.app::'%s %s' -> *",
+            f"{APP}ReferenceServer.app.app::'method' -> 'XXmethodXX' #2",
+            f"{APP}ReferenceServer.app.app::'path' -> 'XXpathXX' #2",
+            f"{APP}ReferenceServer.app.app::response = self.server_error(request, exc) -> pass",
+            f"{APP}ReferenceServer.server_error::*",
+        ),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "A default uvicorn's messages never need: each carries `body` and `more_body`.",
+        (f"{APP}ReferenceServer.read_body::b'' -> b'XXXX'", f"{APP}ReferenceServer.read_body::False -> True"),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "The compiled validator is a shortcut: without it jsonschema decides, and the two agree "
+        "(tests/test_server.py); the last `return payload` is reached only if they disagree.",
+        (
+            f"{APP}ReferenceServer.validate::if request_schema_accepts(payload): … -> pass",
+            f"{APP}ReferenceServer.validate::return payload -> return None #2",
+            "conformance/server/validation.py::request_schema_accepts::return _compiled().is_valid(payload) -> return None",
+        ),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "The Host fallback: every request the suite sends has a Host, and it is the server's own address.",
+        (
+            f"{APP}ReferenceServer.service_root::'host' -> *",
+            f"{APP}ReferenceServer.service_root::*not host*",
+            f"{APP}ReferenceServer.service_root::server_host, port = request.scope['server'] -> pass",
+            f"{APP}ReferenceServer.service_root::'server' -> *",
+            f"{APP}ReferenceServer.service_root::host = f'{{server_host}}:{{port}}' -> pass",
+            f"{APP}ReferenceServer.service_root::':' -> 'XX:XX'",
+        ),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "A caller's client-request-id, echoed: the suite sends none, so there is nothing to echo.",
+        (
+            f"{APP}ReferenceServer.error_body::'client-request-id' -> *",
+            f"{APP}ReferenceServer.standard_headers::if (client_request_id := *",
+            f"{APP}ReferenceServer.standard_headers::'client-request-id' -> *",
+            f"{APP}ReferenceServer.standard_headers::headers['client-request-id'] = client_request_id -> pass",
+        ),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "The store in a file in the run's folder instead of in memory: the same answers.",
+        (f"{STORE}Store.__init__::':memory:' -> *",),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "How the runner waits for the server to start (the wait, its bound, its error): the server is "
+        "listening before the suite's first request, and nothing reads start()'s return.",
+        (f"{RUNNER}BackgroundServer.start::*",),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "Stopping the server at the end of the run, after the last request (a daemon thread ends with the process anyway).",
+        (f"{RUNNER}BackgroundServer.stop::*", f"{RUNNER}BackgroundServer.__exit__::*", f"{RUNNER}BackgroundServer.__enter__::*"),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "Defaults and options of the runner the embedded server does not use: the port (it asks for any "
+        "free one; port 1 binds too, as root here), address reuse, TLS, the base path (given), the loop "
+        "name (serve() runs under asyncio.run), the access log (a log).",
+        (
+            f"{RUNNER}listening_socket::*",
+            f"{RUNNER}BackgroundServer.__init__::'' -> 'XXXX'",
+            f"{RUNNER}BackgroundServer.__init__::'https' -> *",
+            f"{RUNNER}uvicorn_config::'asyncio' -> *",
+            f"{RUNNER}uvicorn_config::False -> True",
+        ),
+    ),
+    # --- outside the contract -------------------------------------------------------------------------
+    Why(
+        Kind.OUTSIDE,
+        "The read-back (GET, HEAD, and the store behind it): not this operation, and the suite sends only POST.",
+        (
+            f"{APP}ReferenceServer.app::'GET' -> *",
+            f"{APP}ReferenceServer.app::'HEAD' -> *",
+            f"{APP}ReferenceServer.read::*",
+            f"{APP}ReferenceServer.create::self.store.add(record) -> pass",
+            f"{STORE}Store.add::*",
+            f"{STORE}Store.latest::*",
+            f"{STORE}Store.count::*",
+            f"{STORE}Store.close::*",
+        ),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "A path other than the operation's (404) or a method other than POST and the read-back's (405): the suite sends neither.",
+        (
+            f"{APP}ReferenceServer.app.app::response = self.http_error(request, 40*",
+            f"{APP}ReferenceServer.app.app::404 -> 400",
+            f"{APP}ReferenceServer.app.app::405 -> 400",
+            f"{APP}ReferenceServer.app.app::'Not Found' -> *",
+            f"{APP}ReferenceServer.app.app::'Method Not Allowed' -> *",
+            f"{APP}ReferenceServer.app.app::'Allow' -> *",
+            f"{APP}ReferenceServer.app.app::', ' -> *",
+            f"{APP}ReferenceServer.http_error::*",
+        ),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The bounds on a request body (413 over the cap, 408 too slow) and the `Connection: close` sent with "
+        "them: what a shared mock refuses to cost; the suite sends nothing near them.",
+        (
+            f"{APP}<module>::'Connection' -> *",
+            f"{APP}<module>::'close' -> *",
+            f"{APP}ReferenceServer.app.app::response = body -> pass",
+            f"{APP}ReferenceServer.read_body::'content-length' -> *",
+            f"{APP}ReferenceServer.read_body::if declared is not None and declared.isdigit() and *",
+            f"{APP}ReferenceServer.read_body::int(declared) > cap -> *",
+            f"{APP}ReferenceServer.read_body::if len(body) > cap: … -> pass",
+            f"{APP}ReferenceServer.read_body::len(body) > cap -> *",
+            f"{APP}ReferenceServer.read_body::return self.too_large(request) -> return None*",
+            f"{APP}ReferenceServer.read_body::return self.error(request, 408, *",
+            f"{APP}ReferenceServer.read_body::408 -> 400",
+            f"{APP}ReferenceServer.read_body::'RequestTimeout' -> *",
+            f"{APP}ReferenceServer.read_body::'The request body did not arrive within ' -> *",
+            f"{APP}ReferenceServer.read_body::' s.' -> *",
+            f"{APP}ReferenceServer.too_large::*",
+            "conformance/server/limits.py::*",
+        ),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The HTTP layer's bounds on a request head (431 too large, 408 too slow) and its 400 for a request it "
+        "cannot parse, with the bookkeeping behind them: the suite sends no such request.",
+        ("conformance/server/protocol.py::BoundedHttpToolsProtocol.*",),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The value of `error.code` and the text of `error.message`: the contract names no codes, and "
+        "SYNC-ERROR-BODY asks for non-empty strings (a candidate SHOULD: Graph's usual codes).",
+        (
+            f"{APP}ReferenceServer.authenticate::'InvalidAuthenticationToken' -> *",
+            f"{APP}ReferenceServer.authenticate::'Access token is empty.' -> *",
+            f"{APP}ReferenceServer.authenticate::'Access token validation failure.' -> *",
+            f"{APP}ReferenceServer.check_application_id::'Request_BadRequest' -> *",
+            f"{APP}ReferenceServer.check_application_id::\"Invalid object identifier '\" -> *",
+            f"{APP}ReferenceServer.check_application_id::\"'.\" -> *",
+            f"{APP}ReferenceServer.check_media_type::'UnsupportedMediaType' -> *",
+            f"{APP}ReferenceServer.check_media_type::'Content-Type ' -> *",
+            f"{APP}ReferenceServer.check_media_type::' is not application/json.' -> *",
+            f"{APP}ReferenceServer.check_media_type::raw or '(none)' -> *",
+            f"{APP}ReferenceServer.check_media_type::'(none)' -> *",
+            f"{APP}ReferenceServer.decode::'BadRequest' -> *",
+            f"{APP}ReferenceServer.decode::'Unable to read JSON request payload: ' -> *",
+            f"{APP}ReferenceServer.validate::'Request_BadRequest' -> *",
+            f"{APP}ReferenceServer.validate::'Invalid request body ' -> *",
+        ),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "Malformed JSON is then refused by the schema instead: still 400 with a Graph error, only its code and message differ.",
+        (f"{APP}ReferenceServer.decode::return self.error(request, 400, 'BadRequest', *",),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The charset parameter ignored, so `application/json; charset=iso-8859-1` is accepted: RFC 8259 § 11 "
+        "defines no charset for application/json (it 'has no effect on compliant recipients').",
+        (f"{APP}ReferenceServer.check_media_type::'charset' -> *",),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "innerError's `client-request-id`: a Graph convention no requirement names (SYNC-ERROR-INNER asks for "
+        "`request-id` and `date`; a candidate SHOULD).",
+        (f"{APP}graph_error_body::'client-request-id' -> *", f"{APP}graph_error_body::client_request_id or str(uuid.uuid4()) -> *"),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The `OData-Version: 4.0` response header: no requirement names it (a candidate SHOULD: OData Protocol 4.01 § 8.1.5).",
+        (f"{APP}ReferenceServer.standard_headers::'OData-Version' -> *", f"{APP}ReferenceServer.standard_headers::'4.0' -> *"),
+    ),
+    Why(Kind.OUTSIDE, "The `serve` command's foreground server: the suite runs the embedded one.", (f"{RUNNER}serve_forever::*",)),
+)
+
+
+def why(mutant: Mutant) -> Why | None:
+    """The first explanation that matches the mutant, if any."""
+    return next((w for w in WHY if w.matches(mutant)), None)
