@@ -26,6 +26,7 @@ class Probe(StrEnum):
     """The kinds of request the suite sends (conformance/probes.py makes them)."""
 
     VALID = "valid"  # the corpus and generated valid bodies
+    VALID_FORMS = "valid-forms"  # a valid body framed or labelled as clients also may: chunked, media type parameters
     VALID_TWICE = "valid-twice"  # the same valid body created twice; the check sees both exchanges
     INVALID_BODY = "invalid-body"  # JSON that breaks the request schema: negative generation and chosen cases
     MALFORMED_JSON = "malformed-json"  # bodies that are not JSON
@@ -34,8 +35,12 @@ class Probe(StrEnum):
     APPLICATION_ID = "application-id"  # a valid body to an applicationsId that is not a GUID
 
 
+VALID_CREATES = (Probe.VALID, Probe.VALID_FORMS)
+"""What every requirement on the created object judges."""
+
 EVERY_REQUEST = (
     Probe.VALID,
+    Probe.VALID_FORMS,
     Probe.MALFORMED_JSON,
     Probe.CONTENT_TYPE,
     Probe.CREDENTIALS,
@@ -51,7 +56,7 @@ class Requirement:
     clause: str
     statement: str
     check: checks.Check
-    probes: tuple[Probe, ...] = (Probe.VALID,)
+    probes: tuple[Probe, ...] = VALID_CREATES
     shrink: bool = True
     """Shrink a generated failing case. Not where each attempt could wait out a request timeout."""
 

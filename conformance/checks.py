@@ -389,6 +389,8 @@ def location_header(exchange: Exchange) -> None:
     location = (response.header("location") or "").strip()
     if not location:
         fail("the 201 has no Location header")
+    if urlsplit(location).scheme not in ("", "http", "https"):
+        fail(f"the Location {location!r} is not an http(s) URL")
     created = urlsplit(exchange.request.url).path.rstrip("/")
     points_to = urlsplit(urljoin(exchange.request.url, location)).path.rstrip("/")
     body = response.json.value if response.json.ok and isinstance(response.json.value, dict) else {}

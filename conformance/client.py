@@ -15,7 +15,7 @@ import http.client
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -31,6 +31,8 @@ from .throttling import BACKOFF, THROTTLE_RETRIES, Pacer, RateLimit, retry_after
 from .watchdog import Watch, WatchedAdapter, watched
 
 USER_AGENT = "graph-sync-conformance"
+PIECE_PAUSE = 0.02
+"""Seconds between the two chunks of a chunked request body."""
 MAX_REDIRECTS = 5
 
 
@@ -254,7 +256,7 @@ class Client:
                     request.method,
                     request.url,
                     headers=dict(request.headers),
-                    data=request.body,
+                    data=_in_pieces(request.body) if _chunked(request) else request.body,
                     timeout=timeout,
                     allow_redirects=False,
                     stream=True,
@@ -334,6 +336,20 @@ def _tls_reason(exc: BaseException) -> str:
     """'certificate verify failed: unable to get local issuer certificate', out of urllib3's wrapping."""
     found = re.search(r"\] ([^()]+?) \(_ssl", str(exc))
     return found.group(1) if found else _reason(exc.args[0] if exc.args else exc)
+
+
+def _chunked(request: Request) -> bool:
+    """A request whose headers say `Transfer-Encoding: chunked` is sent so: its body in pieces, no length."""
+    return (header(request.headers, "transfer-encoding") or "").lower() == "chunked"
+
+
+def _in_pieces(body: bytes) -> Iterator[bytes]:
+    """The body in two chunks, with a pause between, so that they reach the server apart: a server that
+    reads only the first part of a body, or wants a Content-Length, shows it."""
+    middle = len(body) // 2
+    yield body[:middle]
+    time.sleep(PIECE_PAUSE)
+    yield body[middle:]
 
 
 def _incomplete(exchange: Exchange) -> str:

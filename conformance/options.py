@@ -8,6 +8,7 @@ is conformance/config.py's business; its defaults come from there.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -201,7 +202,7 @@ and would collect the wrong tests. Only `--option=FILE` is safe."""
 
 def file_options_in_space_form(args: Sequence[str]) -> list[str]:
     """The file options given as `--option FILE` (two arguments), in the order given."""
-    return [arg for arg, value in zip(args, [*args[1:], ""], strict=True) if arg in FILE_OPTIONS and value and not value.startswith("-")]
+    return [arg for arg, value in itertools.pairwise([*args, ""]) if arg in FILE_OPTIONS and value and not value.startswith("-")]
 
 
 def joined(args: Sequence[str]) -> list[str]:

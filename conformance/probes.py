@@ -7,7 +7,7 @@ sends only POST to the operation under test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +48,9 @@ AnyProbe = GeneratedProbe | FixedProbe
 
 
 def _post(
-    application_id: str, body: bytes, headers: dict[str, str | None] | None = None, payload: Any = None
+    application_id: str, body: bytes, headers: Mapping[str, str | None] | None = None, payload: Any = None
 ) -> Callable[[Client], Request]:
-    return lambda client: client.request(application_id, body, payload, headers)
+    return lambda client: client.request(application_id, body, payload, dict(headers or {}))
 
 
 def make_probes(generator: Generator, token: str | None, altered_token: str | None) -> dict[Probe, AnyProbe]:
@@ -71,6 +71,17 @@ def make_probes(generator: Generator, token: str | None, altered_token: str | No
         )
     return {
         Probe.VALID: GeneratedProbe(generator.valid_explicit, generator.valid),
+        # The same create as a client may also send it: every valid request must be created.
+        Probe.VALID_FORMS: FixedProbe(
+            [
+                (f"valid-{name}", _post(app, valid, headers, VALID_BODY))
+                for name, headers in (
+                    ("chunked", {"Transfer-Encoding": "chunked"}),  # no Content-Length: the body in two pieces
+                    ("charset-utf-8", {"Content-Type": "application/json; charset=utf-8"}),
+                    ("odata-metadata", {"Content-Type": "application/json;odata.metadata=minimal"}),
+                )
+            ]
+        ),
         # Uniqueness needs no generated bodies: the corpus, each created twice.
         Probe.VALID_TWICE: FixedProbe(
             [(name, _post(app, serialize(body), payload=body)) for name, body in ((c.name, c.body) for c in corpus())],

@@ -44,6 +44,17 @@ def test_a_file_option_in_the_space_form_stops_with_the_equals_form_never_the_wr
     assert len(output.strip().splitlines()) == 1, output
 
 
+def test_a_bare_pytest_in_the_checkout_runs_the_suite(tmp_path) -> None:
+    """`make suite`: no arguments at all (the reports sent elsewhere through PYTEST_ADDOPTS, which is
+    not part of the command line the space-form rule reads)."""
+    reports = [f"--{name}={tmp_path / file}" for name, file in (("html", "r.html"), ("junitxml", "j.xml"), ("verdict", "v.json"))]
+    addopts = " ".join(["--collect-only", "-q", f"--evidence={tmp_path / 'e.jsonl'}", f"--summary={tmp_path / 's.md'}", *reports])
+    env = {**os.environ, "PYTEST_ADDOPTS": addopts}
+    done = subprocess.run(pytest_command(), cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "test_requirement[SYNC-CREATE-201]" in done.stdout
+
+
 def test_graph_sync_conformance_run_takes_the_space_form(tmp_path) -> None:
     waivers = tmp_path / "elsewhere" / "waivers.yaml"
     waivers.parent.mkdir()
