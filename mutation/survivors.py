@@ -45,33 +45,15 @@ STORE = "conformance/server/store.py::"
 
 WHY: tuple[Why, ...] = (
     # --- gaps: behaviour the contract covers that no check notices ---------------------------------
+    # The four this tool found are closed: a valid create sent chunked, in two pieces (the valid-forms
+    # probe), with media type parameters, and an absolute Location that must be http(s).
+    # --- outside the contract ------------------------------------------------------------------------
     Why(
-        Kind.GAP,
-        "A valid create sent without Content-Length (`Transfer-Encoding: chunked`) gets 500 (`None.isdigit()`): "
-        "every request the suite sends has a Content-Length. A valid body sent chunked would be caught by "
-        "SYNC-CREATE-201 and SYNC-NO-5XX.",
-        (f"{APP}ReferenceServer.read_body::declared is not None -> declared is None",),
-    ),
-    Why(
-        Kind.GAP,
-        "Only the first piece of a body is read: a valid create whose body arrives in two pieces gets 400 "
-        "(malformed JSON). Every body the suite sends arrives whole; a valid body sent in two chunks, apart, "
-        "would be caught by SYNC-CREATE-201.",
-        (f"{APP}ReferenceServer.read_body::'more_body' -> 'XXmore_bodyXX'",),
-    ),
-    Why(
-        Kind.GAP,
-        "A valid create sent as `application/json; charset=utf8` gets 415. Every valid case is sent as bare "
-        "`application/json`; a parameter (charset, as RFC 8259 § 11 says, has no effect on a compliant "
-        "recipient) never is. A valid case with a JSON media type carrying parameters would be caught by SYNC-CREATE-201.",
+        Kind.OUTSIDE,
+        "A valid create sent as `application/json; charset=utf8` gets 415. `utf8` is an alias no registry "
+        "defines (the registered name is UTF-8); the suite sends `charset=utf-8`, which this mutant still "
+        "accepts, and a server may refuse a charset it does not know.",
         (f"{APP}ReferenceServer.check_media_type::'utf8' -> 'XXutf8XX'",),
-    ),
-    Why(
-        Kind.GAP,
-        "Location is `httpXX://XX127.0.0.1:PORT/beta/applications/{id}/synchronization`: no URL a client can "
-        "follow, yet SYNC-LOCATION passes it, as it compares only the path (any host is allowed, for servers "
-        "behind a proxy). An absolute Location should at least be http or https.",
-        (f"{APP}ReferenceServer.service_root::'://' -> 'XX://XX'",),
     ),
     # --- equivalent: the same answers to every request the suite sends ------------------------------
     Why(

@@ -337,6 +337,37 @@ class LocationOfTheCollection(Variant):
         return response
 
 
+class WantsContentLength(Variant):
+    """Refuses a body sent chunked, without Content-Length, with 411 Length Required."""
+
+    breaks = "SYNC-CREATE-201"
+
+    async def read_body(self, request: Request) -> bytes | Response:
+        if "content-length" not in request.headers:
+            return self.error(request, 411, "LengthRequired", "A Content-Length is required.")
+        return await super().read_body(request)
+
+
+class RefusesMediaTypeParameters(Variant):
+    """Refuses `application/json` with any parameter (`; charset=utf-8`) with 415."""
+
+    breaks = "SYNC-CREATE-201"
+
+    def check_media_type(self, request: Request) -> Response | None:
+        if ";" in request.headers.get("content-type", ""):
+            return self.error(request, 415, "UnsupportedMediaType", "Parameters are not supported.")
+        return super().check_media_type(request)
+
+
+class LocationWithBogusScheme(Variant):
+    """An absolute Location whose scheme is not http(s): `httpx://host/...`."""
+
+    breaks = "SYNC-LOCATION"
+
+    def service_root(self, request: Request) -> str:
+        return super().service_root(request).replace("http://", "httpx://", 1)
+
+
 class AcceptsAnyApplicationId(Variant):
     """Creates under any applicationsId, GUID or not."""
 
@@ -468,6 +499,13 @@ class InnerErrorDateInUtcWithFraction(Variant):
         return body
 
 
+class AbsoluteLocationBehindAProxy(Variant):
+    """An absolute https Location on the public host of a proxy in front of it."""
+
+    def service_root(self, request: Request) -> str:
+        return f"https://sync.contoso.example{self.base_path}"
+
+
 BROKEN: list[type[Variant]] = [
     Answers200,
     PlainTextBody,
@@ -499,6 +537,9 @@ BROKEN: list[type[Variant]] = [
     ErrorsAsTextPlain,
     InnerErrorDateNotADate,
     LocationOfTheCollection,
+    WantsContentLength,
+    RefusesMediaTypeParameters,
+    LocationWithBogusScheme,
     AcceptsAnyApplicationId,
     NoRequestId,
 ]
@@ -516,4 +557,5 @@ UNUSUAL: list[type[Variant]] = [
     SlowButInTime,
     ErrorsWithODataMediaType,
     InnerErrorDateInUtcWithFraction,
+    AbsoluteLocationBehindAProxy,
 ]
