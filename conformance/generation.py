@@ -7,9 +7,9 @@ explicit ones first and shrink the generated ones, and a report shows either the
 Valid bodies are drawn from an *echo profile* of the contract, aimed at the property the suite exists
 for (a server keeps the secrets it is sent and gives them back unchanged): the same operation and
 request schema, with each secret's value drawn from the adversarial string classes of
-conformance/inputs.py (registered as a schemathesis string format), and about one body in TAIL_ODDS
-given a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members, repeat
-keys and pairs, and carry a lookalike value of every kind. Every profile body is valid against the
+conformance/inputs.py (registered as a schemathesis string format), and about half the bodies given
+a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members, repeat keys and
+pairs, and carry a lookalike value of every kind. Every profile body is valid against the
 contract (tests/test_generation.py draws thousands); the contract, not the profile, is what bodies
 and answers are judged by. conformance/coverage.py names the classes a default run reaches.
 """
@@ -58,11 +58,11 @@ CLIENT_HEADERS = {"Authorization": "Bearer (set by the client)"}
 
 SMALL = 8
 """The most secrets schemathesis itself draws for one profile body; a tail adds more."""
-TAIL = (0, 100)
-"""How many secrets a tail cycles through: past 45 (the members) more than half the time, so keys repeat."""
-TAIL_ODDS = 5
-"""About one profile body in this many gets a tail: enough that a default run sends several bodies
-of more than 45 secrets, few enough that long bodies (whose validation costs about 0.1 ms a secret,
+TAIL_COUNTS = ((0, 12), (0, 12), (46, 60), (61, 100))
+"""How many secrets a tail cycles through, each range as likely: a few (enough for every lookalike
+kind) half the time, else past the 45 members, so that keys repeat (up to 100, rarely). Half the
+bodies get a tail, so a quarter send more than 45 secrets: enough that a default run of 40 sends
+several such bodies, few enough that long bodies (whose validation costs about 0.1 ms a secret,
 on each side) do not dominate a large run."""
 
 
@@ -113,26 +113,27 @@ class Tail:
 
 @cache
 def tails() -> st.SearchStrategy[Tail | None]:
-    """None (the body as drawn) for most bodies, a Tail for about one in TAIL_ODDS.
+    """None (the body as drawn) or a Tail, each for about half the bodies.
 
     A tail is a handful of choices, not one per secret, so 100 secrets cost hypothesis little. Every
     part shrinks: to no tail whenever the body alone still fails; else to the fewest secrets, no
     long value unless it is what fails, and the turn that puts the failing value first, so one
     secret with one value can be what is shown.
     """
+    counts = [st.integers(*bounds) for bounds in TAIL_COUNTS]
     tail = st.builds(
         Tail,
-        count=st.integers(*TAIL),
+        count=st.integers(0, len(counts) - 1).flatmap(counts.__getitem__),
         start=st.integers(0, len(secret_names()) - 1),
         turn=st.integers(0, POOL_SIZE - 1),
         values=value_pool(),
         long=st.one_of(st.none(), long_values()),
     )
-    return st.integers(0, TAIL_ODDS - 1).flatmap(lambda n: tail if n == TAIL_ODDS - 1 else st.none())
+    return st.one_of(st.none(), tail)
 
 
 def with_tails(context: HookContext, bodies: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """schemathesis `before_generate_body` hook of the echo profile: about one body in TAIL_ODDS gets a tail.
+    """schemathesis `before_generate_body` hook of the echo profile: about half the bodies get a tail.
 
     The body and its tail are drawn side by side rather than the tail from the body (`flatmap_body`),
     so that hypothesis shrinks each on its own: with `flatmap_body`, failures were often shown with

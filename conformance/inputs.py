@@ -41,11 +41,11 @@ JSON_SPECIAL = ('"', "\\", "/", '\\"', "\\u0000", "\\n", "\\\\")
 
 # Where the tables below look: up to the end of plane 2. Past it no character is changed on its own by
 # normalisation or case mapping (tests/test_generation.py checks this against Python's Unicode data).
-_ASSIGNED = range(0x30000)
+TABLE_RANGE = range(0x30000)
 
 
 def _characters(keep: Callable[[str], bool]) -> tuple[str, ...]:
-    return tuple(c for c in map(chr, _ASSIGNED) if unicodedata.category(c) not in ("Cs", "Cn") and keep(c))
+    return tuple(c for c in map(chr, TABLE_RANGE) if unicodedata.category(c) not in ("Cs", "Cn") and keep(c))
 
 
 @cache
