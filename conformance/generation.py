@@ -7,8 +7,8 @@ explicit ones first and shrink the generated ones, and a report shows either the
 Valid bodies are drawn from an *echo profile* of the contract, aimed at the property the suite exists
 for (a server keeps the secrets it is sent and gives them back unchanged): the same operation and
 request schema, with each secret's value drawn from the adversarial string classes of
-conformance/inputs.py (registered as a schemathesis string format), and about half the bodies given
-a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members, repeat keys and
+conformance/inputs.py (registered as a schemathesis string format), and about one body in TAIL_ODDS
+given a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members, repeat keys and
 pairs, and carry a lookalike value of every kind. Every profile body is valid against the
 contract (tests/test_generation.py draws thousands); the contract, not the profile, is what bodies
 and answers are judged by. conformance/coverage.py names the classes a default run reaches.
@@ -56,14 +56,15 @@ SCHEMATHESIS_CONFIG: dict[str, Any] = {
 CLIENT_HEADERS = {"Authorization": "Bearer (set by the client)"}
 
 
-SMALL = 8
+SMALL = 6
 """The most secrets schemathesis itself draws for one profile body; a tail adds more."""
-TAIL_COUNTS = ((0, 12), (0, 12), (46, 60), (61, 100))
-"""How many secrets a tail cycles through, each range as likely: a few (enough for every lookalike
-kind) half the time, else past the 45 members, so that keys repeat (up to 100, rarely). Half the
-bodies get a tail, so a quarter send more than 45 secrets: enough that a default run of 40 sends
-several such bodies, few enough that long bodies (whose validation costs about 0.1 ms a secret,
-on each side) do not dominate a large run."""
+TAIL = (0, 100)
+"""How many secrets a tail has (past the 45 members about half the time)."""
+TAIL_ODDS = 3
+"""About one body in this many gets a tail, so about one in six sends more than 45 secrets: enough
+that a default run of 40 sends several such bodies, few enough that long bodies (whose validation
+costs about 0.1 ms a secret, on each side) do not dominate a large run. One range of counts, not
+a few (some past 45 only): hypothesis could not then shrink a count from one range to another."""
 
 
 def echo_profile(contract: dict[str, Any]) -> dict[str, Any]:
@@ -88,13 +89,13 @@ def echo_profile(contract: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Tail:
-    """Secrets appended to a drawn body: `count` of them, keys cycling through the members from the
-    `start`th and values through `values` from the `turn`th, both starting over at the 46th secret,
-    so that past the 45th keys and whole pairs repeat and a key comes back after others (A, B, …, A);
-    then, if there is one, a secret with a `long` value (once: a tail repeats its other values a
-    dozen times)."""
+    """Secrets appended to a drawn body: `count` of them, in a cycle of `period` pairs that starts
+    over (so that past the `period`th secret keys and whole pairs repeat, and a key comes back after
+    others: A, B, …, A), keys from the `start`th member, values from the `turn`th of `values`; then,
+    if there is one, a secret with a `long` value (once: a tail repeats its other values)."""
 
     count: int
+    period: int
     start: int
     turn: int
     values: list[str]
@@ -102,10 +103,11 @@ class Tail:
 
     def applied(self, body: dict[str, Any]) -> dict[str, Any]:
         names, values = secret_names(), self.values
-        added = [
-            {"key": names[(self.start + i) % len(names)], "value": values[(self.turn + i % len(names)) % len(values)]}
-            for i in range(self.count)
+        cycle = [
+            {"key": names[(self.start + i) % len(names)], "value": values[(self.turn + i) % len(values)]}
+            for i in range(min(self.period, self.count))
         ]
+        added = [dict(cycle[i % len(cycle)]) for i in range(self.count)]
         if self.long is not None:
             added.append({"key": names[(self.start + self.count) % len(names)], "value": self.long})
         return {**body, "secrets": [*body["secrets"], *added]}
@@ -113,27 +115,28 @@ class Tail:
 
 @cache
 def tails() -> st.SearchStrategy[Tail | None]:
-    """None (the body as drawn) or a Tail, each for about half the bodies.
+    """None (the body as drawn) for most bodies, a Tail for about one in TAIL_ODDS.
 
     A tail is a handful of choices, not one per secret, so 100 secrets cost hypothesis little. Every
-    part shrinks: to no tail whenever the body alone still fails; else to the fewest secrets, no
-    long value unless it is what fails, and the turn that puts the failing value first, so one
-    secret with one value can be what is shown.
+    part shrinks: to no tail whenever the body alone still fails; else to the fewest secrets, the
+    shortest cycle (two secrets for a repeated key, three for A, B, A), no long value unless it is
+    what fails, and the turn that puts the failing value first, so one secret with one value can
+    be what is shown.
     """
-    counts = [st.integers(*bounds) for bounds in TAIL_COUNTS]
     tail = st.builds(
         Tail,
-        count=st.integers(0, len(counts) - 1).flatmap(counts.__getitem__),
+        count=st.integers(*TAIL),
+        period=st.integers(1, len(secret_names())),
         start=st.integers(0, len(secret_names()) - 1),
         turn=st.integers(0, POOL_SIZE - 1),
         values=value_pool(),
         long=st.one_of(st.none(), long_values()),
     )
-    return st.one_of(st.none(), tail)
+    return st.integers(0, TAIL_ODDS - 1).flatmap(lambda n: tail if n == TAIL_ODDS - 1 else st.none())
 
 
 def with_tails(context: HookContext, bodies: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """schemathesis `before_generate_body` hook of the echo profile: about half the bodies get a tail.
+    """schemathesis `before_generate_body` hook of the echo profile: about one body in TAIL_ODDS gets a tail.
 
     The body and its tail are drawn side by side rather than the tail from the body (`flatmap_body`),
     so that hypothesis shrinks each on its own: with `flatmap_body`, failures were often shown with

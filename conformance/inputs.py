@@ -285,7 +285,7 @@ POOL_SIZE = len(LOOKALIKES) + 1
 
 @cache
 def value_pool() -> st.SearchStrategy[list[str]]:
-    """The POOL_SIZE values a tail cycles through: one lookalike of every kind and the empty string,
-    so each tail of eight secrets or more reaches every coercion class (text of the other families
-    comes from the secrets schemathesis draws). None long: a tail repeats its values a dozen times."""
+    """The POOL_SIZE values a tail takes its values from: one lookalike of every kind and the empty
+    string, so each tail whose cycle is that long reaches every coercion class (text of the other
+    families comes from the secrets schemathesis draws). None long: a tail repeats its values."""
     return st.tuples(*(kind() for kind in LOOKALIKES)).map(lambda kinds: [*kinds, ""])
