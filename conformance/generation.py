@@ -58,13 +58,22 @@ CLIENT_HEADERS = {"Authorization": "Bearer (set by the client)"}
 
 SMALL = 6
 """The most secrets schemathesis itself draws for one profile body; a tail adds more."""
-TAIL = (0, 100)
-"""How many secrets a tail has (past the 45 members about half the time)."""
-TAIL_ODDS = 3
-"""About one body in this many gets a tail, so about one in six sends more than 45 secrets: enough
-that a default run of 40 sends several such bodies, few enough that long bodies (whose validation
-costs about 0.1 ms a secret, on each side) do not dominate a large run. One range of counts, not
-a few (some past 45 only): hypothesis could not then shrink a count from one range to another."""
+TAIL_ODDS = 2
+"""About one body in this many gets a tail."""
+SHORT_TAILS, LONG_TAILS = 80, 55
+"""How many drawn numbers give a short tail and how many a long one (see `tail_length`): with
+TAIL_ODDS, about one body in five sends more than 45 secrets, enough that a default run of 40
+sends several such bodies, few enough that long bodies (whose validation costs about 0.1 ms a
+secret, on each side) do not dominate a large run."""
+
+
+def tail_length(n: int) -> int:
+    """The length of a tail drawn as `n`: the first SHORT_TAILS values of n give 0 to 14 secrets
+    (enough to carry every lookalike), the next LONG_TAILS give 46 to 100 (past the members). The
+    lengths between cost as much to send and judge, and reach no class the others do not. One drawn
+    number, not a choice between two ranges, because hypothesis shrinks a number (from 46 straight
+    to 14) but cannot carry a count from one range over to another."""
+    return n * 15 // SHORT_TAILS if n < SHORT_TAILS else n - SHORT_TAILS + 46
 
 
 def echo_profile(contract: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +124,7 @@ class Tail:
 
 @cache
 def tails() -> st.SearchStrategy[Tail | None]:
-    """None (the body as drawn) for most bodies, a Tail for about one in TAIL_ODDS.
+    """None (the body as drawn), or a Tail for about one body in TAIL_ODDS.
 
     A tail is a handful of choices, not one per secret, so 100 secrets cost hypothesis little. Every
     part shrinks: to no tail whenever the body alone still fails; else to the fewest secrets, the
@@ -125,7 +134,7 @@ def tails() -> st.SearchStrategy[Tail | None]:
     """
     tail = st.builds(
         Tail,
-        count=st.integers(*TAIL),
+        count=st.integers(0, SHORT_TAILS + LONG_TAILS - 1).map(tail_length),
         period=st.integers(1, len(secret_names())),
         start=st.integers(0, len(secret_names()) - 1),
         turn=st.integers(0, POOL_SIZE - 1),

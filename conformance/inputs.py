@@ -19,6 +19,7 @@ import html.entities
 import json
 import unicodedata
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import cache
 
 from hypothesis import strategies as st
@@ -184,18 +185,14 @@ def nulls() -> st.SearchStrategy[str]:
     return _cased_words(NULL_WORDS)
 
 
+# How a number may be written: canonically, or so that a parse and print changes it. `{}` is a natural number.
+NUMBER_SPELLINGS = ("{}", "-{}", "0{}", "00{}", "+{}", "{}.0", "-{}.50", "{}.", ".{}", "{}e3", "{}E-2", "-{}e+00")
+
+
 @cache
 def numbers() -> st.SearchStrategy[str]:
-    """Numbers as text, canonical or not: "42", "-0", "007", "+1.50", "1e3", ".5", "0x1F"."""
-
-    def spell(sign: str, zeros: int, whole: int | None, fraction: str, exponent: str) -> str:
-        digits = "" if whole is None and fraction else "0" * zeros + str(whole or 0)
-        return sign + digits + fraction + exponent
-
-    fraction = st.one_of(st.just(""), st.just("."), st.integers(0, 10**6).map(lambda f: f".{f}"))
-    signed = st.builds("{}{}{}".format, st.sampled_from("eE"), st.sampled_from(["", "+", "-"]), st.integers(0, 400))
-    exponent = st.one_of(st.just(""), signed)
-    decimal = st.builds(spell, st.sampled_from(["", "-", "+"]), st.integers(0, 2), st.none() | st.integers(0, 10**20), fraction, exponent)
+    """Numbers as text, canonical or not: "42", "-7", "007", "+1", "1.50", "1e3", ".5", "0x1F"."""
+    decimal = st.builds(str.format, st.sampled_from(NUMBER_SPELLINGS), st.integers(min_value=0))
     hexadecimal = st.builds("0{}{:x}".format, st.sampled_from("xX"), st.integers(0, 2**32))
     return st.one_of(decimal, hexadecimal)
 
@@ -204,16 +201,21 @@ def numbers() -> st.SearchStrategy[str]:
 def json_texts() -> st.SearchStrategy[str]:
     """A JSON array or object as text, compact or spaced, that a server might parse instead of storing."""
     scalars = st.none() | st.booleans() | st.integers() | st.text(_TEXT, max_size=6)
-    flat = st.lists(scalars, max_size=3) | st.dictionaries(st.text(_TEXT, max_size=6), scalars, max_size=3)
-    nested = st.lists(flat, min_size=1, max_size=2) | st.dictionaries(st.text(_TEXT, max_size=6), flat, min_size=1, max_size=2)
+    containers = st.lists(scalars, max_size=3) | st.dictionaries(st.text(_TEXT, max_size=6), scalars, max_size=3)
     separators = st.sampled_from([(",", ":"), (", ", ": ")])
-    return st.builds(lambda value, seps: json.dumps(value, separators=seps, ensure_ascii=False), flat | nested, separators)
+    return st.builds(lambda value, seps: json.dumps(value, separators=seps, ensure_ascii=False), containers, separators)
+
+
+# ISO 8601 as servers write it: a date, a date-time, with a fraction or a zone.
+DATE_SPELLINGS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S+00:00", "%Y-%m-%d %H:%M")
 
 
 @cache
 def dates() -> st.SearchStrategy[str]:
-    """ISO 8601 dates and date-times, which a server may store as a date and render its own way."""
-    return st.one_of(st.datetimes().map(lambda moment: moment.isoformat()), st.dates().map(lambda day: day.isoformat()))
+    """ISO 8601 dates and date-times, which a server may store as a date and render its own way:
+    a moment (one drawn number of microseconds from 1970 to 2100) and a spelling."""
+    moments = st.integers(0, 130 * 365 * 86_400 * 10**6).map(lambda us: datetime(1970, 1, 1) + timedelta(microseconds=us))
+    return st.builds(lambda moment, spelling: moment.strftime(spelling), moments, st.sampled_from(DATE_SPELLINGS))
 
 
 @cache
@@ -245,8 +247,10 @@ def lookalikes() -> st.SearchStrategy[str]:
 
 # --- long values -----------------------------------------------------------------------------------
 
-LIMITS = (255, 1024, 2048, 4096, 8192)
-"""Common limits on a stored value's length (a VARCHAR(255), 1 KiB to 8 KiB buffers and columns)."""
+LIMITS = (0, 255, 1024, 2048, 4096, 8192)
+"""Common limits on a stored value's length (a VARCHAR(255), 1 KiB to 8 KiB buffers and columns).
+The first is none: a long value found to fail for what it holds, not its length, can then shrink
+to a short one."""
 
 
 @cache
