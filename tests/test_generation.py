@@ -1,17 +1,15 @@
-"""The valid probe's generation: every body valid against the contract, aimed at the echo property,
-shrinking to the smallest failing body; and a default run's generated bodies reaching every input
-class, which the gallery of mangling servers (test_mangling.py) relies on."""
+"""The valid probe's generation: every body valid against the contract and aimed at the echo
+property, and a default run's generated bodies reaching every input class. That what generation
+finds is shrunk to the smallest failing body is shown end to end by test_mangling.py."""
 
 from __future__ import annotations
 
 import json
-import random
 import unicodedata
 from collections import Counter
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, find, settings
 
 from conformance.catalogue import Probe
 from conformance.client import Client, ClientSettings
@@ -38,14 +36,14 @@ def generated(max_examples: int, seed: int) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def many() -> list[Any]:
-    return generated(600, 1) + generated(600, 2)
+    return generated(400, 1) + generated(400, 2)
 
 
 def test_every_generated_body_is_a_valid_request(many: list[Any]) -> None:
     validator = request_validator()
     invalid = [body for body in many if not validator.is_valid(body)]
     assert not invalid, invalid[:1]
-    assert len(many) == 1200
+    assert len(many) == 800
 
 
 def test_bodies_carry_many_secrets_under_real_member_names(many: list[Any]) -> None:
@@ -54,9 +52,7 @@ def test_bodies_carry_many_secrets_under_real_member_names(many: list[Any]) -> N
     assert sum(n > 45 for n in counts) >= len(many) // 20
     keys = Counter(s["key"] for body in many for s in body["secrets"] if "key" in s)
     assert set(keys) == set(secret_names())
-    values = [s["value"] for body in many for s in body["secrets"] if isinstance(s.get("value"), str)]
-    # Most values are not what schemathesis would draw for a bare string: each reaches some class.
-    assert sum(bool(classify({"secrets": [{"value": v}]}) - {"secrets-1"}) for v in values) > 0.9 * len(values)
+    assert sum("keys-repeated" in classify(body) for body in many) >= len(many) // 10
 
 
 def test_the_default_run_reaches_every_input_class_with_generated_bodies(run_suite) -> None:
@@ -77,28 +73,6 @@ def test_the_default_run_reaches_every_input_class_with_generated_bodies(run_sui
             coverage.record(json.loads(body["text"]), Origin.GENERATED)
     assert coverage.bodies[Origin.GENERATED] == DEFAULT_MAX_EXAMPLES
     assert [c.name for c in coverage.missing(Origin.GENERATED)] == []
-
-
-def _smallest(test: Any) -> Any:
-    found = find(
-        Generator(("5b0bb1a8-7e7c-4c1e-9a0e-3f3b1c2d4e5f",)).valid,
-        lambda case: test(case.body),
-        settings=settings(max_examples=2000, database=None, suppress_health_check=list(HealthCheck)),
-        random=random.Random(0),
-    )
-    return found.body
-
-
-def _values(body: Any) -> list[str]:
-    return [s["value"] for s in body["secrets"] if isinstance(s.get("value"), str)]
-
-
-def test_a_value_that_fails_shrinks_to_one_secret_with_the_smallest_value() -> None:
-    """Without a server: what hypothesis makes of a failure. The gallery (test_mangling.py) shows the
-    same through a whole run, for every kind of mangling."""
-    shrunk = _smallest(lambda body: any(not unicodedata.is_normalized("NFC", v) for v in _values(body)))
-    # One secret, its value a character NFC rewrites (U+0340) or a letter and the mark NFC joins to it.
-    assert len(shrunk["secrets"]) == 1 and len(shrunk["secrets"][0]["value"]) <= 2, shrunk
 
 
 def test_no_character_past_the_tables_is_changed_on_its_own_by_normalisation_or_case_mapping() -> None:
