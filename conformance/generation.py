@@ -8,9 +8,9 @@ Valid bodies are drawn from an *echo profile* of the contract, aimed at the prop
 for (a server keeps the secrets it is sent and gives them back unchanged): the same operation and
 request schema, with each secret's value drawn from the adversarial string classes of
 conformance/inputs.py (registered as a schemathesis string format), and about one body in TAIL_ODDS
-given a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members, repeat keys and
-pairs, and carry a lookalike value of every kind. Every profile body is valid against the
-contract (tests/test_generation.py draws thousands); the contract, not the profile, is what bodies
+given a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members, repeat
+keys and pairs, and carry a lookalike value of every kind. Every profile body is valid against the
+contract (tests/test_generation.py draws hundreds); the contract, not the profile, is what bodies
 and answers are judged by. conformance/coverage.py names the classes a default run reaches.
 """
 

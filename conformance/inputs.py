@@ -9,8 +9,9 @@ that a parser would not give it back), so a variant nobody listed is reached too
 to the simplest member that still shows a bug.
 
 `secret_values` is what schemathesis draws for a secret's value (generation.py registers it as a
-string format); `value_pool` is the handful of values a crowded body cycles through. Both are built
-so that a default run of 40 bodies reaches every class of conformance/coverage.py.
+string format); `value_pool` is the handful of values a tail of secrets takes its values from
+(generation.py). Both are built so that a default run of 40 bodies reaches every class of
+conformance/coverage.py (tests/test_generation.py checks that it does).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ SECRET_VALUE_FORMAT = "graph-sync-secret-value"
 # Surrogates cannot be sent as UTF-8; unassigned code points are not text anyone stores. Everything
 # else (private use, controls, format characters) is fair: the contract says echo.
 _TEXT = st.characters(exclude_categories=("Cs", "Cn"))
-
 
 MARKUP = ("<", ">", "&", '"', "'", "`", "</script>", "<!--", "]]>", "${", "{{", "%s", "%00")
 """What HTML, XML, templates or format strings treat specially."""
