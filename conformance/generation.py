@@ -3,21 +3,36 @@ the schema), the corpus adds the chosen ones.
 
 Both kinds are schemathesis `Case`s for the one operation under test, so hypothesis can run the
 explicit ones first and shrink the generated ones, and a report shows either the same way.
+
+Valid bodies are drawn from an *echo profile* of the contract, aimed at the property the suite exists
+for (a server keeps the secrets it is sent and gives them back unchanged): the same operation and
+request schema, with each secret's value drawn from the adversarial string classes of
+conformance/inputs.py (registered as a schemathesis string format), and about one body in TAIL_ODDS
+given a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members, repeat
+keys and pairs, and carry a lookalike value of every kind. Every profile body is valid against the
+contract (tests/test_generation.py draws hundreds); the contract, not the profile, is what bodies
+and answers are judged by. conformance/coverage.py names the classes a default run reaches.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis import Case
 from schemathesis.generation import GenerationMode
+from schemathesis.hooks import HookContext
 
-from .contract import OPERATION_PATH, openapi_path, request_validator
+from .contract import OPERATION_PATH, openapi, openapi_path, request_validator, secret_names
 from .corpus import INVALID_BODIES, corpus
+from .inputs import POOL_SIZE, SECRET_VALUE_FORMAT, long_values, secret_values, value_pool
+
+schemathesis.openapi.format(SECRET_VALUE_FORMAT, secret_values())
 
 # Explicit, so that no schemathesis.toml in the user's directory changes what a certification run does.
 SCHEMATHESIS_CONFIG: dict[str, Any] = {
@@ -41,18 +56,137 @@ SCHEMATHESIS_CONFIG: dict[str, Any] = {
 CLIENT_HEADERS = {"Authorization": "Bearer (set by the client)"}
 
 
+SMALL = 6
+"""The most secrets schemathesis itself draws for one profile body; a tail adds more."""
+TAIL_ODDS = 2
+"""About one body in this many gets a tail."""
+SHORT_TAILS, LONG_TAILS = 80, 55
+"""How many drawn numbers give a short tail and how many a long one (see `tail_length`): with
+TAIL_ODDS, about one body in five sends more than 45 secrets, enough that a default run of 40
+sends several such bodies, few enough that long bodies (whose validation costs about 0.1 ms a
+secret, on each side) do not dominate a large run."""
+
+
+def tail_length(n: int) -> int:
+    """The length of a tail drawn as `n`: the first SHORT_TAILS values of n give 0 to 14 secrets
+    (enough to carry every lookalike), the next LONG_TAILS give 46 to 100 (past the members). The
+    lengths between cost as much to send and judge, and reach no class the others do not. One drawn
+    number, not a choice between two ranges, because hypothesis shrinks a number (from 46 straight
+    to 14) but cannot carry a count from one range over to another."""
+    return n * 15 // SHORT_TAILS if n < SHORT_TAILS else n - SHORT_TAILS + 46
+
+
+def echo_profile(contract: dict[str, Any]) -> dict[str, Any]:
+    """The contract's OpenAPI document narrowed for the valid probe: each secret's value, when it
+    is a string, is one of SECRET_VALUE_FORMAT, and schemathesis draws at most SMALL secrets (it
+    draws each object at about 0.4 ms; a tail adds long lists cheaply).
+
+    Nothing else changes: secrets still come with or without a key, value or annotation, as the
+    contract allows. Splitting them into branches (`anyOf`) was tried, to send fewer `{}`: hypothesis
+    then often cannot delete a secret when shrinking, and a failure is shown with several.
+    """
+    profile = copy.deepcopy(contract)
+    # schemathesis mixes the request example into what it draws, as the simplest body of all: a
+    # failure found in a tail would shrink to the example plus the tail. The corpus sends it anyway.
+    del profile["paths"][OPERATION_PATH]["post"]["requestBody"]["content"]["application/json"]["example"]
+    schemas = profile["components"]["schemas"]
+    value = schemas["SecretCreate"]["properties"]["value"]
+    schemas["SecretCreate"]["properties"]["value"] = {**value, "format": SECRET_VALUE_FORMAT}
+    schemas["SynchronizationCreate"]["properties"]["secrets"]["maxItems"] = SMALL
+    return profile
+
+
+@dataclass(frozen=True)
+class Tail:
+    """Secrets appended to a drawn body: `count` of them, in a cycle of `period` pairs that starts
+    over (so that past the `period`th secret keys and whole pairs repeat, and a key comes back after
+    others: A, B, …, A), keys from the `start`th member, values from the `turn`th of `values`; then,
+    if there is one, a secret with a `long` value (once: a tail repeats its other values)."""
+
+    count: int
+    period: int
+    start: int
+    turn: int
+    values: list[str]
+    long: str | None
+
+    def applied(self, body: dict[str, Any]) -> dict[str, Any]:
+        names, values = secret_names(), self.values
+        cycle = [
+            {"key": names[(self.start + i) % len(names)], "value": values[(self.turn + i) % len(values)]}
+            for i in range(min(self.period, self.count))
+        ]
+        added = [dict(cycle[i % len(cycle)]) for i in range(self.count)]
+        if self.long is not None:
+            added.append({"key": names[(self.start + self.count) % len(names)], "value": self.long})
+        return {**body, "secrets": [*body["secrets"], *added]}
+
+
+@cache
+def tails() -> st.SearchStrategy[Tail | None]:
+    """None (the body as drawn), or a Tail for about one body in TAIL_ODDS.
+
+    A tail is a handful of choices, not one per secret, so 100 secrets cost hypothesis little. Every
+    part shrinks: to no tail whenever the body alone still fails; else to the fewest secrets, the
+    shortest cycle (two secrets for a repeated key, three for A, B, A), no long value unless it is
+    what fails, and the turn that puts the failing value first, so one secret with one value can
+    be what is shown.
+    """
+    tail = st.builds(
+        Tail,
+        count=st.integers(0, SHORT_TAILS + LONG_TAILS - 1).map(tail_length),
+        period=st.integers(1, len(secret_names())),
+        start=st.integers(0, len(secret_names()) - 1),
+        turn=st.integers(0, POOL_SIZE - 1),
+        values=value_pool(),
+        long=st.one_of(st.none(), long_values()),
+    )
+    return st.integers(0, TAIL_ODDS - 1).flatmap(lambda n: tail if n == TAIL_ODDS - 1 else st.none())
+
+
+def with_tails(context: HookContext, bodies: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """schemathesis `before_generate_body` hook of the echo profile: about one body in TAIL_ODDS gets a tail.
+
+    The body and its tail are drawn side by side rather than the tail from the body (`flatmap_body`),
+    so that hypothesis shrinks each on its own: with `flatmap_body`, failures were often shown with
+    secrets the shrinker could not drop.
+    """
+    return st.tuples(bodies, tails()).map(_appended)
+
+
+def _appended(drawn: tuple[Any, Tail | None]) -> Any:
+    body, tail = drawn
+    return body if tail is None or not isinstance(body, dict) else tail.applied(body)
+
+
+def _load(document: dict[str, Any]) -> Any:
+    """The operation under test in `document`, its relative `$ref`s resolved beside openapi.yaml
+    (as schemathesis.openapi.from_path would, which reads the document from the file itself)."""
+    schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config.from_dict(SCHEMATHESIS_CONFIG))
+    schema.location = openapi_path().absolute().as_uri()
+    return schema
+
+
 class Generator:
     def __init__(self, application_ids: tuple[str, ...]) -> None:
         self.application_ids = application_ids
 
     @cached_property
     def operation(self) -> Any:
+        """The operation as the contract has it: what negative generation breaks."""
         schema = schemathesis.openapi.from_path(
             str(openapi_path()), config=schemathesis.Config.from_dict(SCHEMATHESIS_CONFIG)
         )
         return schema[OPERATION_PATH]["POST"]
 
-    def _generated(self, mode: GenerationMode) -> st.SearchStrategy[Case]:
+    @cached_property
+    def echo_operation(self) -> Any:
+        """The operation under the echo profile, with the tail hook on this schema alone."""
+        schema = _load(echo_profile(openapi()))
+        schema.hook("before_generate_body")(with_tails)
+        return schema[OPERATION_PATH]["POST"]
+
+    def _generated(self, operation: Any, mode: GenerationMode) -> st.SearchStrategy[Case]:
         """Bodies only: the path, the headers and the media type are fixed, as the client sets them.
 
         Left free, schemathesis would also generate (and in negative mode, break) the Authorization
@@ -61,7 +195,7 @@ class Generator:
         """
         return st.one_of(
             [
-                self.operation.as_strategy(
+                operation.as_strategy(
                     generation_mode=mode,
                     path_parameters={"applicationsId": app_id},
                     headers=CLIENT_HEADERS,
@@ -80,8 +214,8 @@ class Generator:
 
     @cached_property
     def valid(self) -> st.SearchStrategy[Case]:
-        """Valid bodies from the schema, posted to each application id in turn."""
-        return self._generated(GenerationMode.POSITIVE)
+        """Valid bodies from the echo profile, posted to each application id in turn."""
+        return self._generated(self.echo_operation, GenerationMode.POSITIVE)
 
     @cached_property
     def valid_explicit(self) -> list[tuple[str, Case]]:
@@ -94,7 +228,7 @@ class Generator:
 
         About one draw in five is raw bytes, which are the malformed-JSON probe's business.
         """
-        return self._generated(GenerationMode.NEGATIVE).filter(lambda case: breaks_request_schema(case.body))
+        return self._generated(self.operation, GenerationMode.NEGATIVE).filter(lambda case: breaks_request_schema(case.body))
 
     @cached_property
     def invalid_explicit(self) -> list[tuple[str, Case]]:

@@ -1,0 +1,122 @@
+"""Input coverage on hand-made bodies: which classes a body is in, and how a run's counts add up."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+import pytest
+
+from conformance.contract import secret_names
+from conformance.corpus import corpus
+from conformance.coverage import CLASSES, Coverage, Origin, classify
+
+NAMES = secret_names()
+
+
+def body(*values: str | None, keys: list[str] | None = None) -> dict:
+    keys = keys or [NAMES[i % len(NAMES)] for i in range(len(values))]
+    return {"secrets": [{"key": k, "value": v} for k, v in zip(keys, values, strict=True)]}
+
+
+def test_class_names_are_unique_and_each_has_a_family_and_a_description() -> None:
+    assert len({c.name for c in CLASSES}) == len(CLASSES)
+    assert all(c.family and c.description for c in CLASSES)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("A\u0300", {"unicode-not-nfc", "case-upper", "non-ascii", "beyond-latin-1"}),  # NFC composes it: À
+        ("é", {"unicode-not-nfd", "case-lower", "non-ascii"}),
+        ("\u212b", {"unicode-not-nfc", "unicode-not-nfd", "case-upper", "non-ascii", "beyond-latin-1"}),
+        ("ﬁ", {"unicode-compatibility", "case-lower", "case-special", "non-ascii", "beyond-latin-1"}),
+        ("a\r\nb", {"line-crlf", "whitespace-run", "case-lower"}),
+        ("\r", {"line-cr", "whitespace-edge"}),
+        ("\n\r\n", {"line-lf", "line-crlf", "whitespace-edge", "whitespace-run"}),
+        ("\u2028", {"line-other", "whitespace-edge", "non-ascii", "beyond-latin-1"}),
+        ("a\u00a0b", {"whitespace-non-ascii", "unicode-compatibility", "case-lower", "non-ascii"}),  # NFKC: a space
+        ("\u200b", {"invisible", "non-ascii", "beyond-latin-1"}),
+        ("42", {"number-like"}),
+        ("007", {"number-like", "number-like-noncanonical"}),
+        ("0x1F", {"number-like", "number-like-noncanonical", "case-lower", "case-upper"}),
+        ("tRuE", {"boolean-like", "case-lower", "case-upper"}),
+        ("null", {"null-like", "case-lower"}),
+        ('{"a": 1}', {"json-like", "case-lower", "json-escaped", "html-special"}),
+        ("[]", {"json-like"}),
+        ("2026-02-06", {"date-like"}),
+        ("6b7d1e4c-1b5e-4c8e-9a7f-3c2d1e0f9a8b", {"guid-like", "case-lower"}),
+        ("Ab@Contoso.COM", {"email-like", "case-lower", "case-upper"}),
+        ("\x00", {"control-c0"}),
+        ("\x85", {"control-c1", "line-other", "non-ascii", "whitespace-edge"}),
+        ("<b>", {"html-special", "case-lower"}),
+        ("&amp;", {"html-special", "html-entity", "case-lower"}),
+        ("\\", {"json-escaped"}),
+        ("🔐", {"astral", "non-ascii", "beyond-latin-1"}),
+        ("", {"value-empty"}),
+        ("x" * 256, {"length-over-255", "case-lower"}),
+        ("x" * 2049, {"length-over-255", "length-over-2048", "case-lower"}),
+    ],
+)
+def test_a_value_is_in_exactly_the_classes_it_shows(value: str, expected: set[str]) -> None:
+    assert classify(body(value)) == {"secrets-1", *expected}
+
+
+def test_counts_and_list_shapes() -> None:
+    assert classify({"secrets": []}) == {"secrets-0"}
+    assert classify({"secrets": [{}]}) == {"secrets-1", "key-absent", "value-null"}
+    assert {"secrets-many"} <= classify(body("a", "b"))
+    every = body(*["a"] * len(NAMES))
+    assert "secrets-many" in classify(every) and "keys-repeated" not in classify(every)
+    over = body(*["a"] * (len(NAMES) + 1))
+    assert {"secrets-over-45", "keys-repeated", "keys-interleaved", "pairs-repeated", "keys-unsorted"} <= classify(over)
+    assert "keys-interleaved" not in classify(body("a", "b", keys=["Url", "Url"]))
+    assert "keys-interleaved" in classify(body("a", "b", "c", keys=["Url", "Domain", "Url"]))
+    assert "pairs-repeated" not in classify(body("a", "b", keys=["Url", "Url"]))
+    assert "keys-unsorted" not in classify(body("a", "b", keys=["Domain", "Url"]))
+
+
+def test_a_body_that_is_not_a_request_s_shape_sends_no_secret() -> None:
+    payloads: list[Any] = [None, "secrets", [], {"secrets": None}, {"secrets": "a"}]
+    for payload in payloads:
+        assert classify(payload) == {"secrets-0"}
+
+
+def test_coverage_counts_bodies_by_origin_and_adds_up_across_units() -> None:
+    first, second = Coverage(), Coverage()
+    first.record(body("42"), Origin.CHOSEN)
+    first.record({"secrets": []}, Origin.GENERATED)
+    second.record(body("null", "42"), Origin.GENERATED)
+    total = Coverage.total([first, second])
+    assert total.bodies == {"chosen": 1, "generated": 2}
+    assert (total.count("number-like", Origin.CHOSEN), total.count("number-like", Origin.GENERATED)) == (1, 1)
+    assert total.count("number-like") == 2
+    assert total == second + first  # the order of units does not matter
+    missing = {c.name for c in total.missing(Origin.GENERATED)}
+    assert "null-like" not in missing and "astral" in missing and "number-like" not in missing
+    assert {c.name for c in total.missing(Origin.CHOSEN)} >= {"null-like", "secrets-0"}
+
+
+def test_coverage_survives_pickling_and_reads_as_json() -> None:
+    coverage = Coverage()
+    coverage.record(body("🔐"), Origin.GENERATED)
+    assert pickle.loads(pickle.dumps(coverage)) == coverage
+    shown = json.loads(json.dumps(coverage.as_dict()))
+    assert shown["bodies"] == {"chosen": 0, "generated": 1}
+    astral = next(c for c in shown["classes"] if c["name"] == "astral")
+    assert astral == {"name": "astral", "family": "encoding", "description": astral["description"], "chosen": 0, "generated": 1}
+    assert "astral" not in shown["not_reached"] and "null-like" in shown["not_reached_by_generation"]
+    assert len(shown["classes"]) == len(CLASSES)
+
+
+def test_the_corpus_alone_leaves_classes_that_only_generation_reaches() -> None:
+    """What the explicit cases reach on their own: the rest is generation's to reach (test_generation)."""
+    coverage = Coverage.total(_one(case.body) for case in corpus())
+    assert {c.name for c in coverage.missing()} >= {"secrets-over-45", "keys-repeated", "number-like", "null-like", "json-like"}
+
+
+def _one(payload: dict) -> Coverage:
+    coverage = Coverage()
+    coverage.record(payload, Origin.CHOSEN)
+    return coverage
