@@ -142,7 +142,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """A pytest-xdist worker hands what it did (throttling, cases not sent) to the controller."""
     if hasattr(session.config, "workerinput"):
-        session.config.workeroutput[STATS_OUTPUT] = session.config.stash[STATS].as_dict()  # type: ignore[attr-defined]
+        session.config.workeroutput[STATS_OUTPUT] = session.config.stash[STATS].output()  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from .catalogue import REQUIREMENTS, Probe, Requirement
 from .client import Client
+from .coverage import Origin
 from .errors import NoVerdict, RequirementFailed
 from .exchange import Exchange, Shortfall
 from .ledger import Ledger, LocalLedger, Unit
@@ -224,6 +225,9 @@ class Campaign:
         if any(e.shortfall is Shortfall.TIMEOUT for e in observation.exchanges):
             self.unanswered[kind] += 1
         self.client.stats.statuses.update(f"{kind} {e.response.status}" for e in observation.exchanges if e.response is not None)
+        if kind is Probe.VALID:
+            origin = Origin.CHOSEN if observation.batch is None else Origin.GENERATED
+            self.client.stats.coverage.record(observation.exchanges[0].request.payload, origin)
         if self.record is not None:
             self.record(kind, observation)
         failed = False

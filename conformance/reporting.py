@@ -22,6 +22,7 @@ from . import __version__, har, summary
 from .catalogue import BY_ID, REQUIREMENTS, Requirement
 from .config import RunConfig
 from .contract import PROVENANCE, SPEC_NAME, fingerprints
+from .coverage import Origin
 from .errors import HarError, RequirementFailed, Terminated
 from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
 from .hints import hints
@@ -36,6 +37,8 @@ REPORT_CSS = (
     ".verdict-fail,.verdict-error{color:#c0392b;font-weight:bold}.verdict-warn{color:#b9770e;font-weight:bold}"
     ".verdict-skip{color:#7f8c8d;font-weight:bold}.verdict-pass{color:#1e8449}.verdict-waived{color:#2471a3}"
     "#verdict{font-size:1.3em;margin:8px 0}"
+    "#coverage{border-collapse:collapse;margin:8px 0 16px}#coverage td,#coverage th{padding:2px 8px;text-align:left}"
+    "#coverage tr.not-reached td{color:#b9770e;font-weight:bold}"
     # The verdict first: pytest-html's page puts its environment table at the top; shown after the results.
     "body{display:flex;flex-direction:column}.summary{order:1}#results-table{order:2}"
     "#environment-header{order:3}#environment{order:4}"
@@ -122,6 +125,7 @@ class Reporter:
             header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished), "waivers": self.waiver_report()}
             stopped = {"reason": self.stopped, "not_judged": not_judged(self.rows)} if self.stopped else None
             header |= {"stopped": stopped, "traffic": self.stats.as_dict(), "hints": hints(self.run, self.stats)}
+            header["coverage"] = self.stats.coverage.as_dict()
             data = self.redactor.data(document(verdict, header))
             path = Path(self.run.reports.verdict)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,6 +178,8 @@ class Reporter:
             terminalreporter.write_line(f"waiver {waiver['id']} (until {waiver['expires']}): {waiver['status']}")
         for line in self.traffic_lines():
             terminalreporter.write_line(line)
+        if unreached := self.coverage_line():
+            terminalreporter.write_line(unreached, yellow=True)
         for hint in hints(self.run, self.stats):
             terminalreporter.write_line(f"hint: {hint}", yellow=True)
         verdict = self.verdict()
@@ -181,6 +187,19 @@ class Reporter:
             terminalreporter.write_line(stop, red=True)
         terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} ({verdict.reason})", bold=True)
         terminalreporter.write_line(f"grading: {grading(self.run.strict)}")
+
+    def coverage_line(self) -> str | None:
+        """The input classes no generated valid body reached, when there are any (a small budget)."""
+        coverage = self.stats.coverage
+        if not coverage.bodies[Origin.GENERATED.value] and not coverage.bodies[Origin.CHOSEN.value]:
+            return None  # the valid probe was not sent (-k)
+        missing = [c.name for c in coverage.missing(Origin.GENERATED)]
+        if not missing:
+            return None
+        return (
+            f"input coverage: {len(missing)} class(es) not reached by generated bodies: {', '.join(missing)} "
+            f"(--max-examples {self.run.max_examples}; more reaches more)"
+        )
 
     def stop_line(self, verdict: Verdict) -> str | None:
         """Why the run stopped early, and what that means for its exit code."""
@@ -233,6 +252,26 @@ class Reporter:
         if self.rows:
             prefix.append(f'<p id="requirement-counts">{escape(self.counts())}</p>')
             prefix.append(self._requirement_table())
+        if self.stats.coverage.bodies:
+            prefix.append(self._coverage_table())
+
+    def _coverage_table(self) -> str:
+        """Input coverage: how many valid bodies sent fell in each class, chosen and generated apart."""
+        coverage = self.stats.coverage.as_dict()
+        rows = "".join(
+            f'<tr class="{"not-reached" if not c["generated"] else ""}"><td>{escape(c["name"])}</td><td>{escape(c["family"])}</td>'
+            f"<td>{escape(c['description'])}</td><td>{c['chosen']}</td><td>{c['generated']}</td></tr>"
+            for c in coverage["classes"]
+        )
+        bodies = coverage["bodies"]
+        missing = coverage["not_reached_by_generation"]
+        note = f"Not reached by generated bodies: {', '.join(missing)}." if missing else "Every class reached by generated bodies."
+        return (
+            f'<h3>Input coverage</h3><p id="coverage-summary">{bodies["chosen"]} chosen and {bodies["generated"]} generated valid '
+            f"bodies sent. {escape(note)}</p>"
+            '<table id="coverage"><thead><tr><th>Class</th><th>Family</th><th>What</th><th>Chosen</th><th>Generated</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+        )
 
     def counts(self) -> str:
         """How the verdict's rows came out: `24 requirements: 21 pass, 2 warn, 1 fail`."""

@@ -1,6 +1,7 @@
 """What a run did besides judging: throttling met, cases not sent and why, checks that the target was
-still answering. Counted by each process for what it did itself, and summed across pytest-xdist
-workers on the controller, so the reports state it for the whole run.
+still answering, and which input classes its valid bodies reached (conformance/coverage.py). Counted
+by each process for what it did itself, and summed across pytest-xdist workers on the controller, so
+the reports state it for the whole run.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from .coverage import Coverage
 
 
 @dataclass
@@ -24,8 +27,11 @@ class RunStats:
     """Cases not sent, by probe, because the target gave no answer to several of that probe's requests."""
     statuses: Counter[str] = field(default_factory=Counter)
     """Answers by probe and status (`"valid 201"`): what common mistakes are recognised from."""
+    coverage: Coverage = field(default_factory=Coverage)
+    """The input classes the valid bodies sent reached, chosen and generated apart."""
 
     def as_dict(self) -> dict[str, Any]:
+        """verdict.json's `traffic`."""
         return {
             "throttled": self.throttled,
             "throttled_seconds": round(self.throttled_seconds, 3),
@@ -35,8 +41,16 @@ class RunStats:
             "statuses": dict(self.statuses),
         }
 
+    def output(self) -> dict[str, Any]:
+        """What a pytest-xdist worker hands the controller (plain values, as execnet carries them)."""
+        reached = {origin: dict(counts) for origin, counts in self.coverage.reached.items()}
+        return {**self.as_dict(), "coverage": {"bodies": dict(self.coverage.bodies), "reached": reached}}
+
     def add(self, other: dict[str, Any]) -> None:
-        """Count another process's figures (`as_dict` of a pytest-xdist worker's) in this one's."""
+        """Count another process's figures (a pytest-xdist worker's `output`) in this one's."""
+        counts = other["coverage"]
+        reached = {origin: Counter(classes) for origin, classes in counts["reached"].items()}
+        self.coverage = self.coverage + Coverage(Counter(counts["bodies"]), reached)
         self.throttled += other["throttled"]
         self.throttled_seconds += other["throttled_seconds"]
         self.paced_seconds += other["paced_seconds"]

@@ -4,6 +4,7 @@ finds is shrunk to the smallest failing body is shown end to end by test_manglin
 
 from __future__ import annotations
 
+import html
 import json
 import unicodedata
 from collections import Counter
@@ -13,21 +14,20 @@ import pytest
 
 from conformance.catalogue import Probe
 from conformance.client import Client, ClientSettings
+from conformance.config import DEFAULT_MAX_EXAMPLES, default_application_ids
 from conformance.contract import request_validator, secret_names
-from conformance.coverage import Coverage, Origin, classify
+from conformance.coverage import CLASSES, Coverage, Origin, classify
 from conformance.generation import Generator
 from conformance.inputs import TABLE_RANGE
 from conformance.probes import GeneratedProbe, make_probes
 from conformance.prover import Campaign, ProofSettings
-from conformance.settings import DEFAULT_MAX_EXAMPLES, RunSettings
 
 TOKEN = "generation-test-token"
 
 
 def generated(max_examples: int, seed: int) -> list[Any]:
     """The valid bodies a run with this budget and seed would generate, drawn here (nothing is sent)."""
-    settings = RunSettings.build("http://127.0.0.1:9", TOKEN, [], max_examples, seed)
-    probe = make_probes(Generator(settings.application_ids), TOKEN, None)[Probe.VALID]
+    probe = make_probes(Generator(default_application_ids(seed)), TOKEN, None)[Probe.VALID]
     assert isinstance(probe, GeneratedProbe)
     proof = ProofSettings(max_examples, seed)
     campaign = Campaign(Client(ClientSettings("http://127.0.0.1:9", TOKEN)), {Probe.VALID: probe}, proof)
@@ -57,22 +57,38 @@ def test_bodies_carry_many_secrets_under_real_member_names(many: list[Any]) -> N
 
 def test_the_default_run_reaches_every_input_class_with_generated_bodies(run_suite) -> None:
     """What a default run (`make suite`: the embedded server, default budget and seed) sends reaches
-    every class without the corpus; if a class stops being reached, this names it.
+    every class without the corpus, and its reports say so; if a class stops being reached, this names it.
 
-    Read from the run's own evidence rather than drawn again here: hypothesis mixes constants from
-    the local modules a process has imported into about one draw in twenty, so the bodies this test
-    process would draw for the same seed drift from the run's after a few."""
+    The run's own record, not bodies drawn again here: hypothesis mixes constants from the local
+    modules a process has imported into about one draw in twenty, so the bodies this test process
+    would draw for the same seed drift from the run's after a few."""
     run = run_suite()
     assert run.exit_code == 0, run.output
-    coverage = Coverage()
+    assert run.verdict is not None
+    coverage = run.verdict["coverage"]
+    assert coverage["bodies"] == {"chosen": 11, "generated": DEFAULT_MAX_EXAMPLES}
+    assert coverage["not_reached_by_generation"] == []
+    assert {c["name"] for c in coverage["classes"] if c["generated"]} == {c.name for c in CLASSES}
+    # The same from the evidence itself: the counts are the bodies that were sent.
+    counted = Coverage()
     for line in (run.reports / "evidence.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         if record["probe"] == Probe.VALID and record["case"] == "generated":
-            body = record["exchanges"][0]["request"]["body"]
-            assert not body["truncated"]
-            coverage.record(json.loads(body["text"]), Origin.GENERATED)
-    assert coverage.bodies[Origin.GENERATED] == DEFAULT_MAX_EXAMPLES
-    assert [c.name for c in coverage.missing(Origin.GENERATED)] == []
+            counted.record(json.loads(record["exchanges"][0]["request"]["body"]["text"]), Origin.GENERATED)
+    generated = {c["name"]: c["generated"] for c in coverage["classes"]}
+    assert {c["name"]: c["generated"] for c in counted.as_dict()["classes"]} == generated
+    assert "input coverage" not in run.output
+    assert "Every class reached by generated bodies." in html.unescape((run.reports / "report.html").read_text())
+
+
+def test_a_small_budget_says_which_classes_it_did_not_reach(run_suite) -> None:
+    run = run_suite("--max-examples", "5")
+    assert run.exit_code == 0 and run.verdict is not None
+    missing = run.verdict["coverage"]["not_reached_by_generation"]
+    assert missing, "five bodies reach every class: raise what this test asks"
+    line = f"input coverage: {len(missing)} class(es) not reached by generated bodies: {', '.join(missing)} (--max-examples 5"
+    assert line in run.output
+    assert f"Not reached by generated bodies: {', '.join(missing)}." in html.unescape((run.reports / "report.html").read_text())
 
 
 def test_no_character_past_the_tables_is_changed_on_its_own_by_normalisation_or_case_mapping() -> None:

@@ -13,11 +13,12 @@ import pytest
 
 from conformance.catalogue import BY_ID, Level
 from conformance.client import Client, ClientSettings
+from conformance.config import DEFAULT_SEED, altered, default_application_ids
+from conformance.errors import RequirementFailed
 from conformance.generation import Generator
 from conformance.probes import make_probes
-from conformance.prover import Campaign, ProofSettings, Prover, RequirementFailed
+from conformance.prover import Campaign, ProofSettings, Prover
 from conformance.server import BackgroundServer, ReferenceServer
-from conformance.settings import DEFAULT_SEED, RunSettings, altered
 
 from .mangling import MANGLERS, ORDER, UNUSUAL, Mangler
 
@@ -72,11 +73,10 @@ def test_a_server_that_stores_secrets_unusually_but_gives_them_back_exactly_pass
 def _caught_by_the_corpus(behaviour: type[Mangler]) -> bool:
     """The explicit cases alone, as a run with no generated batch would send them."""
     token = "mangling-test-token"
-    settings = RunSettings.build("http://placeholder", token, [], 0, DEFAULT_SEED)
     server = behaviour(token=token)
     with BackgroundServer(server.app(), server.base_path) as background:
         client = Client(ClientSettings(background.url, token))
-        probes = make_probes(Generator(settings.application_ids), token, altered(token))
+        probes = make_probes(Generator(default_application_ids(DEFAULT_SEED)), token, altered(token))
         prover = Prover(Campaign(client, probes, ProofSettings(0, DEFAULT_SEED)))
         try:
             for rid in sorted(behaviour.breaks):
