@@ -24,6 +24,8 @@ from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants
 from schemathesis import Case
 from schemathesis.generation import GenerationMode
 from schemathesis.hooks import HookContext
@@ -31,6 +33,19 @@ from schemathesis.hooks import HookContext
 from .contract import OPERATION_PATH, openapi, openapi_path, request_validator, secret_names
 from .corpus import INVALID_BODIES, corpus
 from .inputs import POOL_SIZE, SECRET_VALUE_FORMAT, long_values, secret_values, value_pool
+
+
+def _cases_from_the_seed_alone() -> None:
+    """Hypothesis (6.131 on) mixes constants found in the *local* modules a process has imported (any
+    outside site-packages: a checkout's conformance/ is, an installed wheel's is not) into about one
+    draw in twenty. The same seed then drew other cases from a checkout than from the installed suite
+    (5 of 40 valid bodies alike), and after any edit to the suite's code. A certification run's cases
+    must follow from the seed (and the suite's version) alone; hypothesis has no setting for this, so
+    its one lookup of those constants finds none. Pinned hypothesis<7; tests/test_generation.py checks it."""
+    providers._get_local_constants = Constants  # an empty pool: the global constants still apply
+
+
+_cases_from_the_seed_alone()
 
 schemathesis.openapi.format(SECRET_VALUE_FORMAT, secret_values())
 

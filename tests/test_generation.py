@@ -100,3 +100,4 @@ def test_no_character_past_the_tables_is_changed_on_its_own_by_normalisation_or_
         and (not unicodedata.is_normalized("NFKD", c) or len(c.upper()) > 1 or len(c.lower()) > 1 or c.casefold() != c.lower())
     ]
     assert changed == []
+

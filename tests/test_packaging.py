@@ -5,6 +5,7 @@ the reports, `--version`, and a rerun line that runs when pasted into a shell an
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import re
 import shlex
@@ -81,3 +82,21 @@ def test_an_installed_run_outside_a_checkout_is_isolated_and_its_rerun_line_runs
     assert again.returncode == 1, again.stdout + again.stderr  # it runs (not 127), and fails the same way
     assert "SYNC-SECRETS-ECHO (MUST) failed" in again.stdout and "1 failed" in again.stdout
     assert served.token not in output + again.stdout
+
+
+def _generated(evidence: Path) -> list[str]:
+    lines = [json.loads(line) for line in evidence.read_text(encoding="utf-8").splitlines()]
+    return [line["exchanges"][0]["request"]["body"]["text"] for line in lines if line["case"] == "generated"]
+
+
+def test_the_same_seed_sends_the_same_cases_installed_or_from_a_checkout(installed: Path, serve, run_suite, tmp_path) -> None:
+    """Hypothesis would otherwise mix constants from the suite's own modules into its draws when they
+    are not installed (a checkout), and not when they are: another set of cases for the same seed."""
+    served = serve()
+    checkout = run_suite("--base-url", served.url, "--token", served.token, "--seed", "11")
+    command = [str(installed / "graph-sync-conformance"), "run", "--base-url", served.url, "--seed", "11", "-q"]
+    env = {**os.environ, "GRAPH_TOKEN": served.token}
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert (checkout.exit_code, done.returncode) == (0, 0), done.stdout + done.stderr
+    ours, theirs = _generated(checkout.reports / "evidence.jsonl"), _generated(tmp_path / "reports" / "evidence.jsonl")
+    assert len(ours) == 80 and ours == theirs
