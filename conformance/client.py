@@ -16,7 +16,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -49,8 +49,8 @@ class ClientSettings:
     deadline: float | None = None
     """time.monotonic() after which no request is sent."""
     breaker: int = 3
-    """Requests in a row with no answer after which the target is checked: unreachable if it never
-    answered in this run, or if a known-good request gets no answer either."""
+    """Requests in a row with no answer after which a target that never answered in this run is
+    declared unreachable."""
     refusals: int = 5
     """Consecutive 401s to the suite's own token after which the token is declared refused."""
     token_provider: Callable[[], str] | None = None
@@ -73,7 +73,6 @@ class _Streak:
 
     silent: int = 0
     answered_once: bool = False
-    last: list[Exchange] = field(default_factory=list)
 
 
 class Client:
@@ -187,23 +186,22 @@ class Client:
     def _watch(self, exchange: Exchange) -> None:
         """Tell a target that is down from one that ignores some requests, and notice a refused token."""
         streak = self._streak
-        if exchange.shortfall is not None and exchange.shortfall.silent:
+        if exchange.shortfall is None or not exchange.shortfall.silent:
+            streak.silent, streak.answered_once = 0, True
+            self._watch_token(exchange)
+        elif streak.answered_once:
+            self._still_answering(exchange)
+        else:
             streak.silent += 1
-            streak.last = [*streak.last[-2:], exchange]
             if streak.silent >= self.settings.breaker:
-                self._still_answering(exchange)
-            return
-        streak.silent, streak.answered_once = 0, True
-        self._watch_token(exchange)
+                last = exchange.error or _incomplete(exchange)
+                raise NoVerdict(f"target unreachable: {streak.silent} requests in a row got no answer (last: {last})")
 
     def _still_answering(self, exchange: Exchange) -> None:
-        """After several requests in a row got nothing back: unreachable if the target never answered
-        in this run; otherwise a known-good request decides whether it stopped answering altogether."""
-        count = self._streak.silent
-        if not self._streak.answered_once:
-            last = exchange.error or _incomplete(exchange)
-            raise NoVerdict(f"target unreachable: {count} requests in a row got no answer (last: {last})")
-        self._streak.silent = 0
+        """A request got nothing back from a target that has answered in this run: a known-good request,
+        sent at once, decides whether the target ignores that request (SYNC-ANSWERED judges it) or stopped
+        answering altogether (the run stops). Deciding before the request is judged keeps a target that went
+        away from being blamed for the answers it did not give."""
         if self.settings.known_good is None or self.settings.application_id is None:
             return
         check = self._followed(self.request(self.settings.application_id, serialize(self.settings.known_good), self.settings.known_good))
@@ -212,8 +210,8 @@ class Client:
             self._observe(check)
         if check.shortfall is not None and check.shortfall.silent:
             raise NoVerdict(
-                f"target stopped answering: {count} requests in a row got no answer, and the contract's own example "
-                f"got none either ({check.error or _incomplete(check)})"
+                f"target stopped answering: a request got no answer ({exchange.error or _incomplete(exchange)}), "
+                f"and the contract's own example got none either ({check.error or _incomplete(check)})"
             )
 
     def _watch_token(self, exchange: Exchange) -> None:
@@ -245,6 +243,13 @@ class Client:
 
     def _send_once(self, request: Request) -> Exchange:
         timeout = self._timeout()
+        exchange = self._on_the_wire(request, timeout)
+        if exchange.shortfall is Shortfall.TIMEOUT and timeout < self.settings.timeout:
+            # Cut short by the run deadline, not by the request timeout: nothing to hold against the target.
+            raise NoVerdict("run incomplete: the run deadline (--run-timeout) passed")
+        return exchange
+
+    def _on_the_wire(self, request: Request, timeout: float) -> Exchange:
         started = time.perf_counter()
 
         def failed(shortfall: Shortfall, error: str) -> Exchange:

@@ -19,24 +19,55 @@ from collections.abc import Callable
 Behaviour = Callable[[socket.socket], None]
 
 
+class _Incoming:
+    """The bytes a peer sends, read as far as each part of a message needs; a part is None when the
+    peer closed the connection first."""
+
+    def __init__(self, conn: socket.socket) -> None:
+        self.conn, self.data = conn, b""
+
+    def until(self, marker: bytes) -> bytes | None:
+        while marker not in self.data:
+            if not self._more():
+                return None
+        part, _, self.data = self.data.partition(marker)
+        return part
+
+    def exactly(self, size: int) -> bytes | None:
+        while len(self.data) < size:
+            if not self._more():
+                return None
+        part, self.data = self.data[:size], self.data[size:]
+        return part
+
+    def _more(self) -> bool:
+        chunk = self.conn.recv(65536)
+        self.data += chunk
+        return bool(chunk)
+
+
 def _read_message(conn: socket.socket) -> tuple[bytes, bytes] | None:
-    """One HTTP/1.1 message's head and body (framed by Content-Length); None when the peer has gone."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
+    """One HTTP/1.1 message's head and body; None when the peer has gone. A chunked body is joined and
+    the head re-framed with a Content-Length, as a proxy may (RFC 9112 § 7.1.3)."""
+    incoming = _Incoming(conn)
+    head = incoming.until(b"\r\n\r\n")
+    if head is None:
+        return None
+    lines = head.split(b"\r\n")
+    if any(line.lower().replace(b" ", b"") == b"transfer-encoding:chunked" for line in lines):
+        body = b""
+        while (size_line := incoming.until(b"\r\n")) is not None and (size := int(size_line.split(b";")[0], 16)):
+            piece = incoming.exactly(size + 2)
+            if piece is None:
+                return None
+            body += piece[:-2]
+        if size_line is None or incoming.until(b"\r\n") is None:
             return None
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = next(
-        (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
-    )
-    while len(body) < length:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return None
-        body += chunk
-    return head, body
+        kept = [line for line in lines if not line.lower().startswith(b"transfer-encoding:")]
+        return b"\r\n".join([*kept, b"Content-Length: %d" % len(body)]), body
+    length = next((int(line.split(b":", 1)[1]) for line in lines if line.lower().startswith(b"content-length:")), 0)
+    whole = incoming.exactly(length)
+    return None if whole is None else (head, whole)
 
 
 def _read_request(conn: socket.socket) -> bool:

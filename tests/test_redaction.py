@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.catalogue import BY_ID, REQUIREMENTS
+from conformance.coverage import Coverage
 from conformance.grading import Outcome, Row, decide
 from conformance.redaction import ANYWHERE_FROM, MASK, TOKEN_CHARACTERS, Redactor
 from conformance.server import BackgroundServer
@@ -72,6 +73,7 @@ def test_structured_data_stays_valid_whatever_the_token(token: str) -> None:
         "finished": "2026-11-25T14:10:25Z",
         "stopped": None,
         "traffic": {"throttled": 0, "throttled_seconds": 0, "paced_seconds": 0, "liveness_checks": 0, "not_sent": {}, "statuses": {}},
+        "coverage": Coverage().as_dict(),
         "echoed": f'Bearer {token} said "{token}" {{{token}}}',
     }
     original = document(decide(rows, None), header)
