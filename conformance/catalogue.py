@@ -82,8 +82,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
         "SYNC-CREATE-JSON",
         Level.MUST,
-        f'{SPEC} § Response: "a synchronization object in the response body"; example `Content-Type: application/json`',
-        "A success body is JSON, sent with a JSON media type (parameters allowed).",
+        f'{SPEC} § Response: "a synchronization object in the response body"; example `Content-Type: application/json`; '
+        "RFC 8259 § 4 and RFC 7493 § 2.3: an object whose member names are not unique means what each client decides",
+        "A success body is JSON with no member name twice in one object, sent with a JSON media type (parameters allowed).",
         checks.json_media_type,
     ),
     Requirement(

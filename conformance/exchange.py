@@ -68,6 +68,22 @@ def reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+class DuplicateMember(ValueError):
+    """An object with a member name twice: RFC 8259 § 4 leaves which one counts to the receiver (one
+    parser keeps the first, another the last, a third refuses), and I-JSON (RFC 7493 § 2.3) forbids it.
+    A body that echoes `secrets` twice, once altered, echoes them or not depending on the client."""
+
+
+def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`object_pairs_hook` for json.loads: an object, unless a member name is in it twice."""
+    seen: set[str] = set()
+    for name, _ in pairs:
+        if name in seen:
+            raise DuplicateMember(f"member {name!r} appears twice in one object")
+        seen.add(name)
+    return dict(pairs)
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -103,7 +119,9 @@ class Response:
         except UnicodeDecodeError as exc:
             return JsonBody(error=f"body is not valid UTF-8 ({exc.reason} at byte {exc.start})")
         try:
-            return JsonBody(value=json.loads(text, parse_constant=reject_constant))
+            return JsonBody(value=json.loads(text, parse_constant=reject_constant, object_pairs_hook=unique_members))
+        except DuplicateMember as exc:
+            return JsonBody(error=f"body is not I-JSON ({exc}: clients disagree on which one counts; RFC 7493 § 2.3)")
         except ValueError as exc:
             return JsonBody(error=f"body is not JSON ({exc})")
 

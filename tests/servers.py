@@ -57,6 +57,21 @@ class PlainTextBody(Variant):
     media_type = "text/plain; charset=utf-8"
 
 
+class SecretsTwice(Variant):
+    """Writes `secrets` twice in the created object: first with every value left out, then as sent.
+    A client that keeps the last member (Python's json) sees its secrets echoed, one that keeps the
+    first sees them lost."""
+
+    breaks = "SYNC-CREATE-JSON"
+
+    def encode(self, body: Any) -> bytes:
+        text = super().encode(body)
+        if not isinstance(body, dict) or "secrets" not in body:
+            return text
+        altered = [{"key": secret.get("key")} for secret in body["secrets"]]
+        return b'{"secrets": ' + json.dumps(altered).encode("ascii") + b", " + text[1:]
+
+
 class IdNotAGuid(Variant):
     """Assigns ids like `sync-1a2b3c4d5e6f`."""
 
@@ -420,6 +435,14 @@ class ExtraMembersAtBothLevels(Reshaped):
             secret.update({"@contoso.rotated": False, "value@contoso.note": "kept", "vendorFlag": True})
 
 
+class SameNamesInNestedObjects(Reshaped):
+    """Repeats the created object's member names inside a nested annotation (`id`, `secrets`,
+    `@odata.type` again, one level down): each name once per object, which is what JSON asks."""
+
+    def reshape(self, body: dict[str, Any]) -> None:
+        body["@contoso.previous"] = {"id": body["id"], "secrets": [], "@odata.type": "#microsoft.graph.synchronization"}
+
+
 class NestedTypeWithHash(Reshaped):
     """Nested `@odata.type` with the `#`."""
 
@@ -509,6 +532,7 @@ class AbsoluteLocationBehindAProxy(Variant):
 BROKEN: list[type[Variant]] = [
     Answers200,
     PlainTextBody,
+    SecretsTwice,
     IdNotAGuid,
     IdInBraces,
     IdUpperCase,
@@ -548,6 +572,7 @@ UNUSUAL: list[type[Variant]] = [
     MixedCaseMediaType,
     ODataContextFirst,
     ExtraMembersAtBothLevels,
+    SameNamesInNestedObjects,
     NestedTypeWithHash,
     NonAsciiVerbatim,
     ChunkedTransferEncoding,

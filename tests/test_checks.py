@@ -8,6 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conformance import checks
 from conformance.exchange import Exchange, Request, Response, Shortfall
@@ -68,6 +70,45 @@ def test_json_media_type_fails_a_body_that_is_not_json_and_ignores_errors() -> N
     assert "not valid UTF-8" in checks.judge(checks.json_media_type, exchange(raw=b'{"id": "\xff"}')).reason
     assert outcome(checks.json_media_type, exchange(raw=b'{"x": NaN}')) == "fail"
     assert outcome(checks.json_media_type, exchange(raw=b"oops", status=400, content_type="text/plain")) == "n/a"
+
+
+def _escaped(name: str, how: int) -> str:
+    """`name` as a JSON string, spelled one of three ways that all decode to it."""
+    if how == 0:
+        return json.dumps(name)
+    if how == 1:
+        return json.dumps(name, ensure_ascii=False)
+    return '"' + "".join(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else c for c in name) + '"'
+
+
+@given(
+    body=st.recursive(
+        st.dictionaries(st.text(max_size=4), st.integers(), min_size=1, max_size=3),
+        lambda inner: st.dictionaries(st.text(max_size=4), inner, min_size=1, max_size=3),
+        max_leaves=6,
+    ),
+    path=st.lists(st.integers(0, 5), max_size=3),
+    how=st.integers(0, 2),
+)
+def test_a_member_name_twice_in_one_object_is_not_a_json_success_body(body: dict[str, Any], path: list[int], how: int) -> None:
+    """Wherever an object repeats a name, however the second is escaped, the body fails SYNC-CREATE-JSON
+    (a client that keeps the first and one that keeps the last read different objects); the same body
+    with each name once per object passes, though names repeat across objects."""
+    target = body
+    for step in path:  # walk down to some nested object
+        nested = [value for value in target.values() if isinstance(value, dict)]
+        if not nested:
+            break
+        target = nested[step % len(nested)]
+    name = next(iter(target))
+    assert outcome(checks.json_media_type, exchange(raw=json.dumps(body).encode())) == "pass"
+    text = json.dumps(body)
+    marker = json.dumps(target)
+    doubled = marker[:-1] + ", " + _escaped(name, how) + ": 0}"
+    raw = text.replace(marker, doubled, 1).encode()
+    result = checks.judge(checks.json_media_type, exchange(raw=raw))
+    assert result.outcome == "fail" and "appears twice in one object" in result.reason, raw
+
 
 
 @pytest.mark.parametrize("value", [GUID, GUID.upper(), "00000000-0000-0000-0000-000000000000"])
