@@ -70,6 +70,13 @@ BOOLEAN_WORDS = ("true", "false", "yes", "no", "on", "off")
 NULL_WORDS = ("null", "none", "nil", "undefined")
 """Null as JSON, Python, Ruby and JavaScript spell it (in any case)."""
 ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);")
+INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+LEADING_ZERO = re.compile(r"0[0-9]+")
+BRACED_GUID = re.compile(r"\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}")
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+[^\s]*")
+PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+BASE64_PADDED = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)")
+CONNECTION_STRING = re.compile(r"\s*[A-Za-z][A-Za-z ]*=[^;]*(?:;\s*[A-Za-z][A-Za-z ]*=[^;]*)+;?\s*")
 
 
 def _keys(secrets: list[dict[str, Any]]) -> list[str]:
@@ -144,6 +151,14 @@ def _nfkc_only(value: str) -> bool:
     return unicodedata.normalize("NFKC", value) != unicodedata.normalize("NFC", value)
 
 
+def _whole(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda value: pattern.fullmatch(value) is not None
+
+
+def _word_spelled(spelling: Callable[[str], str]) -> Callable[[str], bool]:
+    return lambda value: value.lower() in BOOLEAN_WORDS + NULL_WORDS and value == spelling(value.lower())
+
+
 def _number_like(value: str) -> bool:
     return NUMBER.fullmatch(value) is not None
 
@@ -180,8 +195,16 @@ CLASSES: tuple[InputClass, ...] = (
     ValueClass("invisible", "whitespace", "an invisible format character (ZWSP, BOM, bidi marks, soft hyphen)", _invisible),
     ValueClass("number-like", "coercion", "a value that reads as a number", _number_like),
     ValueClass("number-like-noncanonical", "coercion", "a number a parse and print changes (007, +1, 1e3)", _number_changes),
+    ValueClass("number-integer", "coercion", "an integer as a parser prints it (42, -7)", _whole(INTEGER)),
+    ValueClass("number-leading-zero", "coercion", "digits with a leading zero (007)", _whole(LEADING_ZERO)),
     ValueClass("boolean-like", "coercion", "true/false/yes/no/on/off in any case", lambda v: v.lower() in BOOLEAN_WORDS),
     ValueClass("null-like", "coercion", "null/none/nil/undefined in any case", lambda v: v.lower() in NULL_WORDS),
+    ValueClass("word-capitalised", "coercion", "a boolean or null word as .NET prints it (True, None)", _word_spelled(str.capitalize)),
+    ValueClass("word-upper", "coercion", "a boolean or null word in capitals (TRUE, NULL)", _word_spelled(str.upper)),
+    ValueClass("url-like", "coercion", "a URL, which a server may normalise (scheme and host case, port, path)", _whole(URL)),
+    ValueClass("guid-braced", "coercion", "a GUID in braces, as Windows writes it", _whole(BRACED_GUID)),
+    ValueClass("base64-padded", "coercion", "base64 with = padding, which a server may strip", _whole(BASE64_PADDED)),
+    ValueClass("connection-string", "coercion", "key=value pairs joined by ;, which a server may reformat", _whole(CONNECTION_STRING)),
     ValueClass("json-like", "coercion", "a JSON array or object as text", _json_container),
     ValueClass("date-like", "coercion", "an ISO 8601 date or date-time", _date_like),
     ValueClass("guid-like", "coercion", "a GUID, either case", lambda v: CANONICAL_GUID.fullmatch(v) is not None),
@@ -190,6 +213,8 @@ CLASSES: tuple[InputClass, ...] = (
     ValueClass("control-c1", "control", "DEL or a C1 control (U+007F–U+009F)", lambda v: any("\x7f" <= c <= "\x9f" for c in v)),
     ValueClass("html-special", "escaping", "a character HTML escapes (< > & \" ')", lambda v: any(c in "<>&\"'" for c in v)),
     ValueClass("html-entity", "escaping", "a character reference (&amp; &#39;)", lambda v: ENTITY.search(v) is not None),
+    ValueClass("percent-encoded", "escaping", "a %XX escape, which a server may decode", lambda v: PERCENT_ESCAPE.search(v) is not None),
+    ValueClass("formula-like", "escaping", "text that starts as a formula does (= + - @)", lambda v: v[:1] in ("=", "+", "-", "@")),
     ValueClass("json-escaped", "escaping", "a character JSON escapes (\" \\)", lambda v: '"' in v or "\\" in v),
     ValueClass("non-ascii", "encoding", "a character beyond ASCII", lambda v: not v.isascii()),
     ValueClass("beyond-latin-1", "encoding", "a character beyond Latin-1 (U+0100 and up)", lambda v: any(c > "\xff" for c in v)),

@@ -83,12 +83,12 @@ secret, on each side) do not dominate a large run."""
 
 
 def tail_length(n: int) -> int:
-    """The length of a tail drawn as `n`: the first SHORT_TAILS values of n give 0 to 14 secrets
-    (enough to carry every lookalike), the next LONG_TAILS give 46 to 100 (past the members). The
-    lengths between cost as much to send and judge, and reach no class the others do not. One drawn
-    number, not a choice between two ranges, because hypothesis shrinks a number (from 46 straight
-    to 14) but cannot carry a count from one range over to another."""
-    return n * 15 // SHORT_TAILS if n < SHORT_TAILS else n - SHORT_TAILS + 46
+    """The length of a tail drawn as `n`: the first SHORT_TAILS values of n give 0 to POOL_SIZE
+    secrets (enough to carry every lookalike), the next LONG_TAILS give 46 to 100 (past the members).
+    The lengths between cost as much to send and judge, and reach no class the others do not. One
+    drawn number, not a choice between two ranges, because hypothesis shrinks a number (from 46
+    straight to POOL_SIZE) but cannot carry a count from one range over to another."""
+    return n * (POOL_SIZE + 1) // SHORT_TAILS if n < SHORT_TAILS else n - SHORT_TAILS + 46
 
 
 def echo_profile(contract: dict[str, Any]) -> dict[str, Any]:

@@ -16,12 +16,15 @@ conformance/coverage.py (tests/test_generation.py checks that it does).
 
 from __future__ import annotations
 
+import base64
 import html.entities
 import json
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
+from urllib.parse import quote
+from uuid import UUID
 
 from hypothesis import strategies as st
 
@@ -97,6 +100,10 @@ def families() -> dict[str, tuple[st.SearchStrategy[str], ...]]:
             _one_of_table("not-nfc"),
             _one_of_table("not-nfd"),
             _one_of_table("compatibility-only"),
+            # Hangul as conjoining jamo (NFC composes them into a syllable) and full-width ASCII (NFKC folds it):
+            # each a small range a server may normalise on its own, and too few in the tables to be drawn often.
+            st.integers(0xAC00, 0xD7A3).map(lambda n: unicodedata.normalize("NFD", chr(n))),
+            _run(st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E)),
         ),
         "line endings": (
             st.just("\r\n"),
@@ -110,7 +117,8 @@ def families() -> dict[str, tuple[st.SearchStrategy[str], ...]]:
         ),
         "whitespace": (
             _run(st.sampled_from(" \t")),
-            _run(st.characters(categories=["Zs"], min_codepoint=0x80)),  # NBSP, ideographic space
+            # NBSP and the other spaces beyond ASCII; NBSP, the one servers replace most, half the time.
+            _run(st.one_of(st.just("\u00a0"), st.characters(categories=["Zs"], min_codepoint=0x80))),
             _run(st.characters(categories=["Cf"]), 2),  # ZWSP, BOM, bidi marks, soft hyphen
         ),
         "control": (
@@ -159,12 +167,14 @@ def composed() -> st.SearchStrategy[str]:
 
 
 def _cased_words(words: tuple[str, ...]) -> st.SearchStrategy[str]:
-    """The words in any mix of upper and lower case ("true", "TRUE", "tRuE"): two choices each."""
+    """The words as programs print them ("true", "True", "TRUE") three times in four, else in any mix
+    of cases ("tRuE"): a server that coerces only the spellings it knows is reached either way."""
 
-    def spell(word: str, mask: int) -> str:
-        return "".join(c.upper() if mask >> i & 1 else c for i, c in enumerate(word))
+    def spell(word: str, style: int, mask: int) -> str:
+        printed = (word, word.capitalize(), word.upper())
+        return printed[style] if style < len(printed) else "".join(c.upper() if mask >> i & 1 else c for i, c in enumerate(word))
 
-    return st.builds(spell, st.sampled_from(words), st.integers(0, 2**9 - 1))
+    return st.builds(spell, st.sampled_from(words), st.integers(0, 3), st.integers(0, 2**9 - 1))
 
 
 @cache
@@ -184,9 +194,14 @@ NUMBER_SPELLINGS = ("{}", "-{}", "0{}", "00{}", "+{}", "{}.0", "-{}.50", "{}.", 
 @cache
 def numbers() -> st.SearchStrategy[str]:
     """Numbers as text, canonical or not: "42", "-7", "007", "+1", "1.50", "1e3", ".5", "0x1F"."""
-    decimal = st.builds(str.format, st.sampled_from(NUMBER_SPELLINGS), st.integers(min_value=0))
+    # Mostly numbers of a few digits, as IDs, ports and counts are, which a server may read as a number.
+    naturals = st.one_of(st.integers(0, 999), st.integers(0, 10**9), st.integers(min_value=0))
+    # As a parser prints it, or with leading zeros, most often: the spellings a server's "is it a number"
+    # test is written for; then any spelling.
+    spellings = _weighted((2, st.just("{}")), (1, st.just("0{}")), (3, st.sampled_from(NUMBER_SPELLINGS)))
+    decimal = st.builds(str.format, spellings, naturals)
     hexadecimal = st.builds("0{}{:x}".format, st.sampled_from("xX"), st.integers(0, 2**32))
-    return st.one_of(decimal, hexadecimal)
+    return _weighted((4, decimal), (1, hexadecimal))
 
 
 @cache
@@ -212,8 +227,13 @@ def dates() -> st.SearchStrategy[str]:
 
 @cache
 def guids() -> st.SearchStrategy[str]:
-    """GUIDs in either case, which a server may store as a GUID and render in its own case."""
-    return st.builds(lambda u, upper: str(u).upper() if upper else str(u), st.uuids(), st.booleans())
+    """GUIDs in either case, bare or in braces as Windows writes them, which a server may store as a
+    GUID and render its own way."""
+    def spell(guid: UUID, braced: bool, upper: bool) -> str:
+        text = str(guid).upper() if upper else str(guid)
+        return "{" + text + "}" if braced else text
+
+    return st.builds(spell, st.uuids(), st.booleans(), st.booleans())
 
 
 @cache
@@ -227,7 +247,42 @@ def emails() -> st.SearchStrategy[str]:
     return st.builds("{}@{}.{}".format, local, label, st.sampled_from(["com", "org", "example", "COM", "Net", "onmicrosoft.com"]))
 
 
-LOOKALIKES = (numbers, booleans, nulls, json_texts, dates, guids, emails)
+@cache
+def urls() -> st.SearchStrategy[str]:
+    """URLs as secrets hold them (a tenant URL, a base address), spelled so a URL library would change
+    them: scheme or host in capitals, a default port, no path, percent-escapes."""
+    hosts = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=8)
+    ports = st.sampled_from(["", ":443", ":80", ":8443"])
+    paths = st.sampled_from(["", "/", "/api/v1", "/a%2Fb", "/x?y=1&z=%20"])
+    schemes = st.sampled_from(["https", "http", "HTTPS", "Https"])
+    return st.builds("{}://{}.example.COM{}{}".format, schemes, hosts, ports, paths)
+
+
+@cache
+def encodings() -> st.SearchStrategy[str]:
+    """Text in an encoding a server may undo or redo: base64 with its padding, percent-encoding."""
+    raw = st.binary(min_size=1, max_size=12)
+    padded = raw.filter(lambda b: len(b) % 3).map(lambda b: base64.b64encode(b).decode("ascii"))
+    percent = st.text(_TEXT, min_size=1, max_size=6).map(lambda s: quote(s, safe=""))
+    return st.one_of(padded, percent.filter(lambda s: "%" in s))
+
+
+@cache
+def formulas() -> st.SearchStrategy[str]:
+    """Values that begin as a spreadsheet formula does (=, +, -, @), which export code may defuse."""
+    return st.builds(str.__add__, st.sampled_from("=+-@"), st.sampled_from(["SUM(A1:A2)", "1+1", "cmd|' /C calc'!A0", "x"]))
+
+
+@cache
+def connection_strings() -> st.SearchStrategy[str]:
+    """ADO-style connection strings (the ConnectionString member holds one), with the spacing and the
+    trailing ';' a server may tidy."""
+    parts = ["Server=tcp:db.example,1433", "Database=Contoso", "User ID=sync", "Encrypt = True"]
+    pairs = st.lists(st.sampled_from(parts), min_size=2, max_size=4)
+    return st.builds(lambda parts, sep, end: sep.join(parts) + end, pairs, st.sampled_from([";", "; "]), st.sampled_from(["", ";"]))
+
+
+LOOKALIKES = (numbers, booleans, nulls, json_texts, dates, guids, emails, urls, encodings, formulas, connection_strings)
 
 
 @cache
@@ -276,12 +331,16 @@ def secret_values() -> st.SearchStrategy[str]:
     return _weighted((2, composed()), (1, long_values()), (1, st.one_of(lookalikes(), st.just(""))))
 
 
-POOL_SIZE = len(LOOKALIKES) + 1
+COERCED_MOST = (numbers, booleans, nulls)
+"""The lookalikes servers coerce most (a number, a boolean, null): a tail's pool holds two of each,
+so that their plain spellings ("42", "True", "None") come up in a default run, not once in a while."""
+POOL_SIZE = len(LOOKALIKES) + len(COERCED_MOST) + 1
 
 
 @cache
 def value_pool() -> st.SearchStrategy[list[str]]:
-    """The POOL_SIZE values a tail takes its values from: one lookalike of every kind and the empty
-    string, so each tail whose cycle is that long reaches every coercion class (text of the other
-    families comes from the secrets schemathesis draws). None long: a tail repeats its values."""
-    return st.tuples(*(kind() for kind in LOOKALIKES)).map(lambda kinds: [*kinds, ""])
+    """The POOL_SIZE values a tail takes its values from: one lookalike of every kind, another of
+    the kinds coerced most, and the empty string, so each tail whose cycle is that long reaches every
+    coercion class (text of the other families comes from the secrets schemathesis draws). None
+    long: a tail repeats its values."""
+    return st.tuples(*(kind() for kind in (*LOOKALIKES, *COERCED_MOST))).map(lambda kinds: [*kinds, ""])

@@ -14,9 +14,11 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import unicodedata
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from conformance.coverage import EMAIL, NUMBER
 from conformance.server import Record, ReferenceServer
@@ -370,12 +372,80 @@ class StripsPrivateUse(ValueMangler):
         return "".join(c for c in value if unicodedata.category(c) != "Co")
 
 
+# --- found by a trial from the contract alone: spellings and encodings the classes above did not name --
+
+
+class ReprintsTrueAndFalse(ValueMangler):
+    """Prints back "True", "TRUE", "False", "FALSE" as a JSON library would ("true", "false"), and no
+    other word: a server that parsed them as booleans and printed them again."""
+
+    family = "coercion"
+
+    def mangle(self, value: str) -> Any:
+        return value.lower() if value in ("TRUE", "True", "FALSE", "False") else value
+
+
+class ComposesHangul(ValueMangler):
+    """Composes Hangul jamo into syllables (NFC on Hangul runs only), as some Korean input code does."""
+
+    family = "normalisation"
+
+    def mangle(self, value: str) -> Any:
+        return re.sub("[\u1100-\u11ff\uac00-\ud7a3]+", lambda run: unicodedata.normalize("NFC", run.group()), value)
+
+
+class FoldsFullWidth(ValueMangler):
+    """Folds full-width ASCII (U+FF01 to U+FF5E) to ASCII, and nothing else NFKC would change."""
+
+    family = "normalisation"
+
+    def mangle(self, value: str) -> Any:
+        return re.sub("[\uff01-\uff5e]", lambda c: chr(ord(c.group()) - 0xFEE0), value)
+
+
+class DecodesPercentEscapes(ValueMangler):
+    """URL-decodes a value that holds a %XX escape, as a web framework may decode a form twice."""
+
+    family = "escaping"
+
+    def mangle(self, value: str) -> Any:
+        return unquote(value) if re.search("%[0-9A-Fa-f]{2}", value) else value
+
+
+class DropsGuidBraces(ValueMangler):
+    """Stores a braced GUID ({…}, as Windows writes it) as a GUID and gives it back bare."""
+
+    family = "coercion"
+
+    def mangle(self, value: str) -> Any:
+        return re.sub(r"\{([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}", r"\1", value)
+
+
+class StripsBase64Padding(ValueMangler):
+    """Drops the = padding of a value that looks like base64, as URL-safe encoders do."""
+
+    family = "coercion"
+
+    def mangle(self, value: str) -> Any:
+        return value.rstrip("=") if re.fullmatch(r"[A-Za-z0-9+/_-]{4,}={1,2}", value) else value
+
+
+class DefusesFormulas(ValueMangler):
+    """Puts a ' before a value that starts with =, as export code guarding against CSV injection does."""
+
+    family = "escaping"
+
+    def mangle(self, value: str) -> Any:
+        return "'" + value if value.startswith("=") else value
+
+
 MANGLERS: tuple[type[Mangler], ...] = (
     NormalisesNfc, NormalisesNfkc, CrLfToLf, SplitsLines, LowerCases, LowerCasesEmailAddresses,
     CollapsesWhitespace, NonAsciiSpacesToSpace, NumbersAsNumbers, NullTextAsNull, BooleansAsBooleans,
     CanonicalisesJson, ReformatsDates, MergesDuplicateKeys, DropsDuplicatePairs, KeepsFirst50, SortsByKey,
     GroupsByKey, CutsAt255, CutsAt2048, StripsControlCharacters, StripsC1Controls, EscapesHtml,
-    DecodesHtmlEntities, ReplacesAstral, StripsPrivateUse,
+    DecodesHtmlEntities, ReplacesAstral, StripsPrivateUse, ReprintsTrueAndFalse, ComposesHangul, FoldsFullWidth,
+    DecodesPercentEscapes, DropsGuidBraces, StripsBase64Padding, DefusesFormulas,
 )  # fmt: skip
 
 
