@@ -8,7 +8,8 @@ report that the terminal, HTML and JUnit writers all read, verdict.json, the evi
   whole token: not where it is only part of a longer run of RFC 6750 token characters, so that a
   token `T` masks `Bearer T` and `"T"` but leaves `POST`, `SYNC-ODATA-TYPE` and
   `2026-11-25T14:10:23Z` alone. A secret long enough not to occur by chance (`ANYWHERE_FROM`
-  characters) is masked inside longer runs too, so an echo such as `Bearer%20<token>` cannot slip by;
+  characters) is masked inside longer runs too, so an echo such as `Bearer%20<token>` cannot slip by,
+  and so are the forms a server may re-encode it in (percent-encoded in a URL, `/` escaped in JSON);
 - structured data (verdict.json, the evidence records) is redacted value by value before it is
   serialised, never by replacing text inside the serialised document: a token such as `id`, `true`
   or `"` then masks string values and cannot break the document's syntax.
@@ -20,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from .exchange import Exchange, Headers
 
@@ -32,6 +34,14 @@ ANYWHERE_FROM = 16
 that long does not turn up inside an id or a word by chance, so where it appears it was echoed."""
 
 _TOKEN_CHARACTER = re.compile(f"[{TOKEN_CHARACTERS}]")
+
+
+def echoed_forms(secret: str) -> set[str]:
+    """The secret, and the forms a server may echo it in when it writes it into a URL (a Location's
+    `?access_token=`: percent-encoded, either hex case, space as +) or into JSON (`/` escaped as `\\/`)."""
+    encoded = quote(secret, safe="")
+    forms = {secret, encoded, quote_plus(secret, safe=""), secret.replace("/", "\\/")}
+    return forms | {re.sub("%[0-9A-F]{2}", lambda escape: escape.group().lower(), form) for form in forms}
 
 
 def _pattern(secret: str) -> str:
@@ -54,9 +64,10 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        """Hold one more secret (a token acquired during the run)."""
-        if secret and secret not in self._secrets:
-            self._secrets.add(secret)
+        """Hold one more secret (a token acquired during the run), in every form it may be echoed in."""
+        forms = echoed_forms(secret) - self._secrets if secret else set()
+        if forms:
+            self._secrets |= forms
             # One pass, longest first, a mask already there matched first and kept: a secret inside
             # another is replaced whole, and redacting twice changes nothing.
             ordered = sorted(self._secrets, key=len, reverse=True)

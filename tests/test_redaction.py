@@ -9,6 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 from hypothesis import given
@@ -195,3 +196,15 @@ def test_with_a_one_character_token_the_bundle_verifies(one_character_token_run:
 def test_with_a_one_character_token_the_suite_s_own_prose_is_intact(one_character_token_run: Path) -> None:
     verdict = json.loads((one_character_token_run / "reports" / "verdict.json").read_text(encoding="utf-8"))
     assert {r["id"]: r["statement"] for r in verdict["requirements"]} == {r.id: r.statement for r in REQUIREMENTS}
+
+
+@given(st.text(st.sampled_from("ABCxyz019+/=-._~"), min_size=ANYWHERE_FROM, max_size=40))
+def test_a_token_echoed_encoded_into_a_url_or_json_is_masked(token: str) -> None:
+    """A server that writes the token into a Location (`?access_token=`, percent-encoded in either hex
+    case) or into JSON with `/` escaped: each form is masked as the token itself is."""
+    redactor = Redactor([token])
+    encoded = quote(token, safe="")
+    lower_hex = re.sub("%[0-9A-F]{2}", lambda e: e.group().lower(), encoded)
+    for form in (encoded, lower_hex, quote_plus(token, safe=""), token.replace("/", "\\/")):
+        masked = redactor.text(f"Location: https://h/x?access_token={form}&y=1")
+        assert masked == f"Location: https://h/x?access_token={MASK}&y=1", (form, masked)
