@@ -8,8 +8,9 @@ report that the terminal, HTML and JUnit writers all read, verdict.json, the evi
   whole token: not where it is only part of a longer run of RFC 6750 token characters, so that a
   token `T` masks `Bearer T` and `"T"` but leaves `POST`, `SYNC-ODATA-TYPE` and
   `2026-11-25T14:10:23Z` alone. A secret long enough not to occur by chance (`ANYWHERE_FROM`
-  characters) is masked inside longer runs too, so an echo such as `Bearer%20<token>` cannot slip by,
-  and so are the forms a server may re-encode it in (percent-encoded in a URL, `/` escaped in JSON);
+  characters) is masked inside longer runs too, so an echo such as `Bearer%20<token>` cannot slip by.
+  Either way, any of its characters may stand escaped as JSON, a URL or HTML escape them, as a server
+  that writes the secret into JSON, a Location or a page may have done;
 - structured data (verdict.json, the evidence records) is redacted value by value before it is
   serialised, never by replacing text inside the serialised document: a token such as `id`, `true`
   or `"` then masks string values and cannot break the document's syntax.
@@ -21,7 +22,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 from .exchange import Exchange, Headers
 
@@ -36,17 +36,29 @@ that long does not turn up inside an id or a word by chance, so where it appears
 _TOKEN_CHARACTER = re.compile(f"[{TOKEN_CHARACTERS}]")
 
 
-def echoed_forms(secret: str) -> set[str]:
-    """The secret, and the forms a server may echo it in when it writes it into a URL (a Location's
-    `?access_token=`: percent-encoded, either hex case, space as +) or into JSON (`/` escaped as `\\/`)."""
-    encoded = quote(secret, safe="")
-    forms = {secret, encoded, quote_plus(secret, safe=""), secret.replace("/", "\\/")}
-    return forms | {re.sub("%[0-9A-F]{2}", lambda escape: escape.group().lower(), form) for form in forms}
+def _spellings(character: str) -> str:
+    """The regular expression for one character of a secret as a server may write it back: as
+    itself, or escaped the way JSON (`\\u002B`, either hex case, a surrogate pair beyond the BMP;
+    `\\/`), a URL (`%2B` of each UTF-8 byte, either case; space as `+`) or HTML and XML (`&#43;`,
+    `&#x2b;`) escape characters. Per character, because encoders escape only some (.NET's JSON writer
+    escapes `+` and leaves the rest): one escaped character must not let the rest of a token out."""
+    code = ord(character)
+    units = [code] if code < 0x10000 else [0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)]
+    spellings = [
+        re.escape(character),
+        "".join(f"\\\\[uU](?i:{unit:04x})" for unit in units),
+        "".join(f"%(?i:{byte:02x})" for byte in character.encode("utf-8")),
+        f"&#0*{code};",
+        f"&#[xX]0*(?i:{code:x});",
+    ]
+    spellings += {"/": ["\\\\/"], " ": ["\\+"]}.get(character, [])
+    return "(?:" + "|".join(spellings) + ")"
 
 
 def _pattern(secret: str) -> str:
-    """The regular expression matching one secret: whole-token bounded when it is short."""
-    pattern = re.escape(secret)
+    """The regular expression matching one secret, each character as itself or escaped: whole-token
+    bounded when it is short."""
+    pattern = "".join(_spellings(character) for character in secret)
     if len(secret) >= ANYWHERE_FROM:
         return pattern
     # A bound only on a side where the secret itself ends in a token character: `"` is a whole
@@ -64,10 +76,9 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        """Hold one more secret (a token acquired during the run), in every form it may be echoed in."""
-        forms = echoed_forms(secret) - self._secrets if secret else set()
-        if forms:
-            self._secrets |= forms
+        """Hold one more secret (a token acquired during the run)."""
+        if secret and secret not in self._secrets:
+            self._secrets.add(secret)
             # One pass, longest first, a mask already there matched first and kept: a secret inside
             # another is replaced whole, and redacting twice changes nothing.
             ordered = sorted(self._secrets, key=len, reverse=True)

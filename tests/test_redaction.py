@@ -208,3 +208,33 @@ def test_a_token_echoed_encoded_into_a_url_or_json_is_masked(token: str) -> None
     for form in (encoded, lower_hex, quote_plus(token, safe=""), token.replace("/", "\\/")):
         masked = redactor.text(f"Location: https://h/x?access_token={form}&y=1")
         assert masked == f"Location: https://h/x?access_token={MASK}&y=1", (form, masked)
+
+
+def _escaped(character: str, how: int) -> str:
+    """One character as an encoder may write it: itself, a JSON \\u escape (either hex case), each
+    UTF-8 byte percent-encoded (either case), an HTML decimal or hex character reference."""
+    code = ord(character)
+    spellings = [
+        character,
+        json.dumps(character, ensure_ascii=True)[1:-1] if code > 0x7F else f"\\u{code:04x}",
+        f"\\u{code:04X}" if code < 0x10000 else json.dumps(character)[1:-1].upper().replace("\\U", "\\u"),
+        "".join(f"%{byte:02X}" for byte in character.encode("utf-8")),
+        "".join(f"%{byte:02x}" for byte in character.encode("utf-8")),
+        f"&#{code};",
+        f"&#x{code:x};",
+    ]
+    return spellings[how % len(spellings)]
+
+
+@given(
+    st.text(st.sampled_from("ABCxyz019+/=-._~ é€😀"), min_size=1, max_size=40).filter(lambda s: s.strip() == s),
+    st.lists(st.integers(0, 6), min_size=40, max_size=40),
+    st.sampled_from(['"{}"', "Bearer {}", "?access_token={}&x=1", "<b>{}</b>", "{} "]),
+)
+def test_a_secret_with_any_of_its_characters_escaped_is_masked(secret: str, hows: list[int], context: str) -> None:
+    """Encoders escape some characters and leave the rest (.NET's JSON writer escapes `+` as \\u002B,
+    a URL encoder `/`, an HTML one `&`): whichever characters of a secret are escaped, and however, it
+    is masked as the secret itself is, and nothing else of the text is."""
+    echoed = "".join(_escaped(c, how) for c, how in zip(secret, hows, strict=False))
+    masked = Redactor([secret]).text(context.format(echoed))
+    assert masked == context.format(MASK), (secret, echoed, masked)
