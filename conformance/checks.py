@@ -413,7 +413,18 @@ def request_id_header(exchange: Exchange) -> None:
         fail(f"the {response.status} response has no request-id header")
 
 
-def distinct_ids(first: Exchange, second: Exchange) -> None:
-    ids = [_guid_id(exchange).lower() for exchange in (first, second)]
-    if ids[0] == ids[1]:
-        fail(f"two creates both got id {ids[0]}")
+def distinct_ids(*creates: Exchange) -> None:
+    """Every create of the case got an id no other create of it got (compared without case: a GUID
+    in upper case is the same GUID). Creates that did not succeed are left out; fewer than two left,
+    nothing to compare."""
+    owners: dict[str, int] = {}
+    for number, exchange in enumerate(creates, 1):
+        try:
+            guid = _guid_id(exchange).lower()
+        except NotApplicable:
+            continue
+        if guid in owners:
+            fail(f"creates {owners[guid]} and {number} of {len(creates)} both got id {guid}")
+        owners[guid] = number
+    if len(owners) < 2:
+        not_applicable(f"fewer than two of {len(creates)} creates succeeded with a GUID id")

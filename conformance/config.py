@@ -250,3 +250,18 @@ def altered(token: str) -> str:
     if len(token) < ANYWHERE_FROM:
         return token + "." + "A" * ANYWHERE_FROM
     return token[:-1] + ("B" if token.endswith("A") else "A")
+
+
+def refused_tokens(token: str) -> dict[str, str]:
+    """The credentials made from the token that a server must refuse, each named for the loose
+    comparison it catches: the token altered (one that checks a prefix or the length only), with a
+    character more (one that checks the token sent starts with its own: `strncmp`), one fewer (its own
+    starts with the token sent), and in the other case (a case-insensitive collation). Each gives most
+    of the token away, so each is redacted like it. A short token (a test server's) gets only the
+    altered one, a long tail: a one-letter cut or case change would be masked as an everyday word."""
+    refused = {"altered-token": altered(token)}
+    if len(token) >= ANYWHERE_FROM:
+        refused |= {"token-extended": token + "A", "token-truncated": token[:-1]}
+        if token.swapcase() != token:
+            refused["token-case-swapped"] = token.swapcase()
+    return refused

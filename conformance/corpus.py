@@ -9,6 +9,7 @@ case is reported as it is (it is not shrunk), so the first one to fail should be
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,12 @@ INVALID_BODIES: dict[str, Any] = {
     "key-null": {"secrets": [{"key": None, "value": "a"}]},
     "key-not-string": {"secrets": [{"key": 1, "value": "a"}]},
     "key-not-member": {"secrets": [{"key": "NotASynchronizationSecret", "value": "a"}]},
+    # Keys a lenient reader maps to a member (a case-insensitive enum converter, a trim, an enum's
+    # number): the contract's enum is the names exactly as written.
+    "key-lower-case": {"secrets": [{"key": "password", "value": "a"}]},
+    "key-upper-case": {"secrets": [{"key": "USERNAME", "value": "a"}]},
+    "key-padded": {"secrets": [{"key": "Password ", "value": "a"}]},
+    "key-numeric-text": {"secrets": [{"key": "3", "value": "a"}]},
     "value-not-string": {"secrets": [{"key": "UserName", "value": 42}]},
     "value-object": {"secrets": [{"key": "UserName", "value": {"nested": "a"}}]},
     "unknown-property": {"secrets": [], "notAProperty": 1},
@@ -88,6 +95,9 @@ MALFORMED_BODIES: dict[str, bytes] = {
     "unquoted-name": b"{secrets: []}",
     "comment": b'{"secrets": [] /* comment */}',
     "nan": b'{"secrets": [{"key": "UserName", "value": NaN}]}',
+    # What lenient parsers let through inside a string: a raw control character, an unknown escape.
+    "raw-control-character": b'{"secrets": [{"key": "UserName", "value": "a\tb\nc"}]}',
+    "unknown-escape": b'{"secrets": [{"key": "UserName", "value": "\\x41"}]}',
     "invalid-utf8": b'{"secrets": [{"key": "UserName", "value": "\xff\xfe"}]}',
 }
 
@@ -108,8 +118,10 @@ BAD_APPLICATION_IDS: dict[str, str] = {
 }
 
 
-def bad_authorizations(token: str, altered: str) -> dict[str, str | None]:
-    """Authorization values that must get 401; None sends no Authorization header at all."""
+def bad_authorizations(token: str, refused: Mapping[str, str]) -> dict[str, str | None]:
+    """Authorization values that must get 401; None sends no Authorization header at all. `refused`
+    are the credentials made from the token that a loose comparison would let through
+    (conformance/config.py, `refused_tokens`)."""
     return {
         "missing": None,
         "empty-bearer": "Bearer ",
@@ -117,5 +129,5 @@ def bad_authorizations(token: str, altered: str) -> dict[str, str | None]:
         "not-bearer": "Basic Z3JhcGg6c3luYw==",
         "token-without-scheme": token,
         "not-a-token": "Bearer not-a-real-token",
-        "altered-token": f"Bearer {altered}",
+        **{name: f"Bearer {credential}" for name, credential in refused.items()},
     }

@@ -84,6 +84,24 @@ def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+MAX_DEPTH = 512
+"""The deepest nesting of arrays and objects a body is read to. Python's parser gives up somewhere
+near 1,000 levels, less whatever the stack already holds; a fixed limit below that makes the same
+body read the same way wherever it is parsed."""
+
+
+def nesting(value: Any) -> int:
+    """How deeply arrays and objects nest in a parsed JSON value (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -118,12 +136,16 @@ class Response:
             text = self.body.decode("utf-8")
         except UnicodeDecodeError as exc:
             return JsonBody(error=f"body is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        too_deep = JsonBody(error=f"body is nested more than {MAX_DEPTH} levels deep (RFC 8259 § 9 lets a parser limit nesting)")
         try:
-            return JsonBody(value=json.loads(text, parse_constant=reject_constant, object_pairs_hook=unique_members))
+            value = json.loads(text, parse_constant=reject_constant, object_pairs_hook=unique_members)
         except DuplicateMember as exc:
             return JsonBody(error=f"body is not I-JSON ({exc}: clients disagree on which one counts; RFC 7493 § 2.3)")
         except ValueError as exc:
             return JsonBody(error=f"body is not JSON ({exc})")
+        except RecursionError:  # Python's parser recurses: its limit is the interpreter's, about 1,000 levels less the stack
+            return too_deep
+        return too_deep if nesting(value) > MAX_DEPTH else JsonBody(value=value)
 
     @property
     def is_success(self) -> bool:

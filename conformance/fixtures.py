@@ -15,7 +15,7 @@ import pytest
 from .catalogue import REQUIREMENTS, Requirement
 from .client import Client, ClientSettings
 from .collection import requirement_ids
-from .config import RunConfig, altered
+from .config import RunConfig, refused_tokens
 from .corpus import SPEC_EXAMPLE
 from .errors import RequirementFailed
 from .evidence import EvidenceLog, evidence_file
@@ -87,13 +87,13 @@ def prover(
     # The collected requirements, not the whole catalogue: `-k SYNC-AUTH-401` sends only its probe.
     collected = {rid for item in request.session.items for rid in requirement_ids(item)}
     token = conformance_client.token()
-    altered_token = altered(token) if token else None
-    if altered_token:
-        pytestconfig.stash[REDACTOR].add(altered_token)
+    refused = refused_tokens(token) if token else None
+    for credential in (refused or {}).values():
+        pytestconfig.stash[REDACTOR].add(credential)
     log = conformance_evidence
     campaign = Campaign(
         conformance_client,
-        make_probes(Generator(run.application_ids), token, altered_token),
+        make_probes(Generator(run.application_ids), token, refused),
         ProofSettings(max_examples=run.max_examples, seed=run.seed),
         requirements=[r for r in REQUIREMENTS if r.id in collected],
         record=(lambda kind, seen: log.write(str(kind), seen.name or "generated", seen.exchanges)) if log else None,

@@ -150,9 +150,12 @@ class Verdict:
 
 RowTest = Callable[[Row], bool]
 
-# In order: the first that holds for some row decides "not conformant", and names those rows.
+MUST_FAILED: RowTest = lambda row: row.level is Level.MUST and row.outcome is Outcome.FAIL  # noqa: E731
+SUITE_ERROR = "the suite could not judge"
+"""The verdict's reason when the suite itself failed on a requirement: no evidence, so no finding."""
+# In order, after the MUST failures and the suite's errors: the first that holds for some row decides
+# "not conformant", and names those rows.
 NOT_CONFORMANT: tuple[tuple[str, RowTest], ...] = (
-    ("MUST failed", lambda row: row.level is Level.MUST and row.outcome.fails_run),
     ("MUST not checked", lambda row: row.level is Level.MUST and row.outcome is Outcome.SKIP),
     ("SHOULD failed under --strict", lambda row: row.outcome is Outcome.FAIL),
 )
@@ -173,14 +176,21 @@ def not_judged(rows: dict[str, Row]) -> list[str]:
 
 
 def decide(rows: dict[str, Row], stopped: str | None) -> Verdict:
-    """Apply the rule. A run that stopped keeps the MUST failures it proved (with their evidence);
-    without one it is incomplete, as is a run that judged only part of the catalogue."""
+    """Apply the rule. A MUST failure proven with evidence makes the run not conformant, whatever else
+    happened (the run stopped early, the suite failed elsewhere); without one, a run that stopped,
+    judged only part of the catalogue, or on which the suite itself failed is incomplete: a suite's
+    error is no finding about the target."""
+    proven = _naming(rows.values(), MUST_FAILED)
     if stopped:
-        if proven := _naming(rows.values(), lambda row: row.level is Level.MUST and row.outcome is Outcome.FAIL):
+        if proven:
             return Verdict("not conformant", f"MUST failed: {', '.join(proven)} (the run stopped early: {stopped})", rows)
         return Verdict("incomplete", stopped, rows)
     if missing := [r.id for r in REQUIREMENTS if r.id not in rows]:
         return Verdict("incomplete", f"not judged: {', '.join(missing)}", rows)
+    if proven:
+        return Verdict("not conformant", f"MUST failed: {', '.join(proven)}", rows)
+    if errors := _naming(rows.values(), lambda row: row.outcome is Outcome.ERROR):
+        return Verdict("incomplete", f"{SUITE_ERROR}: {', '.join(errors)} (an error in the suite; its report has the traceback)", rows)
     for label, test in NOT_CONFORMANT:
         if named := _naming(rows.values(), test):
             return Verdict("not conformant", f"{label}: {', '.join(named)}", rows)
@@ -199,4 +209,4 @@ def exit_code(verdict: Verdict, *, stopped: bool, complete: bool) -> int | None:
         return 1 if verdict.verdict == "not conformant" else EXIT_NO_VERDICT
     if not complete:
         return None
-    return 0 if verdict.verdict == "conformant" else 1
+    return {"conformant": 0, "not conformant": 1}.get(verdict.verdict, EXIT_NO_VERDICT)

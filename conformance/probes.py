@@ -32,16 +32,19 @@ class GeneratedProbe:
         return (client.create(case.path_parameters["applicationsId"], case.body),)
 
 
+Build = Callable[[Client], Request]
+"""One request, built when it is sent (the token may have been renewed since the probe was made)."""
+
+
 @dataclass(frozen=True)
 class FixedProbe:
-    explicit: list[tuple[str, Callable[[Client], Request]]]
+    explicit: list[tuple[str, tuple[Build, ...]]]
+    """Each case by name: the requests it sends, in order; the check sees every exchange of a case."""
     unavailable: str | None = None
     """Why this probe sends nothing in this run, if it does not."""
-    sends: int = 1
-    """How many times each request is sent; the check sees every exchange."""
 
-    def send(self, client: Client, build: Callable[[Client], Request]) -> tuple[Exchange, ...]:
-        return tuple(client.send(build(client)) for _ in range(self.sends))
+    def send(self, client: Client, case: tuple[Build, ...]) -> tuple[Exchange, ...]:
+        return tuple(client.send(build(client)) for build in case)
 
 
 AnyProbe = GeneratedProbe | FixedProbe
@@ -49,18 +52,21 @@ AnyProbe = GeneratedProbe | FixedProbe
 
 def _post(
     application_id: str, body: bytes, headers: Mapping[str, str | None] | None = None, payload: Any = None
-) -> Callable[[Client], Request]:
-    return lambda client: client.request(application_id, body, payload, dict(headers or {}))
+) -> tuple[Build]:
+    """A case of one request."""
+    return (lambda client: client.request(application_id, body, payload, dict(headers or {})),)
 
 
-def make_probes(generator: Generator, token: str | None, altered_token: str | None) -> dict[Probe, AnyProbe]:
+def make_probes(generator: Generator, token: str | None, refused: Mapping[str, str] | None) -> dict[Probe, AnyProbe]:
+    """Every probe; `refused` are the credentials made from the token that the target must refuse
+    (config.refused_tokens), None where no token is given."""
     app = generator.application_ids[0]
     valid = serialize(VALID_BODY)
-    if token and altered_token:
+    if token and refused:
         credentials = FixedProbe(
             [
                 (f"authorization-{name}", _post(app, valid, {"Authorization": value}, VALID_BODY))
-                for name, value in bad_authorizations(token, altered_token).items()
+                for name, value in bad_authorizations(token, refused).items()
             ]
         )
     else:
@@ -82,10 +88,10 @@ def make_probes(generator: Generator, token: str | None, altered_token: str | No
                 )
             ]
         ),
-        # Uniqueness needs no generated bodies: the corpus, each created twice.
+        # Uniqueness needs no generated bodies: one case, every corpus body created twice in a row, so
+        # that every id is compared with every other (a server that reuses ids after a while shows it).
         Probe.VALID_TWICE: FixedProbe(
-            [(name, _post(app, serialize(body), payload=body)) for name, body in ((c.name, c.body) for c in corpus())],
-            sends=2,
+            [("corpus-twice", tuple(build for c in corpus() for build in 2 * _post(app, serialize(c.body), payload=c.body)))]
         ),
         Probe.MALFORMED_JSON: FixedProbe([(f"malformed-{name}", _post(app, body)) for name, body in MALFORMED_BODIES.items()]),
         Probe.CONTENT_TYPE: FixedProbe(

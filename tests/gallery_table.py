@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conformance.catalogue import BY_ID
 from conformance.client import Client, ClientSettings
-from conformance.config import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, altered, default_application_ids
+from conformance.config import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, default_application_ids, refused_tokens
 from conformance.errors import RequirementFailed
 from conformance.generation import Generator
 from conformance.probes import make_probes
@@ -36,7 +36,7 @@ def cases_needed(behaviour: type[Variant]) -> int:
     server = behaviour(token=TOKEN)
     with BackgroundServer(server.app(), server.base_path) as background:
         client = Client(ClientSettings(background.url, TOKEN))
-        probes = make_probes(Generator(default_application_ids(DEFAULT_SEED)), TOKEN, altered(TOKEN))
+        probes = make_probes(Generator(default_application_ids(DEFAULT_SEED)), TOKEN, refused_tokens(TOKEN))
         prover = Prover(Campaign(client, probes, ProofSettings(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED)))
         try:
             prover.prove(BY_ID[str(behaviour.breaks)])

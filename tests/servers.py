@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from conformance.contract import secret_names
+from conformance.exchange import reject_constant
 from conformance.server import Record, ReferenceServer
 
 FULL_ODATA_MEDIA_TYPE = (
@@ -175,6 +177,23 @@ class SameIdEveryTime(Reshaped):
         body["id"] = "3f1c2b9a-0d4e-4f5a-8b6c-7d8e9f0a1b2c"
 
 
+class IdsFromAPool(Reshaped):
+    """Hands out ids from a pool of 16 made at start, round and round: two creates in a row never
+    share one, the 17th create gets the first one's again."""
+
+    breaks = "SYNC-ID-UNIQUE"
+    POOL = 16
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pool = [str(uuid.uuid4()) for _ in range(self.POOL)]
+        self._handed = 0
+
+    def reshape(self, body: dict[str, Any]) -> None:
+        self._handed += 1
+        body["id"] = self._pool[self._handed % self.POOL]
+
+
 class NoLocation(Variant):
     """Sends no Location header with a 201."""
 
@@ -205,6 +224,22 @@ class AcceptsInvalidBodies(Variant):
         return {"secrets": [s for s in secrets if isinstance(s, dict)] if isinstance(secrets, list) else []}
 
 
+class KeysReadLeniently(Variant):
+    """Reads a secret's key as .NET's enum converter does by default: in any case, around white space
+    (`password`, ` UserName `), and stores the member's own name."""
+
+    breaks = "SYNC-REJECT-INVALID"
+
+    def validate(self, request: Request, payload: Any) -> dict[str, Any] | Response:
+        members = {name.casefold(): name for name in secret_names()}
+        secrets = payload.get("secrets") if isinstance(payload, dict) else None
+        for secret in secrets if isinstance(secrets, list) else []:
+            key = secret.get("key") if isinstance(secret, dict) else None
+            if isinstance(key, str) and key.strip().casefold() in members:
+                secret["key"] = members[key.strip().casefold()]
+        return super().validate(request, payload)
+
+
 class InvalidBodies422(Variant):
     """Refuses schema-invalid bodies with 422, not 400."""
 
@@ -227,6 +262,18 @@ class MalformedJson422(Variant):
         if isinstance(decoded, Response):
             return self.error(request, 422, "UnprocessableEntity", "Unable to read JSON request payload.")
         return decoded
+
+
+class ControlCharactersInStrings(Variant):
+    """Parses JSON with Python's `strict=False`: a raw TAB or line feed inside a string is let through."""
+
+    breaks = "SYNC-MALFORMED-JSON-400"
+
+    def decode(self, request: Request, body: bytes) -> Any:
+        try:
+            return json.loads(body.decode("utf-8"), strict=False, parse_constant=reject_constant)
+        except ValueError:
+            return super().decode(request, body)
 
 
 class IgnoresContentType(Variant):
@@ -267,6 +314,42 @@ class AcceptsAnyBearer(Variant):
         if scheme.lower() != "bearer" or not credentials.strip():
             return self.error(request, 401, "InvalidAuthenticationToken", "Access token is empty.")
         return None
+
+
+class LooseTokenComparison(Variant):
+    """A token check that lets some other credential through; `matches` is the one loose comparison."""
+
+    breaks = "SYNC-AUTH-401"
+
+    def matches(self, sent: str) -> bool:
+        raise NotImplementedError
+
+    def authenticate(self, request: Request) -> Response | None:
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and credentials and self.matches(credentials.strip()):
+            return None
+        return super().authenticate(request)
+
+
+class AcceptsTokenWithMore(LooseTokenComparison):
+    """Accepts any bearer value that starts with its token (a comparison over the token's length)."""
+
+    def matches(self, sent: str) -> bool:
+        return sent.startswith(self.token)
+
+
+class AcceptsPartOfToken(LooseTokenComparison):
+    """Accepts any bearer value its token starts with, cut short or not."""
+
+    def matches(self, sent: str) -> bool:
+        return len(sent) >= 8 and self.token.startswith(sent)
+
+
+class TokenCaseInsensitive(LooseTokenComparison):
+    """Compares tokens without regard to case, as a case-insensitive database collation does."""
+
+    def matches(self, sent: str) -> bool:
+        return sent.casefold() == self.token.casefold()
 
 
 class WrongToken403(Variant):
@@ -312,6 +395,22 @@ class ErrorsAsMessageOnly(Variant):
 
     def error_body(self, request: Request, code: str, message: str) -> Any:
         return {"message": message}
+
+
+class ErrorDetailsNestedTooDeep(Variant):
+    """Graph errors whose `details` nest arrays 2,000 levels deep: JSON, but deeper than parsers read
+    (RFC 8259 § 9 lets them stop; Python's stops near 1,000), so no client can read the error."""
+
+    breaks = "SYNC-ERROR-BODY"
+    MARK = "@@nested@@"
+
+    def error_body(self, request: Request, code: str, message: str) -> Any:
+        body = super().error_body(request, code, message)
+        body["error"]["details"] = self.MARK
+        return body
+
+    def encode(self, body: Any) -> bytes:
+        return super().encode(body).replace(json.dumps(self.MARK).encode(), b"[" * 2000 + b"]" * 2000)
 
 
 class ErrorsWithoutInnerError(Variant):
@@ -435,6 +534,18 @@ class ExtraMembersAtBothLevels(Reshaped):
             secret.update({"@contoso.rotated": False, "value@contoso.note": "kept", "vendorFlag": True})
 
 
+class AcceptsAPreviousTokenToo(Variant):
+    """Accepts its token and the one it had before (a rotation window): refusing every other
+    credential is what the contract asks, not accepting exactly one."""
+
+    PREVIOUS = "previous-token-still-valid-for-an-hour"
+
+    def authenticate(self, request: Request) -> Response | None:
+        if request.headers.get("authorization") == f"Bearer {self.PREVIOUS}":
+            return None
+        return super().authenticate(request)
+
+
 class SameNamesInNestedObjects(Reshaped):
     """Repeats the created object's member names inside a nested annotation (`id`, `secrets`,
     `@odata.type` again, one level down): each name once per object, which is what JSON asks."""
@@ -497,6 +608,20 @@ class ODataInnerErrorSpelling(Variant):
         return body
 
 
+class ErrorsWithNestedDetails(Variant):
+    """Graph errors with OData's `details` and an `innererror` chain twenty exceptions deep, as a
+    .NET service may write its inner exceptions."""
+
+    def error_body(self, request: Request, code: str, message: str) -> Any:
+        body = super().error_body(request, code, message)
+        chain: dict[str, Any] = {"message": "root cause"}
+        for depth in range(20):
+            chain = {"message": f"wrapped {depth}", "type": "System.Exception", "innererror": chain}
+        body["error"]["details"] = [{"code": code, "message": message, "target": "secrets"}]
+        body["error"]["innerError"]["innererror"] = chain
+        return body
+
+
 class SlowButInTime(Variant):
     """Takes half a second over a body that is not JSON: slow, but an answer well within the timeout."""
 
@@ -544,19 +669,26 @@ BROKEN: list[type[Variant]] = [
     NestedTypeWithoutHash,
     JobsNotAnArray,
     SameIdEveryTime,
+    IdsFromAPool,
     NoLocation,
     ODataContextLast,
     AcceptsInvalidBodies,
+    KeysReadLeniently,
     InvalidBodies422,
     MalformedJson422,
+    ControlCharactersInStrings,
     IgnoresContentType,
     ContentType400,
     IgnoresToken,
     AcceptsAnyBearer,
+    AcceptsTokenWithMore,
+    AcceptsPartOfToken,
+    TokenCaseInsensitive,
     WrongToken403,
     CutsOffAnswersToMalformedJson,
     CrashesOnMalformedJson,
     ErrorsAsMessageOnly,
+    ErrorDetailsNestedTooDeep,
     ErrorsWithoutInnerError,
     ErrorsAsTextPlain,
     InnerErrorDateNotADate,
@@ -573,12 +705,14 @@ UNUSUAL: list[type[Variant]] = [
     ODataContextFirst,
     ExtraMembersAtBothLevels,
     SameNamesInNestedObjects,
+    AcceptsAPreviousTokenToo,
     NestedTypeWithHash,
     NonAsciiVerbatim,
     ChunkedTransferEncoding,
     ConnectionClose,
     RelativeLocation,
     ODataInnerErrorSpelling,
+    ErrorsWithNestedDetails,
     SlowButInTime,
     ErrorsWithODataMediaType,
     InnerErrorDateInUtcWithFraction,

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import checks
-from conformance.exchange import Exchange, Request, Response, Shortfall
+from conformance.exchange import MAX_DEPTH, Exchange, Request, Response, Shortfall
 
 GUID = "e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"
 SENT: dict[str, Any] = {"secrets": [{"key": "UserName", "value": "a"}, {"key": "Password", "value": None}]}
@@ -287,6 +287,18 @@ def test_graph_error_body_needs_json_and_applies_only_to_4xx() -> None:
     assert checks.judge(checks.graph_error_body, exchange(created())).outcome == "n/a"
 
 
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, 5_000, 200_000])
+def test_a_body_is_read_to_a_fixed_depth_whatever_the_stack(depth: int) -> None:
+    """A Graph error with deeply nested `details` is read up to MAX_DEPTH levels and failed past it with
+    that reason, the same wherever it is parsed; never the suite's own RecursionError."""
+    raw = b'{"error": {"code": "c", "message": "m", "details": ' + b"[" * (depth - 2) + b"]" * (depth - 2) + b"}}"
+    result = checks.judge(checks.graph_error_body, exchange(raw=raw, status=400))
+    if depth <= MAX_DEPTH:
+        assert result.outcome == "pass", result
+    else:
+        assert result.outcome == "fail" and f"nested more than {MAX_DEPTH} levels deep" in result.reason, result
+
+
 def test_location_request_id_and_context_position() -> None:
     headers = (("Location", "/beta/applications/a/synchronization"), ("request-id", "r"))
     with_location = Exchange(SENT_REQUEST, Response(201, "", headers, b"{}"))
@@ -306,6 +318,20 @@ def test_distinct_ids() -> None:
     assert checks.judge(checks.distinct_ids, exchange(created()), exchange(other)).outcome == "pass"
     assert checks.judge(checks.distinct_ids, exchange(created()), exchange(created(id=GUID.upper()))).outcome == "fail"
     assert checks.judge(checks.distinct_ids, exchange(created()), exchange(created(id="x"))).outcome == "n/a"
+
+
+@given(ids=st.lists(st.uuids(), min_size=2, max_size=30, unique=True), data=st.data())
+def test_distinct_ids_compares_every_create_with_every_other(ids: list[Any], data: st.DataObject) -> None:
+    """A server that hands out an id again after any number of creates (a recycled pool, a counter
+    that wraps) is caught wherever the two creates stand in the case, however the id is cased."""
+    creates = [exchange(created(id=str(guid))) for guid in ids]
+    assert checks.judge(checks.distinct_ids, *creates).outcome == "pass"
+    first = data.draw(st.integers(0, len(ids) - 2))
+    again = data.draw(st.integers(first + 1, len(ids) - 1))
+    repeated = str(ids[first]).upper() if data.draw(st.booleans()) else str(ids[first])
+    creates[again] = exchange(created(id=repeated))
+    result = checks.judge(checks.distinct_ids, *creates)
+    assert result.outcome == "fail" and result.reason.startswith(f"creates {first + 1} and {again + 1} of {len(ids)}"), result
 
 
 SENT_REQUEST = Request("POST", "http://x/beta/applications/a/synchronization", (), b"", SENT)

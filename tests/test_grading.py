@@ -10,6 +10,7 @@ import pytest
 from conformance.catalogue import BY_ID, REQUIREMENTS, Level
 from conformance.grading import (
     EXIT_NO_VERDICT,
+    SUITE_ERROR,
     Judged,
     Outcome,
     Row,
@@ -75,7 +76,13 @@ def rows(**outcomes: Outcome) -> dict[str, Row]:
             "with warnings: SYNC-REQUEST-ID; SHOULD not checked: SYNC-LOCATION",
         ),
         ({"SYNC_SECRETS_ECHO": Outcome.FAIL}, "not conformant", "MUST failed: SYNC-SECRETS-ECHO"),
-        ({"SYNC_SECRETS_ECHO": Outcome.ERROR}, "not conformant", "MUST failed: SYNC-SECRETS-ECHO"),
+        (
+            {"SYNC_SECRETS_ECHO": Outcome.ERROR},
+            "incomplete",
+            "the suite could not judge: SYNC-SECRETS-ECHO (an error in the suite; its report has the traceback)",
+        ),
+        ({"SYNC_SECRETS_ECHO": Outcome.ERROR, "SYNC_ID_GUID": Outcome.FAIL}, "not conformant", "MUST failed: SYNC-ID-GUID"),
+        ({"SYNC_LOCATION": Outcome.ERROR, "SYNC_AUTH_401": Outcome.SKIP}, "incomplete", f"{SUITE_ERROR}: SYNC-LOCATION (an error in the suite; its report has the traceback)"),
         ({"SYNC_AUTH_401": Outcome.SKIP}, "not conformant", "MUST not checked: SYNC-AUTH-401"),
         ({"SYNC_LOCATION": Outcome.FAIL}, "not conformant", "SHOULD failed under --strict: SYNC-LOCATION"),
         (
@@ -105,6 +112,8 @@ def test_the_exit_code_follows_the_verdict_for_a_whole_run_only() -> None:
     assert exit_code(broken, stopped=False, complete=True) == 1
     assert exit_code(broken, stopped=False, complete=False) is None
     assert exit_code(conformant, stopped=True, complete=False) == EXIT_NO_VERDICT
+    # The suite's own error is no finding about the target: no verdict.
+    assert exit_code(decide(rows(SYNC_SECRETS_ECHO=Outcome.ERROR), None), stopped=False, complete=True) == EXIT_NO_VERDICT
 
 
 def test_only_fail_and_error_fail_a_run() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from conformance.catalogue import BY_ID, Level
 from conformance.client import Client, ClientSettings
-from conformance.config import DEFAULT_SEED, altered, default_application_ids
+from conformance.config import DEFAULT_SEED, default_application_ids, refused_tokens
 from conformance.errors import RequirementFailed
 from conformance.generation import Generator
 from conformance.probes import make_probes
@@ -76,7 +76,7 @@ def _caught_by_the_corpus(behaviour: type[Mangler]) -> bool:
     server = behaviour(token=token)
     with BackgroundServer(server.app(), server.base_path) as background:
         client = Client(ClientSettings(background.url, token))
-        probes = make_probes(Generator(default_application_ids(DEFAULT_SEED)), token, altered(token))
+        probes = make_probes(Generator(default_application_ids(DEFAULT_SEED)), token, refused_tokens(token))
         prover = Prover(Campaign(client, probes, ProofSettings(0, DEFAULT_SEED)))
         try:
             for rid in sorted(behaviour.breaks):

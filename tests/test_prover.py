@@ -32,7 +32,7 @@ class LosesOneOfSeveralKeylessSecrets(Reshaped):
 
 
 def campaign_for(url: str, token: str) -> Campaign:
-    probes = make_probes(Generator((APP,)), token, token + "x")
+    probes = make_probes(Generator((APP,)), token, {"altered-token": token + "x"})
     return Campaign(Client(ClientSettings(url, token)), probes, ProofSettings(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED))
 
 
