@@ -129,7 +129,8 @@ def test_a_token_the_server_echoes_escaped_is_in_no_artifact(serve, run_suite) -
     served = serve(EchoesCredentialsEscaped)
     run = run_suite("--base-url", served.url, "--token", served.token)
     assert run.exit_code == 1 and run.caught() == {"SYNC-CREATE-201"}, run.output
-    spellings = {served.token, _half_escaped(served.token), _percent_encoded(served.token), f"&#{ord(served.token[0])};&#{ord(served.token[1])};"}
+    first_two = "".join(f"&#{ord(c)};" for c in served.token[:2])
+    spellings = {served.token, _half_escaped(served.token), _percent_encoded(served.token), first_two}
     for path, text in run.artifacts().items():
         for shown in (text, html.unescape(html.unescape(text))):
             assert not [s for s in spellings if s in shown or s.lower() in shown.lower()], path

@@ -82,7 +82,11 @@ def rows(**outcomes: Outcome) -> dict[str, Row]:
             "the suite could not judge: SYNC-SECRETS-ECHO (an error in the suite; its report has the traceback)",
         ),
         ({"SYNC_SECRETS_ECHO": Outcome.ERROR, "SYNC_ID_GUID": Outcome.FAIL}, "not conformant", "MUST failed: SYNC-ID-GUID"),
-        ({"SYNC_LOCATION": Outcome.ERROR, "SYNC_AUTH_401": Outcome.SKIP}, "incomplete", f"{SUITE_ERROR}: SYNC-LOCATION (an error in the suite; its report has the traceback)"),
+        (
+            {"SYNC_LOCATION": Outcome.ERROR, "SYNC_AUTH_401": Outcome.SKIP},
+            "incomplete",
+            f"{SUITE_ERROR}: SYNC-LOCATION (an error in the suite; its report has the traceback)",
+        ),
         ({"SYNC_AUTH_401": Outcome.SKIP}, "not conformant", "MUST not checked: SYNC-AUTH-401"),
         ({"SYNC_LOCATION": Outcome.FAIL}, "not conformant", "SHOULD failed under --strict: SYNC-LOCATION"),
         (
