@@ -212,6 +212,21 @@ def test_a_head_under_the_limit_is_served(small) -> None:
     assert create(url, headers={**HEADERS, **filler}).status_code == 201
 
 
+@pytest.mark.parametrize("requests_in_one_write", [1, 3])
+def test_a_large_request_that_arrives_in_one_read_is_not_taken_for_a_head(requests_in_one_write: int) -> None:
+    """A whole request larger than the head limit, in one read (head, body and all; several of them,
+    pipelined), is served: only bytes that leave a head incomplete count against it."""
+    limits = Limits(max_head_bytes=8 * 1024)
+    server = ReferenceServer(token=TOKEN, limits=limits)
+    body = valid_body_of(6 * limits.max_head_bytes)
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+    request = (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    closing = (head + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+    with BackgroundServer(server.app(), server.base_path, limits=limits) as background:
+        answers = raw_exchange(background.url, request * (requests_in_one_write - 1) + closing)
+    assert answers.count(b"HTTP/1.1 201 Created") == requests_in_one_write, answers[:300]
+
+
 def test_a_request_that_is_not_http_gets_a_graph_error_too(small) -> None:
     url, _ = small
     status, error = graph_error(raw_exchange(url, b"POST /beta HTTP/1.1\r\nContent-Length: x\r\n\r\n"))

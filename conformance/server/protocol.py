@@ -30,6 +30,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True
         self._head_started = False
         self._head_bytes = 0
+        self._completed = False
+        """A request was completed by the read being handled."""
         self._head_deadline: asyncio.TimerHandle | None = None
 
     @classmethod
@@ -47,11 +49,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         # Only bytes that arrived while a head was incomplete and left it incomplete count: a read
-        # that also holds the end of a head and the start of its body does not. So a head is refused
-        # at most one read (asyncio reads up to 256 KiB) past the limit.
-        was_in_head = self._in_head
+        # that also holds the end of a head and the start of its body does not, nor one that holds a
+        # whole request (its head is complete, though a new one is awaited after it). So a head is
+        # refused at most one read (asyncio reads up to 256 KiB) past the limit.
+        was_in_head, self._completed = self._in_head, False
         super().data_received(data)
-        if was_in_head and self._in_head and not self.transport.is_closing():
+        if was_in_head and self._in_head and not self._completed and not self.transport.is_closing():
             self._head_bytes += len(data)
             if self._head_bytes > self.limits.max_head_bytes:
                 self._refuse(431, "RequestHeaderFieldsTooLarge", f"The request head exceeds {self.limits.max_head_bytes} bytes.")
@@ -69,7 +72,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._in_head, self._head_started, self._head_bytes = True, False, 0
+        self._in_head, self._head_started, self._head_bytes, self._completed = True, False, 0, True
 
     def send_400_response(self, msg: str) -> None:
         """A request httptools cannot parse: uvicorn's own 400 is plain text; a Graph error here too."""
