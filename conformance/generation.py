@@ -8,9 +8,10 @@ Valid bodies are drawn from an *echo profile* of the contract, aimed at the prop
 for (a server keeps the secrets it is sent and gives them back unchanged): the same operation and
 request schema, with each secret's value drawn from the adversarial string classes of
 conformance/inputs.py (registered as a schemathesis string format), and about one body in TAIL_ODDS
-given a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members, repeat
-keys and pairs, and carry a lookalike value of every kind. Every profile body is valid against the
-contract (tests/test_generation.py draws hundreds); the contract, not the profile, is what bodies
+given a tail of secrets by a schemathesis hook, so that bodies reach past the 45 members and past a
+page of 100, repeat keys and pairs, carry a lookalike value of every kind (under a member whose name
+says its type, in an aimed tail) and, once in a while, a value tens of kilobytes long. Every
+profile body is valid against the contract (tests/test_generation.py draws hundreds); the contract, not the profile, is what bodies
 and answers are judged by. conformance/coverage.py names the classes a default run reaches.
 """
 
@@ -32,7 +33,7 @@ from schemathesis.hooks import HookContext
 
 from .contract import OPERATION_PATH, openapi, openapi_path, request_validator, secret_names
 from .corpus import INVALID_BODIES, corpus
-from .inputs import POOL_SIZE, SECRET_VALUE_FORMAT, long_values, secret_values, value_pool
+from .inputs import POOL_SIZE, SECRET_VALUE_FORMAT, last_values, pool_keys, secret_values, value_pool
 
 
 def _cases_from_the_seed_alone() -> None:
@@ -75,20 +76,19 @@ SMALL = 6
 """The most secrets schemathesis itself draws for one profile body; a tail adds more."""
 TAIL_ODDS = 2
 """About one body in this many gets a tail."""
-SHORT_TAILS, LONG_TAILS = 80, 55
-"""How many drawn numbers give a short tail and how many a long one (see `tail_length`): with
-TAIL_ODDS, about one body in five sends more than 45 secrets, enough that a default run of 40
-sends several such bodies, few enough that long bodies (whose validation costs about 0.1 ms a
-secret, on each side) do not dominate a large run."""
-
-
-def tail_length(n: int) -> int:
-    """The length of a tail drawn as `n`: the first SHORT_TAILS values of n give 0 to POOL_SIZE
-    secrets (enough to carry every lookalike), the next LONG_TAILS give 46 to 100 (past the members).
-    The lengths between cost as much to send and judge, and reach no class the others do not. One
-    drawn number, not a choice between two ranges, because hypothesis shrinks a number (from 46
-    straight to POOL_SIZE) but cannot carry a count from one range over to another."""
-    return n * (POOL_SIZE + 1) // SHORT_TAILS if n < SHORT_TAILS else n - SHORT_TAILS + 46
+TAIL_LENGTHS = ((0, POOL_SIZE - 1, 20), (POOL_SIZE, POOL_SIZE, 80), (46, 55, 10), (101, 128, 33))
+"""A tail's lengths, as ranges (shortest, longest, how many drawn numbers give one of them): fewer
+secrets than the pool has values, down to none, for a failure to shrink to; most often exactly as
+many (hypothesis repeats much of a tail across the bodies of a run, so a run of 40 holds a handful
+of different tails, and each should carry every value); past the 45 members; past a page of 100
+(Graph's usual page size) up to 128. The lengths between cost as much to send and judge, and reach
+no class these do not. With TAIL_ODDS, about one body in six sends more than 45 secrets and one in
+nine more than 100: enough that a default run of 40 sends several such bodies, few enough that long
+bodies (whose validation costs about 0.1 ms a secret, on each side) do not dominate a large run."""
+TAIL_COUNTS = tuple(shortest + i * (longest - shortest + 1) // slots for shortest, longest, slots in TAIL_LENGTHS for i in range(slots))
+"""A tail's length for each drawn number, the ranges of TAIL_LENGTHS in turn. One drawn number, not
+a choice between ranges, because hypothesis shrinks a number (from 101 to 55, on to 46 and straight
+to POOL_SIZE) but cannot carry a count from one range over to another."""
 
 
 def echo_profile(contract: dict[str, Any]) -> dict[str, Any]:
@@ -115,22 +115,27 @@ def echo_profile(contract: dict[str, Any]) -> dict[str, Any]:
 class Tail:
     """Secrets appended to a drawn body: `count` of them, in a cycle of `period` pairs that starts
     over (so that past the `period`th secret keys and whole pairs repeat, and a key comes back after
-    others: A, B, …, A), keys from the `start`th member, values from the `turn`th of `values`; then,
-    if there is one, a secret with a `long` value (once: a tail repeats its other values)."""
+    others: A, B, …, A), keys from the `start`th member, values from the `turn`th of `values`, each
+    key with the next value (a drawn offset, so that any value can meet any key); but in an `aimed`
+    tail (two in three) a value of a type some members are named for goes under one of them (a date
+    under TokenExpiration, a URL under Url): the values are the same either way. Then, if there is one, a
+    secret with a `long` value (once: a tail repeats its other values)."""
 
     count: int
     period: int
     start: int
     turn: int
+    aimed: bool
     values: list[str]
     long: str | None
 
     def applied(self, body: dict[str, Any]) -> dict[str, Any]:
         names, values = secret_names(), self.values
-        cycle = [
-            {"key": names[(self.start + i) % len(names)], "value": values[(self.turn + i) % len(values)]}
-            for i in range(min(self.period, self.count))
-        ]
+        cycle = []
+        for i in range(min(self.period, self.count)):
+            value = (self.turn + i) % len(values)
+            keys = (pool_keys()[value] if self.aimed else ()) or names
+            cycle.append({"key": keys[(self.start + i) % len(keys)], "value": values[value]})
         added = [dict(cycle[i % len(cycle)]) for i in range(self.count)]
         if self.long is not None:
             added.append({"key": names[(self.start + self.count) % len(names)], "value": self.long})
@@ -143,18 +148,19 @@ def tails() -> st.SearchStrategy[Tail | None]:
 
     A tail is a handful of choices, not one per secret, so 100 secrets cost hypothesis little. Every
     part shrinks: to no tail whenever the body alone still fails; else to the fewest secrets, the
-    shortest cycle (two secrets for a repeated key, three for A, B, A), no long value unless it is
-    what fails, and the turn that puts the failing value first, so one secret with one value can
-    be what is shown.
+    shortest cycle (two secrets for a repeated key, three for A, B, A), no aim and no long value
+    unless it is what fails, and the start and turn that put the failing pair first, so one secret
+    with one value can be what is shown.
     """
     tail = st.builds(
         Tail,
-        count=st.integers(0, SHORT_TAILS + LONG_TAILS - 1).map(tail_length),
+        count=st.integers(0, len(TAIL_COUNTS) - 1).map(TAIL_COUNTS.__getitem__),
         period=st.integers(1, len(secret_names())),
         start=st.integers(0, len(secret_names()) - 1),
         turn=st.integers(0, POOL_SIZE - 1),
+        aimed=st.integers(0, 2).map(bool),
         values=value_pool(),
-        long=st.one_of(st.none(), long_values()),
+        long=st.one_of(st.none(), last_values()),
     )
     return st.integers(0, TAIL_ODDS - 1).flatmap(lambda n: tail if n == TAIL_ODDS - 1 else st.none())
 

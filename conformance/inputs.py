@@ -1,17 +1,19 @@
 """Secret values drawn from the kinds of text servers change when they store it.
 
 Servers mangle stored strings in recurring ways: they normalise text (Unicode forms, line endings,
-case, white space), coerce values that look like something else (a number, a boolean, null, JSON, a
-date, a GUID, an e-mail address), strip or escape characters (controls, markup, characters outside
-the BMP) and cut long values. Each family below is a hypothesis strategy that *generates* members of
-its class (any character NFC rewrites, any letter with case in any script, any number spelled so
-that a parser would not give it back), so a variant nobody listed is reached too, and each shrinks
-to the simplest member that still shows a bug.
+case, white space, typographic punctuation), coerce values that look like something else (a number, a
+boolean, null, JSON, a date, a GUID, an e-mail address), strip or escape characters (controls, markup,
+characters outside the BMP, a BOM at the start), mask what looks like a credential (a JWT, a PEM
+block) and cut long values (at 255 characters, at 65,535 UTF-8 bytes). Each family below is a
+hypothesis strategy that *generates* members of its class (any character NFC rewrites, any letter
+with case in any script, any number spelled so that a parser would not give it back), so a variant
+nobody listed is reached too, and each shrinks to the simplest member that still shows a bug.
 
 `secret_values` is what schemathesis draws for a secret's value (generation.py registers it as a
-string format); `value_pool` is the handful of values a tail of secrets takes its values from
-(generation.py). Both are built so that a default run of 40 bodies reaches every class of
-conformance/coverage.py (tests/test_generation.py checks that it does).
+string format); `value_pool` is the handful of values a tail of secrets takes its values from, and
+`pool_keys` the members whose name says the type of each (generation.py). They are built so that
+a default run of 40 bodies reaches every class of conformance/coverage.py (tests/test_generation.py
+checks that it does).
 """
 
 from __future__ import annotations
@@ -23,12 +25,22 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, NamedTuple
 from urllib.parse import quote
 from uuid import UUID
 
 from hypothesis import strategies as st
 
-from .coverage import BOOLEAN_WORDS, NULL_WORDS, OTHER_LINE_BREAKS
+from .coverage import (
+    BOOLEAN_WORDS,
+    ELLIPSES,
+    NARROW_SPACES,
+    NULL_WORDS,
+    OTHER_LINE_BREAKS,
+    TYPED_KEYS,
+    TYPOGRAPHIC_DASHES,
+    TYPOGRAPHIC_QUOTES,
+)
 
 SECRET_VALUE_FORMAT = "graph-sync-secret-value"
 """The string format (schemathesis.openapi.format) under which `secret_values` is registered."""
@@ -41,6 +53,10 @@ MARKUP = ("<", ">", "&", '"', "'", "`", "</script>", "<!--", "]]>", "${", "{{", 
 """What HTML, XML, templates or format strings treat specially."""
 JSON_SPECIAL = ('"', "\\", "/", '\\"', "\\u0000", "\\n", "\\\\")
 """What JSON escapes, and text that already looks escaped (a server may unescape it)."""
+COMMON_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u200e\u200f\u061c\u00ad\u202a\u202c\u202e\u2066\u2069"
+"""The format characters text carries most: BOM, ZWSP, ZWNJ, ZWJ, word joiner, the bidi marks,
+soft hyphen, embeddings and isolates. Drawn as often as any of the ~170 format characters, among
+which they would come up once in a while."""
 
 
 # Where the tables below look: up to the end of plane 2. Past it no character is changed on its own by
@@ -81,6 +97,12 @@ def _run(characters: st.SearchStrategy[str], longest: int = 3) -> st.SearchStrat
     return st.text(characters, min_size=1, max_size=longest)
 
 
+def _invisible() -> st.SearchStrategy[str]:
+    """A format character: a BOM a third of the time (what a UTF-8-sig decode strips), another
+    common one a third (COMMON_INVISIBLE), else any of them."""
+    return st.one_of(st.just("\ufeff"), st.sampled_from(COMMON_INVISIBLE), st.characters(categories=["Cf"]))
+
+
 def _entities() -> st.SearchStrategy[str]:
     named = st.sampled_from(sorted(html.entities.html5)).map(lambda name: "&" + name.rstrip(";") + ";")
     return st.one_of(named, st.integers(0x20, 0x10FFFF).map(lambda n: f"&#{n};"))
@@ -119,7 +141,7 @@ def families() -> dict[str, tuple[st.SearchStrategy[str], ...]]:
             _run(st.sampled_from(" \t")),
             # NBSP and the other spaces beyond ASCII; NBSP, the one servers replace most, half the time.
             _run(st.one_of(st.just("\u00a0"), st.characters(categories=["Zs"], min_codepoint=0x80))),
-            _run(st.characters(categories=["Cf"]), 2),  # ZWSP, BOM, bidi marks, soft hyphen
+            _run(_invisible(), 2),  # ZWSP, BOM, bidi marks, soft hyphen
         ),
         "control": (
             st.characters(max_codepoint=0x1F),
@@ -130,15 +152,29 @@ def families() -> dict[str, tuple[st.SearchStrategy[str], ...]]:
             st.sampled_from(JSON_SPECIAL),
             _entities(),
         ),
+        "typography": (
+            _run(st.sampled_from(TYPOGRAPHIC_QUOTES)),
+            _run(st.sampled_from(TYPOGRAPHIC_DASHES), 2),
+            st.sampled_from(ELLIPSES),
+            st.sampled_from(NARROW_SPACES),
+        ),
         "astral": (st.characters(min_codepoint=0x10000, exclude_categories=("Cs", "Cn")),),
     }
+
+
+EDGE_ODDS = 7
+"""About four composed values in this many start with a format character (two with a BOM) or white
+space, and as many end so."""
 
 
 @cache
 def composed() -> st.SearchStrategy[str]:
     """Ordinary text and every family's fragments, each present or not (about half of them), joined
     in their cyclic order from a drawn starting point: one value reaches many classes at once, and
-    the rotation puts any fragment at either end.
+    the rotation puts any fragment at either end. About four values in EDGE_ODDS then start with a
+    format character (two with a BOM) or white space, and as many end so: the rotation puts the one
+    fragment of format characters at an end too seldom for a BOM strip or a trim of ZWSP to be
+    caught, and a format character at an edge would otherwise hide the white space a trim drops.
 
     Which fragments are present is a bit mask drawn as a few integers of at most 8 bits (hypothesis
     draws those uniformly; one wider integer favours its low bits): a few choices rather than one
@@ -151,6 +187,8 @@ def composed() -> st.SearchStrategy[str]:
     widths = [min(8, len(fragments) - low) for low in range(0, len(fragments), 8)]
     masks = st.tuples(*(st.integers(0, 2**width - 1) for width in widths))
     starts, plain = st.integers(0, len(fragments)), st.text(_TEXT, max_size=6)
+    spaces = _run(st.sampled_from(" \t"))
+    edge = _weighted((EDGE_ODDS - 4, st.just("")), (1, _invisible()), (2, st.just("\ufeff")), (1, spaces))
 
     @st.composite
     def join(draw: st.DrawFn) -> str:
@@ -158,7 +196,7 @@ def composed() -> st.SearchStrategy[str]:
         start = draw(starts)
         parts = [draw(plain)]
         parts += [draw(fragment) if present >> bit & 1 else "" for bit, fragment in enumerate(fragments)]
-        return "".join(parts[start:] + parts[:start])
+        return draw(edge) + "".join(parts[start:] + parts[:start]) + draw(edge)
 
     return join()
 
@@ -198,7 +236,7 @@ def numbers() -> st.SearchStrategy[str]:
     naturals = st.one_of(st.integers(0, 999), st.integers(0, 10**9), st.integers(min_value=0))
     # As a parser prints it, or with leading zeros, most often: the spellings a server's "is it a number"
     # test is written for; then any spelling.
-    spellings = _weighted((2, st.just("{}")), (1, st.just("0{}")), (3, st.sampled_from(NUMBER_SPELLINGS)))
+    spellings = _weighted((2, st.just("{}")), (2, st.just("0{}")), (3, st.sampled_from(NUMBER_SPELLINGS)))
     decimal = st.builds(str.format, spellings, naturals)
     hexadecimal = st.builds("0{}{:x}".format, st.sampled_from("xX"), st.integers(0, 2**32))
     return _weighted((4, decimal), (1, hexadecimal))
@@ -260,8 +298,11 @@ def urls() -> st.SearchStrategy[str]:
 
 @cache
 def encodings() -> st.SearchStrategy[str]:
-    """Text in an encoding a server may undo or redo: base64 with its padding, percent-encoding."""
-    raw = st.binary(min_size=1, max_size=12)
+    """Text in an encoding a server may undo or redo: base64 with its padding, percent-encoding.
+
+    Base64 of four bytes or more (eight characters): what a server takes for base64 and strips the
+    padding of, which it may not for "AA==" (a trial's server did not)."""
+    raw = st.binary(min_size=4, max_size=24)
     padded = raw.filter(lambda b: len(b) % 3).map(lambda b: base64.b64encode(b).decode("ascii"))
     percent = st.text(_TEXT, min_size=1, max_size=6).map(lambda s: quote(s, safe=""))
     return st.one_of(padded, percent.filter(lambda s: "%" in s))
@@ -282,7 +323,56 @@ def connection_strings() -> st.SearchStrategy[str]:
     return st.builds(lambda parts, sep, end: sep.join(parts) + end, pairs, st.sampled_from([";", "; "]), st.sampled_from(["", ";"]))
 
 
-LOOKALIKES = (numbers, booleans, nulls, json_texts, dates, guids, emails, urls, encodings, formulas, connection_strings)
+def _base64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _json_part(claims: dict[str, Any]) -> str:
+    """A JWT's header or claims as the token carries them: JSON in base64url ("eyJ…")."""
+    return _base64url(json.dumps(claims, separators=(",", ":")).encode("ascii"))
+
+
+def _pem(label: str, der: bytes, newline: str) -> str:
+    text = base64.b64encode(der).decode("ascii")
+    return newline.join([f"-----BEGIN {label}-----", *(text[i : i + 64] for i in range(0, len(text), 64)), f"-----END {label}-----"])
+
+
+PEM_LABELS = ("CERTIFICATE", "PRIVATE KEY", "RSA PRIVATE KEY", "PUBLIC KEY", "ENCRYPTED PRIVATE KEY")
+
+
+@cache
+def credentials() -> st.SearchStrategy[str]:
+    """What these secrets hold (an OAuth access or refresh token, a client secret, a certificate, an
+    API key) in the shapes response scrubbers and secret scanners mask: a JWT, a PEM block, a bearer
+    token, an AWS access key id, a long hex or base64url key (coverage.CREDENTIAL_SHAPES); or up to
+    three of them on their own lines, as a bundle holds a key and its certificates."""
+    keys = st.binary(min_size=24, max_size=48)
+    header: st.SearchStrategy[dict[str, Any]] = st.builds(dict, alg=st.sampled_from(["HS256", "RS256", "none"]), typ=st.just("JWT"))
+    claims: st.SearchStrategy[dict[str, Any]] = st.builds(dict, sub=st.text(_TEXT, max_size=6), exp=st.integers(0, 2**32))
+    jwt = st.builds("{}.{}.{}".format, header.map(_json_part), claims.map(_json_part), keys.map(_base64url))
+    pem = st.builds(_pem, st.sampled_from(PEM_LABELS), keys, st.sampled_from(["\n", "\r\n"]))
+    bearer = st.builds("Bearer {}".format, jwt | keys.map(_base64url))
+    aws = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16, max_size=16).map("AKIA{}".format)
+    hexadecimal = st.builds(lambda key, upper: key.hex().upper() if upper else key.hex(), keys, st.booleans())
+    # Weighted: hypothesis favours some branches of a one_of (in 600 draws, a third as many PEM blocks
+    # as JWTs), and a bearer token is a JWT half the time anyway.
+    one = _weighted((1, jwt), (2, pem), (2, bearer), (2, aws), (2, hexadecimal), (1, keys.map(_base64url)))
+    return st.lists(one, min_size=1, max_size=3).map("\n".join)
+
+
+LOOKALIKES = (numbers, booleans, nulls, json_texts, dates, guids, emails, urls, encodings, formulas, connection_strings, credentials)
+
+TYPED: dict[str, Callable[[], st.SearchStrategy[str]]] = {
+    "date": dates,
+    "url": urls,
+    "boolean": booleans,
+    "email": emails,
+    "guid": guids,
+    "json": json_texts,
+    "connection string": connection_strings,
+    "credential": credentials,
+}
+"""The lookalike of each type coverage.TYPED_KEYS names members for."""
 
 
 @cache
@@ -294,23 +384,57 @@ def lookalikes() -> st.SearchStrategy[str]:
 
 # --- long values -----------------------------------------------------------------------------------
 
-LIMITS = (0, 255, 1024, 2048, 4096, 8192)
-"""Common limits on a stored value's length (a VARCHAR(255), 1 KiB to 8 KiB buffers and columns).
-The first is none: a long value found to fail for what it holds, not its length, can then shrink
-to a short one."""
+class Limit(NamedTuple):
+    characters: int
+    utf8_bytes: int = 0
+    """What a value must also be longer than in UTF-8 bytes."""
+
+
+LIMITS = tuple(map(Limit, (0, 255, 1024, 2048, 4000, 4096, 8000, 8192)))
+"""Common limits on a stored value's length in characters: a VARCHAR(255), 1 KiB to 8 KiB buffers
+and columns, SQL Server's nvarchar(4000) and varchar(8000). The first is none: a long value found
+to fail for what it holds, not its length, can then shrink to a short one."""
+LARGEST = Limit(32_767, 65_535)
+"""Past a signed 16-bit length in characters (Oracle's VARCHAR2(32767), an Excel cell) and past
+MySQL's TEXT, 65,535 UTF-8 bytes, at once: a value of this length is tens of kilobytes, so one value
+reaches both (and one of multi-byte characters is past 65,535 bytes in fewer than 65,536 characters,
+which a cut counted in characters keeps whole). Only a tail's last value is ever this long."""
+LARGEST_ODDS = 2
+"""About one in this many of a tail's long values is past LARGEST; the rest, past one of LIMITS.
+Not more: such a body costs a run about 40 ms (most of it redacting the evidence), so a run of
+1,000 per probe sends about a hundred."""
+
+
+def _past(piece: str, limit: Limit, past: int) -> str:
+    """The piece repeated to `past` + 1 characters past the limit (on to as many bytes past its byte
+    count, if the characters alone are not), ending with the whole piece: the last piece's length
+    of a repetition holds the piece's characters in another order, so swapping it for the piece
+    keeps the length in characters and bytes, and the value ends as it starts, as the piece does
+    (a format character at the end, as often as at the start)."""
+    characters, utf8_bytes = limit.characters + 1 + past, limit.utf8_bytes + 1 + past
+    text = piece * (max(characters, utf8_bytes) // len(piece) + 1)
+    value = text[:characters]
+    if len(value) < utf8_bytes and len(value.encode("utf-8")) < utf8_bytes:
+        encoded, end = text.encode("utf-8"), utf8_bytes
+        while encoded[end] & 0xC0 == 0x80:  # not inside a character
+            end += 1
+        value = encoded[:end].decode("utf-8")
+    return value[: len(value) - len(piece)] + piece if len(value) > len(piece) else value
 
 
 @cache
-def long_values() -> st.SearchStrategy[str]:
-    """A composed value repeated to a length just past a common limit (by up to 500): a piece and a
-    length, so 8,000 characters cost hypothesis a few choices, and a value cut at one of the limits
-    shrinks to one character past it."""
+def long_values(limits: tuple[Limit, ...] = LIMITS) -> st.SearchStrategy[str]:
+    """A composed value repeated to a length just past one of the limits (by up to 500): a piece
+    and a length, so 65,536 bytes cost hypothesis a few choices, and a value cut at one of the
+    limits shrinks to one character (or byte) past it."""
+    return st.builds(_past, composed().filter(bool), st.sampled_from(limits), st.integers(0, 500))
 
-    def repeat(piece: str, limit: int, past: int) -> str:
-        length = limit + 1 + past
-        return (piece * (length // len(piece) + 1))[:length]
 
-    return st.builds(repeat, composed().filter(bool), st.sampled_from(LIMITS), st.integers(0, 500))
+@cache
+def last_values() -> st.SearchStrategy[str]:
+    """A tail's one long value: past one of LIMITS, or once in LARGEST_ODDS past LARGEST. A body
+    holds at most one value that long, so it stays far below the 1 MiB a server may take."""
+    return _weighted((LARGEST_ODDS - 1, long_values()), (1, long_values((LARGEST,))))
 
 
 # --- what generation draws ---------------------------------------------------------------------------
@@ -331,16 +455,27 @@ def secret_values() -> st.SearchStrategy[str]:
     return _weighted((2, composed()), (1, long_values()), (1, st.one_of(lookalikes(), st.just(""))))
 
 
-COERCED_MOST = (numbers, booleans, nulls)
-"""The lookalikes servers coerce most (a number, a boolean, null): a tail's pool holds two of each,
-so that their plain spellings ("42", "True", "None") come up in a default run, not once in a while."""
-POOL_SIZE = len(LOOKALIKES) + len(COERCED_MOST) + 1
+DOUBLED = (numbers, booleans, nulls, credentials)
+"""The lookalikes a tail's pool holds two of: those servers coerce most (a number, a boolean, null),
+so that their plain spellings ("42", "True", "None") come up in a default run, not once in a while;
+and credentials, each of whose six shapes must come up."""
+POOL_KINDS = (*LOOKALIKES, *DOUBLED)
+"""What a tail's pool draws its values from, one value each: every lookalike, and those of DOUBLED again."""
+POOL_SIZE = len(POOL_KINDS) + 1
 
 
 @cache
 def value_pool() -> st.SearchStrategy[list[str]]:
-    """The POOL_SIZE values a tail takes its values from: one lookalike of every kind, another of
-    the kinds coerced most, and the empty string, so each tail whose cycle is that long reaches every
-    coercion class (text of the other families comes from the secrets schemathesis draws). None
-    long: a tail repeats its values."""
-    return st.tuples(*(kind() for kind in (*LOOKALIKES, *COERCED_MOST))).map(lambda kinds: [*kinds, ""])
+    """The POOL_SIZE values a tail takes its values from: one of each of POOL_KINDS, and the empty
+    string, so each tail whose cycle is that long reaches every coercion class. None long: a tail
+    repeats its values."""
+    return st.tuples(*(kind() for kind in POOL_KINDS)).map(lambda values: [*values, ""])
+
+
+@cache
+def pool_keys() -> tuple[tuple[str, ...], ...]:
+    """For each position of a `value_pool`, the members whose name says the type of the value there
+    (coverage.TYPED_KEYS; none for the kinds no member is named for): an aimed tail puts each value
+    under one of them."""
+    named = {kind: TYPED_KEYS[name] for name, kind in TYPED.items()}
+    return (*(named.get(kind, ()) for kind in POOL_KINDS), ())

@@ -16,11 +16,11 @@ import json
 import math
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
-from conformance.coverage import EMAIL, NUMBER
+from conformance.coverage import EMAIL, JWT, NUMBER, TYPED_KEYS
 from conformance.server import Record, ReferenceServer
 
 ECHO = frozenset({"SYNC-SECRETS-ECHO"})
@@ -439,6 +439,149 @@ class DefusesFormulas(ValueMangler):
         return "'" + value if value.startswith("=") else value
 
 
+# --- found by a second trial: typography, credentials, edges, members, pages, storage sizes -------
+
+
+class MemberMangler(ValueMangler):
+    """Changes the string values of `members` alone, as a server that knows what they hold does."""
+
+    members: ClassVar[tuple[str, ...]]
+
+    def stored_secret(self, secret: dict[str, Any]) -> dict[str, Any]:
+        if secret.get("key") in self.members:
+            return super().stored_secret(secret)
+        return super(ValueMangler, self).stored_secret(secret)
+
+
+SMART_PUNCTUATION = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2026": "..."}
+
+
+class StraightensQuotes(ValueMangler):
+    """Turns curly quotes into straight ones and an ellipsis into three dots, as a "smart punctuation"
+    clean-up on input does."""
+
+    family = "typography"
+
+    def mangle(self, value: str) -> Any:
+        return "".join(SMART_PUNCTUATION.get(c, c) for c in value)
+
+
+class FoldsNarrowSpaces(ValueMangler):
+    """Turns thin, hair and narrow no-break spaces into plain ones (French typography, and the
+    narrow no-break space CLDR put into time formats), as a clean-up that knows only ASCII spaces does."""
+
+    family = "typography"
+
+    def mangle(self, value: str) -> Any:
+        return re.sub("[\u2009\u200a\u202f]", " ", value)
+
+
+class ScrubsJwtValues(ValueMangler):
+    """Masks whatever looks like a JWT as [REDACTED], as a response-scrubbing middleware does: these
+    secrets hold access and refresh tokens, which are JWTs."""
+
+    family = "credential"
+
+    def mangle(self, value: str) -> Any:
+        return JWT.sub("[REDACTED]", value)
+
+
+class MasksPemBlocks(ValueMangler):
+    """Keeps a PEM block's armour and masks what is inside (-----BEGIN PRIVATE KEY-----, a key, the
+    END line), as log and response scrubbers do."""
+
+    family = "credential"
+
+    def mangle(self, value: str) -> Any:
+        return re.sub(r"(-----BEGIN ([A-Z0-9 ]+)-----).*?(-----END \2-----)", r"\1[REDACTED]\3", value, flags=re.S)
+
+
+class StripsLeadingBom(ValueMangler):
+    """Drops a byte order mark at the start of a value: the value went through a 'utf-8-sig' decode."""
+
+    family = "whitespace"
+
+    def mangle(self, value: str) -> Any:
+        return value.encode("utf-8").decode("utf-8-sig")
+
+
+class TrimsZeroWidth(ValueMangler):
+    """Trims zero-width characters and bidi marks (ZWSP, ZWNJ, ZWJ, word joiner, BOM, LRM, RLM) from
+    both ends of a value, as a clean-up of pasted text does."""
+
+    family = "whitespace"
+
+    def mangle(self, value: str) -> Any:
+        return value.strip("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f")
+
+
+class ReformatsDatesOfTimeMembers(MemberMangler):
+    """Reads an ISO 8601 value of TokenExpiration or Oauth2AccessTokenCreationTime as a moment and
+    gives it back its own way (UTC, to the second, with Z); the values of other members as sent."""
+
+    family = "key type"
+    members = ("TokenExpiration", "Oauth2AccessTokenCreationTime")
+
+    def mangle(self, value: str) -> Any:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ReprintsSwitches(MemberMangler):
+    """Reads the value of a member that names a switch (SyncAll, Sandbox, HardDeletesEnabled, …) as
+    YAML 1.1 reads a boolean (yes, On, TRUE) and prints it back as "true" or "false"."""
+
+    family = "key type"
+    members = TYPED_KEYS["boolean"]
+
+    def mangle(self, value: str) -> Any:
+        flag = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}.get(value.lower())
+        return value if flag is None else str(flag).lower()
+
+
+class KeepsFirst100(ListMangler):
+    """Reads the secrets back as one page of 100 (Graph's usual page size): the 101st on are lost."""
+
+    family = "list"
+    smallest = 101
+
+    def arrange(self, secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return secrets[:100]
+
+
+class KeepsLast100(ListMangler):
+    """Keeps the newest 100 secrets, as a capped collection does: the first ones sent are lost."""
+
+    family = "list"
+    smallest = 101
+
+    def arrange(self, secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return secrets[-100:]
+
+
+class CutsAt65535Bytes(ValueMangler):
+    """Keeps the first 65,535 UTF-8 bytes of a value (MySQL's TEXT), dropping a character cut in half."""
+
+    family = "length"
+
+    def mangle(self, value: str) -> Any:
+        return value.encode("utf-8")[:65535].decode("utf-8", "ignore")
+
+
+class CutsAt4000Utf16Units(ValueMangler):
+    """Keeps the first 4,000 UTF-16 code units of a value, as SQL Server's nvarchar(4000) does (a
+    character outside the BMP takes two)."""
+
+    family = "length"
+
+    def mangle(self, value: str) -> Any:
+        return value.encode("utf-16-le")[:8000].decode("utf-16-le", "ignore")
+
+
 MANGLERS: tuple[type[Mangler], ...] = (
     NormalisesNfc, NormalisesNfkc, CrLfToLf, SplitsLines, LowerCases, LowerCasesEmailAddresses,
     CollapsesWhitespace, NonAsciiSpacesToSpace, NumbersAsNumbers, NullTextAsNull, BooleansAsBooleans,
@@ -446,6 +589,8 @@ MANGLERS: tuple[type[Mangler], ...] = (
     GroupsByKey, CutsAt255, CutsAt2048, StripsControlCharacters, StripsC1Controls, EscapesHtml,
     DecodesHtmlEntities, ReplacesAstral, StripsPrivateUse, ReprintsTrueAndFalse, ComposesHangul, FoldsFullWidth,
     DecodesPercentEscapes, DropsGuidBraces, StripsBase64Padding, DefusesFormulas,
+    StraightensQuotes, FoldsNarrowSpaces, ScrubsJwtValues, MasksPemBlocks, StripsLeadingBom, TrimsZeroWidth,
+    ReformatsDatesOfTimeMembers, ReprintsSwitches, KeepsFirst100, KeepsLast100, CutsAt65535Bytes, CutsAt4000Utf16Units,
 )  # fmt: skip
 
 

@@ -22,7 +22,10 @@ from conformance.server import BackgroundServer, ReferenceServer
 
 from .mangling import MANGLERS, ORDER, UNUSUAL, Mangler
 
-FAMILIES = {"normalisation", "line endings", "case", "whitespace", "coercion", "list", "order", "length", "control", "escaping", "astral"}
+FAMILIES = {
+    "normalisation", "line endings", "case", "whitespace", "typography", "coercion", "key type", "credential", "list", "order",
+    "length", "control", "escaping", "astral",
+}  # fmt: skip
 
 
 def _echo_or_order(behaviour: type[Mangler]) -> str:
