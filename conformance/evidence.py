@@ -23,7 +23,7 @@ def _body(body: bytes, redactor: Redactor) -> str:
     if not body:
         return "(empty body)"
     # Masked before it is cut: a secret straddling the cut cannot leave half of itself behind.
-    shown = redactor.binary(body)[:DISPLAY_BYTES].decode("utf-8", errors="replace")
+    shown = redactor.head(body, DISPLAY_BYTES).decode("utf-8", errors="replace")
     if len(body) > DISPLAY_BYTES:
         shown += f"\n… ({len(body):,} bytes in all; the first {DISPLAY_BYTES:,} shown)"
     return shown
@@ -48,7 +48,7 @@ def curl(request: Request) -> str:
 
 def _text(body: bytes, limit: int, redactor: Redactor) -> dict[str, Any]:
     # Masked before it is cut: a secret straddling the cut cannot leave half of itself behind.
-    shown = redactor.binary(body)[:limit].decode("utf-8", errors="replace")
+    shown = redactor.head(body, limit).decode("utf-8", errors="replace")
     return {"text": shown, "bytes": len(body), "truncated": len(body) > limit}
 
 

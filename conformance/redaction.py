@@ -34,6 +34,9 @@ ANYWHERE_FROM = 16
 that long does not turn up inside an id or a word by chance, so where it appears it was echoed."""
 
 _TOKEN_CHARACTER = re.compile(f"[{TOKEN_CHARACTERS}]")
+SPELLING_BYTES = 12
+"""The most bytes one character of a secret takes in any spelling `_spellings` matches: four UTF-8
+bytes percent-encoded, or a surrogate pair as JSON escapes."""
 
 
 def _spellings(character: str) -> str:
@@ -118,6 +121,13 @@ class Redactor:
         if self._pattern is None:
             return body
         return self._pattern.sub(MASK, body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+
+    def head(self, body: bytes, limit: int) -> bytes:
+        """The first `limit` bytes of `body` as `binary` would give them, masking only as much of the
+        body as that needs: a secret that starts before the cut, in any spelling, ends within
+        `SPELLING_BYTES` bytes a character of it. A body of megabytes costs what its head does."""
+        longest = max((len(secret) for secret in self._secrets), default=0)
+        return self.binary(body[: limit + SPELLING_BYTES * longest])[:limit]
 
     def exchange(self, exchange: Exchange) -> Exchange:
         """A copy fit to leave this process (another pytest-xdist worker reads it): credential headers

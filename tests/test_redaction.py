@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conformance.catalogue import BY_ID, REQUIREMENTS
@@ -235,6 +235,22 @@ def test_a_secret_with_any_of_its_characters_escaped_is_masked(secret: str, hows
     """Encoders escape some characters and leave the rest (.NET's JSON writer escapes `+` as \\u002B,
     a URL encoder `/`, an HTML one `&`): whichever characters of a secret are escaped, and however, it
     is masked as the secret itself is, and nothing else of the text is."""
+    assume(Redactor([secret]).text(context.format("")) == context.format(""))  # the context holds no secret of its own
     echoed = "".join(_escaped(c, how) for c, how in zip(secret, hows, strict=False))
     masked = Redactor([secret]).text(context.format(echoed))
     assert masked == context.format(MASK), (secret, echoed, masked)
+
+
+@given(
+    st.text(st.sampled_from("ABCxyz019+/=-._~ é€😀"), min_size=1, max_size=24).filter(lambda s: s.strip() == s),
+    st.lists(st.integers(0, 6), min_size=24, max_size=24),
+    st.integers(0, 400),
+    st.integers(1, 300),
+)
+def test_the_head_of_a_body_is_masked_as_the_whole_body_would_be(secret: str, hows: list[int], before: int, limit: int) -> None:
+    """`head` masks only the part of a large body it shows, and shows exactly what masking the whole
+    body and cutting it would: a secret, in any spelling, straddling the cut leaves nothing behind."""
+    echoed = "".join(_escaped(c, how) for c, how in zip(secret, hows, strict=False))
+    body = ("x" * before + " " + echoed + " " + "y" * 500).encode()
+    redactor = Redactor([secret])
+    assert redactor.head(body, limit) == redactor.binary(body)[:limit]
