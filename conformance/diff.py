@@ -4,10 +4,13 @@ A nightly job keeps yesterday's verdict.json and fails on a regression: any chan
 verdict worse under the certification rule (`verdict.decide`). Each outcome is ranked by what it does
 to the verdict at its level:
 
-- a MUST: pass (0) < skip, not checked (1) < fail or error (2): a MUST going from pass to skip is a
-  regression, though nothing "failed", because the verdict turns to not conformant;
-- a SHOULD: pass, warn, waived, skip or error (0: the verdict stays conformant; a warning is shown,
-  not failed; `decide` does not count a SHOULD's error) < fail (2: a failure under --strict);
+- a MUST: pass (0) < skip, not checked (1) < fail (2) < error (3): a MUST going from pass to skip is
+  a regression, though nothing "failed", because the verdict turns to not conformant;
+- a SHOULD: pass, warn, waived or skip (0: the verdict stays conformant; a warning is shown, not
+  failed) < fail (2: a failure under --strict) < error (3);
+
+an error (the suite could not judge) is the worst at either level, as it takes the whole verdict:
+without a proven MUST failure the run has none;
 
 and the overall verdict: conformant < not conformant < incomplete. A requirement regressed when its
 rank rose, improved when it fell to 0; any other change of outcome (a warning that appeared, a MUST
@@ -20,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 RANKS: dict[str, dict[str, int]] = {
-    "MUST": {"pass": 0, "skip": 1, "fail": 2, "error": 2},
-    "SHOULD": {"pass": 0, "warn": 0, "waived": 0, "skip": 0, "error": 0, "fail": 2},
+    "MUST": {"pass": 0, "skip": 1, "fail": 2, "error": 3},
+    "SHOULD": {"pass": 0, "warn": 0, "waived": 0, "skip": 0, "fail": 2, "error": 3},
 }
 VERDICT_RANKS = {"conformant": 0, "not conformant": 1, "incomplete": 2}
 ABSENT = "absent"
@@ -32,7 +35,7 @@ def rank(level: str, outcome: str) -> int:
     """How much an outcome counts against the verdict; an outcome the rule does not know counts fully."""
     if outcome == ABSENT:
         return 0
-    return RANKS.get(level, RANKS["MUST"]).get(outcome, 2)
+    return RANKS.get(level, RANKS["MUST"]).get(outcome, 3)
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,17 @@ MUST = next(r.id for r in REQUIREMENTS if r.level is Level.MUST)
 SHOULD = next(r.id for r in REQUIREMENTS if r.level is Level.SHOULD)
 OUTCOMES = {"MUST": ["pass", "skip", "fail", "error"], "SHOULD": ["pass", "warn", "waived", "skip", "fail", "error"]}
 
-# The rule, written out transition by transition rather than computed from the ranks under test. A
-# SHOULD's error is not counted against the verdict by `decide`, so neither is it here.
+# The rule, written out transition by transition rather than computed from the ranks under test. An
+# error (the suite could not judge) takes the whole verdict at either level: the worst outcome.
 REGRESSED = {
     ("MUST", "pass", "skip"), ("MUST", "pass", "fail"), ("MUST", "pass", "error"),
-    ("MUST", "skip", "fail"), ("MUST", "skip", "error"),
-    *(("SHOULD", was, "fail") for was in ("pass", "warn", "waived", "skip", "error")),
+    ("MUST", "skip", "fail"), ("MUST", "skip", "error"), ("MUST", "fail", "error"),
+    *(("SHOULD", was, "fail") for was in ("pass", "warn", "waived", "skip")),
+    *(("SHOULD", was, "error") for was in ("pass", "warn", "waived", "skip", "fail")),
 }  # fmt: skip
 IMPROVED = {
     ("MUST", "skip", "pass"), ("MUST", "fail", "pass"), ("MUST", "error", "pass"),
-    *(("SHOULD", "fail", now) for now in ("pass", "warn", "waived", "skip", "error")),
+    *(("SHOULD", was, now) for was in ("fail", "error") for now in ("pass", "warn", "waived", "skip")),
 }  # fmt: skip
 
 
