@@ -41,6 +41,7 @@ VALID_CREATES = (Probe.VALID, Probe.VALID_FORMS)
 EVERY_REQUEST = (
     Probe.VALID,
     Probe.VALID_FORMS,
+    Probe.VALID_TWICE,
     Probe.MALFORMED_JSON,
     Probe.CONTENT_TYPE,
     Probe.CREDENTIALS,
@@ -59,13 +60,18 @@ class Requirement:
     probes: tuple[Probe, ...] = VALID_CREATES
     shrink: bool = True
     """Shrink a generated failing case. Not where each attempt could wait out a request timeout."""
+    whole_case: bool = False
+    """The check compares a case's exchanges with each other; otherwise it judges one exchange, and a
+    case of several is judged exchange by exchange."""
 
     def __str__(self) -> str:
         return self.id
 
     def judge(self, *exchanges: Exchange) -> checks.Result:
         """What this requirement makes of one case's exchanges."""
-        return checks.judge(self.check, *exchanges)
+        if self.whole_case:
+            return checks.judge(self.check, *exchanges)
+        return checks.judge_each(self.check, exchanges)
 
 
 SPEC = "create-synchronization.md"
@@ -109,6 +115,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "Two creates get different ids.",
         checks.distinct_ids,
         (Probe.VALID_TWICE,),
+        whole_case=True,
     ),
     Requirement(
         "SYNC-SECRETS-ECHO",

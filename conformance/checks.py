@@ -60,6 +60,13 @@ def judge(check: Check, *exchanges: Exchange) -> Result:
     return PASS
 
 
+def judge_each(check: Check, exchanges: tuple[Exchange, ...]) -> Result:
+    """A one-exchange check over a case of several (the same body created twice in a row, ...): the
+    first exchange that fails it; a pass if any passes; otherwise not applicable, with the first reason."""
+    results = [judge(check, exchange) for exchange in exchanges]
+    return next((r for r in results if r.outcome == "fail"), None) or next((r for r in results if r.outcome == "pass"), results[0])
+
+
 def _show(value: Any, limit: int = 120) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"

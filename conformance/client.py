@@ -6,7 +6,7 @@ from one that misbehaves live here, so that no check or test can forget them. A 
 is recorded in its exchange, with why it got no complete answer (`Shortfall`): the requirements judge
 it, and the run goes on. A failure that leaves no verdict to give (the target unreachable or no longer
 answering even a known-good request, its TLS untrusted, the token refused on every request, throttling
-that never ends, the deadline passed) raises `NoVerdict`.
+that never ends, for a known-good request too, the deadline passed) raises `NoVerdict`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import http.client
 import json
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -60,9 +61,10 @@ class ClientSettings:
     """The longest one throttled request may wait in all."""
     rate_share: int = 1
     """How many processes share the rate limit (pytest-xdist workers)."""
-    known_good: Any = None
-    """The body of a request any correct target answers (the contract's own example), sent to tell a
-    target that stopped answering from one that ignores some requests; None: never sent."""
+    known_good: dict[str, Any] | None = None
+    """A body any correct target answers (the contract's own example), sent with one fresh secret each
+    time (`known_good_body`) to tell a target that stopped answering from one that ignores some
+    requests, and one that throttles everything from one that throttles some requests; None: never sent."""
     application_id: str | None = None
     """Where the known-good request goes."""
 
@@ -143,17 +145,28 @@ class Client:
             if delay is None:
                 return exchange
             delay = BACKOFF * 2**attempt if delay < 0 else delay
-            self.stats.throttled += 1
             if attempt == THROTTLE_RETRIES or waited + delay > self.settings.throttle_wait:
                 break
+            self.stats.throttled += 1
             self._sleep(delay)
             waited += delay
             self.stats.throttled_seconds += delay
         assert exchange.response is not None
-        raise NoVerdict(
-            f"throttled without end: {THROTTLE_RETRIES + 1} answers {exchange.response.status} to one request "
-            f"(waited {waited:g} s; asked for {delay:g} s more); try a lower --rate-limit or later"
-        )
+        how = f"{attempt + 1} answers {exchange.response.status} to one request (waited {waited:g} s; asked for {delay:g} s more)"
+        return self._throttled_without_end(exchange, how)
+
+    def _throttled_without_end(self, exchange: Exchange, how: str) -> Exchange:
+        """The last answer to a request whose throttling did not end, judged as its answer when a
+        known-good request sent at once is answered without throttling: the target is up and chose to
+        refuse this request, and a target that is reachable and wrong is judged. Throttled too (or no
+        known-good request to send): the target throttles everything, and the run has no verdict."""
+        check = self._known_good()
+        if check is not None and check.answered and retry_after(check) is None:
+            self.stats.throttled_without_end += 1
+            return exchange
+        self.stats.throttled += 1
+        also = f", and a known-good request sent at once got {_outcome(check)}" if check is not None else ""
+        raise NoVerdict(f"throttled without end: {how}{also}; try a lower --rate-limit or later")
 
     def _sleep(self, seconds: float) -> None:
         if self.settings.deadline is not None and time.monotonic() + seconds > self.settings.deadline:
@@ -161,12 +174,8 @@ class Client:
         time.sleep(seconds)
 
     def _followed(self, request: Request) -> Exchange:
-        """One answer, after a resend on a dropped kept-alive connection and any redirects followed."""
+        """One answer, after any redirects followed."""
         exchange = self._send_once(request)
-        if exchange.shortfall is Shortfall.DROPPED:
-            # A server may close a kept-alive connection at any moment (uvicorn does after an
-            # unhandled error); the request that finds it closed never reached the application.
-            exchange = self._send_once(request)
         redirects = 0
         while self.settings.follow_redirects and redirects < MAX_REDIRECTS and _is_redirect(exchange):
             redirects += 1
@@ -202,17 +211,25 @@ class Client:
         sent at once, decides whether the target ignores that request (SYNC-ANSWERED judges it) or stopped
         answering altogether (the run stops). Deciding before the request is judged keeps a target that went
         away from being blamed for the answers it did not give."""
-        if self.settings.known_good is None or self.settings.application_id is None:
-            return
-        check = self._followed(self.request(self.settings.application_id, serialize(self.settings.known_good), self.settings.known_good))
-        self.stats.liveness_checks += 1
-        if self._observe is not None:
-            self._observe(check)
-        if check.shortfall is not None and check.shortfall.silent:
+        check = self._known_good()
+        if check is not None and check.shortfall is not None and check.shortfall.silent:
             raise NoVerdict(
                 f"target stopped answering: a request got no answer ({exchange.error or _incomplete(exchange)}), "
                 f"and the contract's own example got none either ({check.error or _incomplete(check)})"
             )
+
+    def _known_good(self) -> Exchange | None:
+        """A request any correct target answers at once: the contract's example, with a fresh secret
+        (`known_good_body`). A throttled answer to it is not waited out, since whether the target
+        throttles it too is one of the questions it answers. None when the client has none to send."""
+        if self.settings.known_good is None or self.settings.application_id is None:
+            return None
+        body = known_good_body(self.settings.known_good)
+        check = self._followed(self.request(self.settings.application_id, serialize(body), body))
+        self.stats.liveness_checks += 1
+        if self._observe is not None:
+            self._observe(check)
+        return check
 
     def _watch_token(self, exchange: Exchange) -> None:
         bearer = self.bearer()
@@ -242,47 +259,61 @@ class Client:
         return min(self.settings.timeout, remaining)
 
     def _send_once(self, request: Request) -> Exchange:
+        """One answer to `request`, sent again once, on a new connection, when it went out on a kept-alive
+        connection that had already carried an answer and closed before any answer to it: a server may
+        close an idle connection just as a request goes out (RFC 9112 § 9.5), and a client cannot tell
+        that from one that read the request and closed, so it does what browsers do. Every such re-send is
+        counted and reported. A drop on a fresh connection is no answer: the target had the request, and
+        a create sent again may be made twice (RFC 9112 § 9.3.1)."""
+        exchange, reused = self._in_time(request)
+        if exchange.shortfall is Shortfall.DROPPED and reused:
+            self.stats.resent += 1
+            exchange, _ = self._in_time(request)
+        return exchange
+
+    def _in_time(self, request: Request) -> tuple[Exchange, bool]:
+        """The exchange, and whether the request went out on a reused kept-alive connection."""
         timeout = self._timeout()
-        exchange = self._on_the_wire(request, timeout)
+        with watched(timeout) as watch:
+            exchange = self._on_the_wire(request, watch, timeout)
         if exchange.shortfall is Shortfall.TIMEOUT and timeout < self.settings.timeout:
             # Cut short by the run deadline, not by the request timeout: nothing to hold against the target.
             raise NoVerdict("run incomplete: the run deadline (--run-timeout) passed")
-        return exchange
+        return exchange, watch.reused
 
-    def _on_the_wire(self, request: Request, timeout: float) -> Exchange:
+    def _on_the_wire(self, request: Request, watch: Watch, timeout: float) -> Exchange:
         started = time.perf_counter()
 
         def failed(shortfall: Shortfall, error: str) -> Exchange:
             return Exchange(request, error=error, elapsed=time.perf_counter() - started, shortfall=shortfall)
 
-        with watched(timeout) as watch:
-            try:
-                with self._session.request(
-                    request.method,
-                    request.url,
-                    headers=dict(request.headers),
-                    data=_in_pieces(request.body) if _chunked(request) else request.body,
-                    timeout=timeout,
-                    allow_redirects=False,
-                    stream=True,
-                ) as raw:
-                    response, shortfall = self._read(raw, watch, timeout)
-            except requests.exceptions.SSLError as exc:
-                raise NoVerdict(_tls_problem(request.url, exc, self.settings.verify)) from None
-            except requests.Timeout:
+        try:
+            with self._session.request(
+                request.method,
+                request.url,
+                headers=dict(request.headers),
+                data=_in_pieces(request.body) if _chunked(request) else request.body,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            ) as raw:
+                response, shortfall = self._read(raw, watch, timeout)
+        except requests.exceptions.SSLError as exc:
+            raise NoVerdict(_tls_problem(request.url, exc, self.settings.verify)) from None
+        except requests.Timeout:
+            return failed(Shortfall.TIMEOUT, f"no answer within {timeout:g} s")
+        except requests.ConnectionError as exc:
+            if watch.fired:  # the watchdog ended an answer that came too slowly
                 return failed(Shortfall.TIMEOUT, f"no answer within {timeout:g} s")
-            except requests.ConnectionError as exc:
-                if watch.fired:  # the watchdog ended an answer that came too slowly
-                    return failed(Shortfall.TIMEOUT, f"no answer within {timeout:g} s")
-                cause = exc.args[0] if exc.args else None
-                if isinstance(cause, ProtocolError):
-                    kind = _protocol_shortfall(cause)
-                    what = "connection dropped before an answer" if kind is Shortfall.DROPPED else "not an HTTP answer"
-                    return failed(kind, f"{what}: {_protocol_reason(cause)}")
-                _, host, port = _origin(request.url)
-                return failed(Shortfall.REFUSED, f"cannot connect to {host}:{port} ({_reason(cause)})")
-            except requests.RequestException as exc:
-                return failed(Shortfall.MALFORMED, f"not an HTTP answer: {_one_line(exc)}")
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, ProtocolError):
+                kind = _protocol_shortfall(cause)
+                what = "connection dropped before an answer" if kind is Shortfall.DROPPED else "not an HTTP answer"
+                return failed(kind, f"{what}: {_protocol_reason(cause)}")
+            _, host, port = _origin(request.url)
+            return failed(Shortfall.REFUSED, f"cannot connect to {host}:{port} ({_reason(cause)})")
+        except requests.RequestException as exc:
+            return failed(Shortfall.MALFORMED, f"not an HTTP answer: {_one_line(exc)}")
         return Exchange(request, response, elapsed=time.perf_counter() - started, shortfall=shortfall)
 
     def _read(self, raw: requests.Response, watch: Watch, timeout: float) -> tuple[Response, Shortfall | None]:
@@ -313,6 +344,14 @@ class Client:
             incomplete=incomplete[1] if incomplete else None,
         )
         return response, incomplete[0] if incomplete else None
+
+
+def known_good_body(example: dict[str, Any]) -> dict[str, Any]:
+    """The known-good body: `example` with one more secret, whose value is new each time. Still the
+    plainest valid create, and never a body the target has seen, so that a target that refuses or
+    holds a body it has already created is not taken for one that stopped answering."""
+    fresh = {"key": "UserName", "value": f"known-good-{uuid.uuid4()}"}
+    return {**example, "secrets": [*example.get("secrets", []), fresh]}
 
 
 def serialize(payload: Any) -> bytes:
@@ -355,6 +394,13 @@ def _in_pieces(body: bytes) -> Iterator[bytes]:
     yield body[:middle]
     time.sleep(PIECE_PAUSE)
     yield body[middle:]
+
+
+def _outcome(exchange: Exchange) -> str:
+    """What a request got, in a few words: `429 Too Many Requests`, or why nothing."""
+    if exchange.response is None:
+        return f"no answer ({exchange.error})"
+    return f"{exchange.response.status} {exchange.response.reason}".rstrip()
 
 
 def _incomplete(exchange: Exchange) -> str:

@@ -144,12 +144,22 @@ class Reporter:
         return self.run.waivers.report({rid: row.outcome for rid, row in self.rows.items()})
 
     def traffic_lines(self) -> list[str]:
-        """What the run met besides answers to judge: throttling, pacing, probes cut short."""
+        """What the run met besides answers to judge: throttling, requests sent again, pacing, probes cut short."""
         stats, lines = self.stats, []
         if stats.throttled:
             lines.append(
                 f"throttled: {stats.throttled} answer(s) 429 or 503 with Retry-After were not judged; "
                 f"{stats.throttled_seconds:.1f} s waited as the target asked, and each request sent again"
+            )
+        if stats.throttled_without_end:
+            lines.append(
+                f"throttled without end: {stats.throttled_without_end} request(s) throttled every time while a known-good "
+                "request was answered at once: the target refused them, and the last answer to each was judged"
+            )
+        if stats.resent:
+            lines.append(
+                f"resent: {stats.resent} request(s) sent again, once each: the kept-alive connection each went out on "
+                "closed before any answer (a drop on a new connection is judged, never sent again)"
             )
         if stats.paced_seconds:
             lines.append(f"rate limit {self.run.rate_limit}: {stats.paced_seconds:.1f} s waited to keep it")

@@ -1,5 +1,5 @@
-"""What a run did besides judging: throttling met, cases not sent and why, checks that the target was
-still answering, and which input classes its valid bodies reached (conformance/coverage.py). Counted
+"""What a run did besides judging: throttling met, requests sent again, cases not sent and why, checks
+that the target was still answering, and which input classes its valid bodies reached (conformance/coverage.py). Counted
 by each process for what it did itself, and summed across pytest-xdist workers on the controller, so
 the reports state it for the whole run.
 """
@@ -21,8 +21,14 @@ class RunStats:
     """Time spent waiting as the target asked."""
     paced_seconds: float = 0.0
     """Time spent waiting to keep under --rate-limit."""
+    throttled_without_end: int = 0
+    """Requests throttled every time while a known-good request was answered at once: the last
+    throttled answer to each was judged as its answer."""
+    resent: int = 0
+    """Requests sent again, once, because the kept-alive connection they went out on closed before any answer."""
     liveness_checks: int = 0
-    """Known-good requests sent to tell a target that stopped answering from one that misbehaves."""
+    """Known-good requests sent to tell a target that stopped answering (or throttles everything) from
+    one that misbehaves."""
     not_sent: Counter[str] = field(default_factory=Counter)
     """Cases not sent, by probe, because the target gave no answer to several of that probe's requests."""
     statuses: Counter[str] = field(default_factory=Counter)
@@ -36,6 +42,8 @@ class RunStats:
             "throttled": self.throttled,
             "throttled_seconds": round(self.throttled_seconds, 3),
             "paced_seconds": round(self.paced_seconds, 3),
+            "throttled_without_end": self.throttled_without_end,
+            "resent": self.resent,
             "liveness_checks": self.liveness_checks,
             "not_sent": dict(self.not_sent),
             "statuses": dict(self.statuses),
@@ -54,6 +62,8 @@ class RunStats:
         self.throttled += other["throttled"]
         self.throttled_seconds += other["throttled_seconds"]
         self.paced_seconds += other["paced_seconds"]
+        self.throttled_without_end += other["throttled_without_end"]
+        self.resent += other["resent"]
         self.liveness_checks += other["liveness_checks"]
         self.not_sent.update(other["not_sent"])
         self.statuses.update(other["statuses"])

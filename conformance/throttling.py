@@ -3,7 +3,9 @@ throttling target asks for (429 Too Many Requests, or 503 with Retry-After).
 
 A throttled answer is not an answer to judge: the request is sent again after the delay the target
 asks for, a bounded number of times and for a bounded total wait. Live Microsoft Graph throttles
-this way; a correct server that does must not be failed for it.
+this way; a correct server that does must not be failed for it. Past those bounds the client asks a
+known-good request whether the target throttles everything (no verdict) or refused that one request
+(its last answer judged).
 """
 
 from __future__ import annotations

@@ -8,13 +8,17 @@ answer's time is up, a timer shuts the connection's socket down. The read that i
 once (end of stream), the client sees the answer cut short, and `Watch.fired` tells it why.
 
 The socket is found through the connection classes of a requests adapter: each connection arms the
-watch of the request in flight (a context variable) when it starts reading the answer.
+watch of the request in flight (a context variable) when it starts reading the answer. The same
+classes, for http and https alike, read past interim (1xx) answers to the final one, inside that
+deadline, and tell the watch whether the request went out on a kept-alive connection that had already
+carried an answer (the client decides from that whether a dropped request may be sent again).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import http.client
 import socket
 import threading
 import time
@@ -33,6 +37,8 @@ class Watch:
     def __init__(self, seconds: float) -> None:
         self.deadline = time.monotonic() + seconds
         self.fired = False
+        self.reused = False
+        """The request went out on a kept-alive connection that had already carried an answer."""
         self._timer: threading.Timer | None = None
 
     def arm(self, sock: socket.socket | None) -> None:
@@ -74,16 +80,52 @@ def _arm(connection: HTTPConnection) -> None:
         watch.arm(connection.sock)
 
 
+class _FinalResponse(http.client.HTTPResponse):
+    """The final answer, read past the interim ones before it.
+
+    RFC 9110 § 15.2: a client must parse one or more 1xx responses it did not ask for and ignore them
+    (103 Early Hints, 102 Processing, a code not yet defined); http.client skips only 100 Continue, and
+    would take a 103 for the answer. 101 Switching Protocols stays final: the suite never asks to
+    switch, so one is the answer, and is judged. Their headers are parsed under http.client's own
+    bounds (line length, header count), and all of it is read inside the request's watch: a target
+    that sends interim answers without end gets no further than one that sends nothing.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]  # private in typeshed, stable in CPython
+            if status >= 200 or status == 101:
+                return version, status, reason
+            http.client.parse_headers(self.fp)
+
+
 class _WatchedHTTPConnection(HTTPConnection):
+    """Arms the watch of the request in flight, reads past interim answers, and tells the watch
+    whether the request reuses a kept-alive connection."""
+
+    response_class = _FinalResponse
+    _answered = False
+    """This connection's socket has carried an answer (so a request on it reuses a kept-alive connection)."""
+
+    def connect(self) -> None:
+        super().connect()
+        self._answered = False
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        watch = _current.get()
+        if watch is not None:
+            watch.reused = self.sock is not None and self._answered
+        super().request(*args, **kwargs)
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _arm(self)
-        return super().getresponse(*args, **kwargs)
+        response = super().getresponse(*args, **kwargs)
+        self._answered = True
+        return response
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _arm(self)
-        return super().getresponse(*args, **kwargs)
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    """The same, over TLS."""
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):

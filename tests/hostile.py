@@ -2,19 +2,23 @@
 reset the connection, send 300 MB, send bytes that are not UTF-8, cut a body off, or drip it.
 
 Each accepts connections in a thread and runs its behaviour on every request until stopped. A
-`Misbehaving` target is a correct server (the reference server behind a raw-socket front) that
-misbehaves only on the requests its rule picks: the server that is up but answers some requests
-badly or not at all.
+`Relay` is a correct server (the reference server behind a raw-socket front) with unusual manners
+of the wire that HTTP allows: interim answers before each answer, connections closed after one. A
+`Misbehaving` target is such a front that misbehaves only on the requests its rule picks: the server
+that is up but answers some requests badly or not at all.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 Behaviour = Callable[[socket.socket], None]
 
@@ -108,10 +112,12 @@ def cuts_off(conn: socket.socket) -> None:
 
 
 class RawServer:
-    def __init__(self, behaviour: Behaviour) -> None:
+    def __init__(self, behaviour: Behaviour, tls: ssl.SSLContext | None = None) -> None:
+        """`tls`: serve https with this server-side context (the handshake is done per connection)."""
         self.behaviour = behaviour
+        self.tls = tls
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/beta"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self._listener.getsockname()[1]}/beta"
         self._stopped = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -125,6 +131,8 @@ class RawServer:
 
     def _serve(self, conn: socket.socket) -> None:
         try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
             self.behaviour(conn)
         except OSError:
             pass  # the client went away: that is the point of most of these
@@ -172,6 +180,79 @@ def too_many_headers(conn: socket.socket) -> None:
     conn.sendall(b"HTTP/1.1 400 Bad Request\r\n" + headers + b"Content-Length: 0\r\n\r\n")
 
 
+# Interim answers (RFC 9110 § 15.2), raw: what a correct server may send before any answer.
+EARLY_HINTS = b"HTTP/1.1 103 Early Hints\r\nLink: </beta/$metadata>; rel=preload\r\nLink: </sync.css>; rel=preload; as=style\r\n\r\n"
+PROCESSING = b"HTTP/1.1 102 Processing\r\n\r\n"
+UNKNOWN_INTERIM = b"HTTP/1.1 199 Whatever Comes Next\r\nX-Progress: 50%\r\n\r\n"
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def switches_protocols(conn: socket.socket) -> None:
+    """101 Switching Protocols to every request, which asked for no upgrade."""
+    while _read_request(conn):
+        conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n")
+
+
+def interim_forever(conn: socket.socket) -> None:
+    """103 Early Hints every tenth of a second, and never the answer."""
+    while True:
+        conn.sendall(EARLY_HINTS)
+        time.sleep(0.1)
+
+
+def closes_at_once(conn: socket.socket) -> None:
+    """After an answer: closes the connection, whether the answer said `Connection: close` or not."""
+    conn.shutdown(socket.SHUT_RDWR)
+
+
+class ClosesAsTheNextRequestArrives:
+    """After an answer: closes the connection as the next request on it arrives, without reading it, as
+    a server whose idle timeout ends just as the client reuses the connection (RFC 9112 § 9.5). The
+    request never reached the server; `closed` counts them."""
+
+    def __init__(self) -> None:
+        self.closed = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, conn: socket.socket) -> None:
+        if conn.recv(1, socket.MSG_PEEK):  # unread bytes left at close: the peer gets a reset
+            with self._lock:
+                self.closed += 1
+
+
+class Rhythm:
+    """Picks requests by their place in the order the target gets them: in `pattern`, repeated, an `x`
+    is picked and a `.` is not (`".x"`: every other request)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._places = itertools.count()
+
+    def __call__(self, body: bytes) -> bool:
+        return self.pattern[next(self._places) % len(self.pattern)] == "x"
+
+
+def json_object(body: bytes) -> bool:
+    """A body that is a JSON object: what a create carries."""
+    return body.lstrip().startswith(b"{") and not not_json(body)
+
+
+class Repeats:
+    """Picks a body the target has had before, of those `kept` says it remembers (by default every JSON
+    object): an "idempotency" lock that holds a repeated create for ever."""
+
+    def __init__(self, kept: Callable[[bytes], bool] = json_object) -> None:
+        self.kept = kept
+        self.seen: set[bytes] = set()
+
+    def __call__(self, body: bytes) -> bool:
+        if body in self.seen:
+            return True
+        if self.kept(body):
+            self.seen.add(body)
+        return False
+
+
 def not_json(body: bytes) -> bool:
     """The rule of the targets in the field: a body that is not JSON (Prism never answers one)."""
     try:
@@ -181,24 +262,55 @@ def not_json(body: bytes) -> bool:
     return False
 
 
-class Misbehaving:
-    """A raw-socket front for a correct server at `backend` (host, port): it forwards every request
-    and relays the answer, except for the requests `picks` chooses, which get `behaviour` instead."""
+class Relay:
+    """A raw-socket front for a correct server at `backend` (host, port): it forwards every request and
+    relays the answer, after the raw interim answers `interim` and with the raw header line `header`
+    added; `then`, when given, is what it does with the connection after each answer it relays (close
+    it, say), and ends the connection's turn."""
 
-    def __init__(self, backend: tuple[str, int], behaviour: Behaviour, picks: Callable[[bytes], bool] = not_json) -> None:
-        self.backend, self.misbehave, self.picks = backend, behaviour, picks
-        self.picked = 0
+    def __init__(
+        self,
+        backend: tuple[str, int],
+        *,
+        interim: bytes = b"",
+        header: bytes = b"",
+        then: Behaviour | None = None,
+    ) -> None:
+        self.backend, self.interim, self.header, self.then = backend, interim, header, then
 
     def __call__(self, conn: socket.socket) -> None:
         with socket.create_connection(self.backend) as upstream:
             while (request := _read_message(conn)) is not None:
                 head, body = request
-                if self.picks(body):
-                    self.picked += 1
-                    self.misbehave(conn)
+                if self.intercepted(conn, body):
                     return
                 upstream.sendall(head + b"\r\n\r\n" + body)
                 answer = _read_message(upstream)
                 if answer is None:
                     return
-                conn.sendall(answer[0] + b"\r\n\r\n" + answer[1])
+                answer_head = answer[0] + b"\r\n" + self.header if self.header else answer[0]
+                conn.sendall(self.interim + answer_head + b"\r\n\r\n" + answer[1])
+                if self.then is not None:
+                    self.then(conn)
+                    return
+
+    def intercepted(self, conn: socket.socket, body: bytes) -> bool:
+        """Whether the front dealt with this request itself instead of forwarding it: never, here."""
+        return False
+
+
+class Misbehaving(Relay):
+    """A `Relay` except for the requests `picks` chooses, which get `behaviour` instead (and the
+    connection ends)."""
+
+    def __init__(self, backend: tuple[str, int], behaviour: Behaviour, picks: Callable[[bytes], bool] = not_json, **relay: Any) -> None:
+        super().__init__(backend, **relay)
+        self.misbehave, self.picks = behaviour, picks
+        self.picked = 0
+
+    def intercepted(self, conn: socket.socket, body: bytes) -> bool:
+        if not self.picks(body):
+            return False
+        self.picked += 1
+        self.misbehave(conn)
+        return True

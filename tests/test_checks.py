@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import checks
+from conformance.catalogue import REQUIREMENTS
 from conformance.exchange import MAX_DEPTH, Exchange, Request, Response, Shortfall
 
 GUID = "e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"
@@ -421,3 +422,15 @@ def test_a_location_elsewhere_fails(location: str) -> None:
 def test_inner_error_date_is_a_date_time(date: str, outcome: str) -> None:
     body = {"error": {"code": "c", "message": "m", "innerError": {"request-id": "r", "date": date}}}
     assert checks.judge(checks.graph_error_inner, exchange(body, status=400)).outcome == outcome
+
+
+def test_a_one_exchange_check_judges_each_exchange_of_a_case() -> None:
+    """A case of several exchanges (every corpus body created twice) is judged exchange by exchange by
+    the requirements on every request: one unanswered create among them fails SYNC-ANSWERED."""
+    unanswered = Exchange(SENT_REQUEST, error="no answer within 10 s", shortfall=Shortfall.TIMEOUT)
+    fine, refused = exchange(created()), exchange({"error": {"code": "c", "message": "m"}}, status=400)
+    assert checks.judge_each(checks.answered, (fine, unanswered, fine)) == checks.Result("fail", "no answer within 10 s")
+    assert checks.judge_each(checks.answered, (fine, fine)).outcome == "pass"
+    assert checks.judge_each(checks.graph_error_body, (fine, refused)).outcome == "pass"
+    assert checks.judge_each(checks.graph_error_body, (fine, fine)).outcome == "n/a"
+    assert {r.id for r in REQUIREMENTS if r.whole_case} == {"SYNC-ID-UNIQUE"}

@@ -1,6 +1,8 @@
 """The suite in the field: a target that is up but misbehaves on some requests is judged, not called
-unreachable; a slow answer ends at the request timeout; throttling is waited out, never judged; a run
-that stops early keeps the failures it proved; an interrupted run leaves this run's reports, saying so.
+unreachable, and the request that tells the two apart is one it has never seen; a slow answer ends at
+the request timeout; throttling is waited out, never judged, unless it never ends for one request while
+a known-good one is answered at once; a run that stops early keeps the failures it proved; an
+interrupted run leaves this run's reports, saying so.
 
 Each target runs against one process and against two pytest-xdist workers, and no token reaches any
 artifact."""
@@ -12,16 +14,44 @@ import json
 import re
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
 
+from conformance.catalogue import Probe
+from conformance.client import Client, ClientSettings, known_good_body, serialize
+from conformance.config import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, default_application_ids
+from conformance.contract import request_validator, schema_problem
+from conformance.corpus import SPEC_EXAMPLE
+from conformance.generation import Generator
+from conformance.probes import VALID_BODY, GeneratedProbe, make_probes
+from conformance.prover import Campaign, ProofSettings
+
 from .conftest import Served, SuiteRun
-from .hostile import Misbehaving, broken_status_line, drip_answer, drips, drops, hangs, too_many_headers
+from .hostile import (
+    Misbehaving,
+    Repeats,
+    broken_status_line,
+    drip_answer,
+    drips,
+    drops,
+    hangs,
+    interim_forever,
+    json_object,
+    too_many_headers,
+)
 from .servers import DropsLastSecret
 from .test_hostile import ALONE_AND_SPLIT
-from .throttled import RecordsArrivals, ThrottlesEveryTenth, ThrottlesEverything, Unavailable503WithDate
+from .throttled import (
+    RecordsArrivals,
+    ThrottlesEveryTenth,
+    ThrottlesEverything,
+    TooManyRequestsOnMalformedJson,
+    Unavailable503OnMalformedJson,
+    Unavailable503WithDate,
+)
 
 
 def backend(served: Served) -> tuple[str, int]:
@@ -56,6 +86,28 @@ class AfterRequests:
         return self.seen > self.n
 
 
+class AfterTheValidBodies:
+    """Picks every request once the target has had every valid body the default run generates (and
+    `then` more requests): a target that stops answering after the valid probe, wherever the probes
+    fall in the order it gets them (pytest-xdist's workers send them side by side)."""
+
+    def __init__(self, then: int) -> None:
+        probe = make_probes(Generator(default_application_ids(DEFAULT_SEED)), None, None)[Probe.VALID]
+        assert isinstance(probe, GeneratedProbe)
+        campaign = Campaign(Client(ClientSettings("http://127.0.0.1:9", None)), {}, ProofSettings(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED))
+        self.waiting = Counter(serialize(case.body) for case in campaign.generated(probe, DEFAULT_SEED, DEFAULT_MAX_EXAMPLES))
+        self.then = then
+
+    def __call__(self, body: bytes) -> bool:
+        if self.waiting[body]:
+            self.waiting[body] -= 1
+            return False
+        if self.waiting.total():
+            return False
+        self.then -= 1
+        return self.then < 0
+
+
 # --- a target that answers some requests badly, or not at all --------------------------------------
 
 
@@ -68,8 +120,9 @@ class AfterRequests:
         (drops, r"connection dropped before an answer: RemoteDisconnected"),
         (broken_status_line, r"not an HTTP answer: BadStatusLine"),
         (too_many_headers, r"not an HTTP answer: HTTPException: got more than 100 headers"),
+        (interim_forever, r"no answer within 2 s"),
     ],
-    ids=["hangs", "drips", "drops", "broken-status-line", "too-many-headers"],
+    ids=["hangs", "drips", "drops", "broken-status-line", "too-many-headers", "interim-answers-without-end"],
 )
 def test_a_target_that_misbehaves_only_on_malformed_json_is_judged_not_unreachable(
     behaviour: Callable, reason: str, serve, raw, run_suite, workers
@@ -91,7 +144,7 @@ def test_a_target_that_misbehaves_only_on_malformed_json_is_judged_not_unreachab
     unanswered = [e for e in exchanges(run) if "no answer within" in (e.get("error") or "")]
     # A target that hangs on a whole class of input costs a few timeouts, not one per case.
     assert len(unanswered) <= 3 + 1, [e["request"]["body"]["text"] for e in unanswered]
-    if behaviour in (hangs, drip_answer):
+    if behaviour in (hangs, drip_answer, interim_forever):
         assert run.verdict["traffic"]["not_sent"].get("malformed-json", 0) >= 5
         assert re.search(r"^not sent: \d+ malformed-json case", run.output, re.M), run.output
 
@@ -133,9 +186,8 @@ def test_a_run_whose_target_stops_answering_keeps_what_it_proved(
     behaviour, exit_code, verdict, serve, raw, run_suite, workers
 ) -> None:
     served = serve(behaviour) if behaviour else serve()
-    # A default run sends about 150 requests, the last 50 or so generated invalid bodies: after 120 the
-    # valid bodies have been judged, split over two workers too.
-    front = raw(Misbehaving(backend(served), hangs, AfterRequests(120)))
+    # Once every valid body is in (and the valid-forms requests after them), whichever worker sent it.
+    front = raw(Misbehaving(backend(served), hangs, AfterTheValidBodies(then=3)))
     run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "1", *workers)
     assert run.exit_code == exit_code, run.output
     assert run.verdict and run.verdict["verdict"] == verdict
@@ -150,6 +202,40 @@ def test_a_run_whose_target_stops_answering_keeps_what_it_proved(
         assert "MUST failures it had proven stand (exit 1)" in run.output
     else:
         assert "no verdict (exit 3): target stopped answering" in run.output
+    assert_no_token(run, served.token)
+
+
+def test_each_known_good_request_is_a_valid_body_never_sent_before() -> None:
+    bodies = [known_good_body(SPEC_EXAMPLE) for _ in range(3)]
+    assert len({serialize(body) for body in bodies}) == 3
+    assert [schema_problem(request_validator(), body) for body in bodies] == [None] * 3
+    assert all(body["secrets"][:1] == SPEC_EXAMPLE["secrets"] for body in bodies)  # the contract's example, and one more secret
+
+
+def _plainest(body: bytes) -> bool:
+    """The contract's example and the plainest create (one secret): the bodies most requests carry."""
+    return body in (serialize(SPEC_EXAMPLE), serialize(VALID_BODY))
+
+
+@pytest.mark.parametrize(
+    "kept, workers",
+    [(_plainest, ("-n", "2")), (json_object, ())],
+    ids=["the-plainest-bodies-two-workers", "any-body-one-process"],
+)
+def test_a_target_that_holds_a_body_it_has_had_is_judged_not_stopped(kept, workers, serve, raw, run_suite) -> None:
+    """Every known-good request is new, so a target that never answers a body it has already had (the
+    bodies most requests carry, or any) is told from one that stopped answering: it is judged (SYNC-ANSWERED)."""
+    served = serve()
+    front = raw(Misbehaving(backend(served), hangs, Repeats(kept)))
+    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "1", *workers)
+    assert run.exit_code == 1, run.output
+    assert run.outcomes["SYNC-ANSWERED"] == "fail", run.output
+    assert re.search(r"^SYNC-ANSWERED +MUST +FAIL +no answer within 1 s", run.output, re.M), run.output
+    assert run.verdict and run.verdict["stopped"] is None and "stopped answering" not in run.output
+    cases = [json.loads(line) for path in sorted(run.reports.glob("evidence*.jsonl")) for line in path.read_text().splitlines()]
+    checks = [e for case in cases if case["probe"] == "liveness" for e in case["exchanges"]]
+    assert checks and all(e["response"]["status"] == 201 for e in checks)
+    assert len({e["request"]["body"]["text"] for e in checks}) == len(checks) == run.verdict["traffic"]["liveness_checks"]
     assert_no_token(run, served.token)
 
 
@@ -196,7 +282,40 @@ def test_throttling_that_never_ends_gives_no_verdict(serve, run_suite, workers) 
     assert time.monotonic() - started < 60
     assert run.exit_code == 3, run.output
     without_end = r"^no verdict \(exit 3\): throttled without end: 6 answers 429 to one request \(waited 5 s"
-    assert re.search(without_end, run.output, re.M), run.output
+    known_good = r"; asked for 1 s more\), and a known-good request sent at once got 429 Too Many Requests; try a lower --rate-limit"
+    assert re.search(without_end + known_good, run.output, re.M), run.output
+    assert run.verdict and run.verdict["traffic"]["throttled_without_end"] == 0
+    assert_no_token(run, served.token)
+
+
+@pytest.mark.parametrize(
+    "behaviour, rid, reason, workers",
+    [
+        (Unavailable503OnMalformedJson, "SYNC-NO-5XX", r"answered 503 Service Unavailable", ()),
+        (Unavailable503OnMalformedJson, "SYNC-NO-5XX", r"answered 503 Service Unavailable", ("-n", "2")),
+        (TooManyRequestsOnMalformedJson, "SYNC-MALFORMED-JSON-400", r"answered 429 Too Many Requests; expected 400", ()),
+    ],
+    ids=["503-one-process", "503-two-workers", "429-one-process"],
+)
+def test_throttling_without_end_of_one_kind_of_request_is_judged_when_a_known_good_one_is_answered(
+    behaviour, rid: str, reason: str, workers, serve, run_suite
+) -> None:
+    """A target that is reachable and wrong is never "no verdict": it throttles malformed JSON for ever
+    and answers a known-good request at once, so it chose to refuse that request, and its answer is judged."""
+    served = serve(behaviour)
+    run = run_suite("--base-url", served.url, "--token", served.token, *workers)
+    assert run.exit_code == 1, run.output
+    assert run.caught() == {rid}, run.output
+    assert re.search(rf"^{rid} +MUST +FAIL +{reason}", run.output, re.M), run.output
+    assert f"{rid} (MUST) failed: {reason}" in report_text(run)
+    assert run.verdict and run.verdict["stopped"] is None and "no verdict" not in run.output
+    traffic, server = run.verdict["traffic"], served.server
+    assert isinstance(server, Unavailable503OnMalformedJson)
+    judged = traffic["throttled_without_end"]
+    assert judged >= 5 and server.throttled == 6 * judged and traffic["throttled"] == 5 * judged  # the 6th answer judged
+    assert traffic["liveness_checks"] >= judged
+    line = f"throttled without end: {judged} request(s) throttled every time while a known-good request was answered at once"
+    assert line in run.output and line in report_text(run)
     assert_no_token(run, served.token)
 
 

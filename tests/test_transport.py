@@ -1,11 +1,16 @@
-"""Redirects and TLS, on loopback listeners: credentials never follow a redirect to another origin,
-and TLS is verified unless the user says otherwise (then the reports say so)."""
+"""Redirects, TLS and the manners of the wire, on loopback listeners: credentials never follow a
+redirect to another origin; TLS is verified unless the user says otherwise (then the reports say so);
+interim 1xx answers are read past, over http and https alike; a request is sent again only when a
+kept-alive connection closed under it, once, and counted."""
 
 from __future__ import annotations
 
 import html
 import re
+import ssl
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -15,9 +20,31 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from conformance.client import Client, ClientSettings
+from conformance.corpus import SPEC_EXAMPLE
+from conformance.exchange import Shortfall
 from conformance.server import BackgroundServer, ReferenceServer
 
+from .hostile import (
+    CONTINUE,
+    EARLY_HINTS,
+    PROCESSING,
+    UNKNOWN_INTERIM,
+    ClosesAsTheNextRequestArrives,
+    Misbehaving,
+    RawServer,
+    Relay,
+    Rhythm,
+    closes_at_once,
+    drops,
+    interim_forever,
+    switches_protocols,
+)
 from .servers import Variant
+from .test_field import assert_no_token, backend, report_text
+from .test_hostile import ALONE_AND_SPLIT
+
+APPLICATION = "5b0bb1a8-7e7c-4c1e-9a0e-3f3b1c2d4e5f"
 
 
 class RecordsAuthorization(ReferenceServer):
@@ -143,3 +170,120 @@ def test_insecure_skips_verification_and_the_reports_say_so(tls_server, run_suit
     assert "TLS verification is OFF (--insecure)" in run.output
     report = html.unescape(html.unescape(Path(run.reports / "report.html").read_text()))
     assert "OFF (--insecure): certificates were not verified" in report
+
+
+# --- interim answers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "interim, workers",
+    [(EARLY_HINTS, ()), (PROCESSING + EARLY_HINTS + EARLY_HINTS, ("-n", "2")), (CONTINUE + UNKNOWN_INTERIM + PROCESSING, ())],
+    ids=["103-with-links", "102-then-two-103s", "100-then-unknown-1xx-then-102"],
+)
+def test_interim_answers_before_every_answer_are_read_past(interim: bytes, workers, serve, raw, run_suite) -> None:
+    """RFC 9110 § 15.2: a client must parse and ignore the 1xx answers it did not ask for."""
+    served = serve()
+    front = raw(Relay(backend(served), interim=interim))
+    run = run_suite("--base-url", front.url, "--token", served.token, *workers)
+    assert run.exit_code == 0, run.output
+    assert set(run.outcomes.values()) == {"pass"}, run.output
+    assert_no_token(run, served.token)
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_interim_answers_are_read_past_over_http_and_https_alike(scheme: str, serve, tls_files) -> None:
+    served = serve()
+    tls = None
+    if scheme == "https":
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(tls_files["chain"], tls_files["key"])
+    front = RawServer(Relay(backend(served), interim=PROCESSING + EARLY_HINTS + UNKNOWN_INTERIM), tls=tls)
+    client = Client(ClientSettings(front.url, served.token, verify=tls_files["ca"]))
+    try:
+        exchanges = [client.create(APPLICATION, SPEC_EXAMPLE) for _ in range(2)]  # the second on the kept-alive connection
+    finally:
+        client.close()
+        front.stop()
+    assert front.url.startswith(f"{scheme}://")
+    for exchange in exchanges:
+        assert exchange.answered and exchange.response is not None and exchange.response.status == 201
+        assert exchange.response.header("link") is None and exchange.response.header("x-progress") is None  # the interim ones' headers
+
+
+def test_101_switching_protocols_is_the_answer_not_an_interim_one(raw) -> None:
+    """The suite never asks to switch protocols: a 101 is the final answer, and is judged as one."""
+    server = raw(switches_protocols)
+    client = Client(ClientSettings(server.url, "t", timeout=2))
+    exchange = client.create(APPLICATION, SPEC_EXAMPLE)
+    client.close()
+    assert exchange.response is not None and (exchange.response.status, exchange.response.reason) == (101, "Switching Protocols")
+
+
+def test_interim_answers_without_end_end_at_the_request_timeout(serve, raw) -> None:
+    served = serve()
+    front = raw(Misbehaving(backend(served), interim_forever))
+    client = Client(ClientSettings(front.url, served.token, timeout=1.5))
+    started = time.monotonic()
+    endless = client.send(client.request(APPLICATION, b"{not json"))
+    elapsed = time.monotonic() - started
+    answered = client.create(APPLICATION, SPEC_EXAMPLE)
+    client.close()
+    assert 1.4 < elapsed < 2.5, elapsed
+    assert endless.error == "no answer within 1.5 s" and endless.shortfall is Shortfall.TIMEOUT
+    assert answered.response is not None and answered.response.status == 201
+
+
+# --- connections closed under a request ---------------------------------------------------------------
+
+
+# One process only: under -n the workers' requests take turns at the target's rhythm in no set order,
+# and a known-good request may land on a dropped turn (the target then looks stopped).
+@pytest.mark.parametrize(
+    "pattern, closing",
+    [(".x", True), ("..x", True), (".xx.", False)],
+    ids=["every-other-each-on-a-new-connection", "every-third-each-on-a-new-connection", "two-in-a-row-kept-alive"],
+)
+def test_a_request_dropped_on_a_new_connection_is_no_answer_and_never_sent_again(
+    pattern: str, closing: bool, serve, raw, run_suite
+) -> None:
+    """The target had the request (a create sent again could be made twice, RFC 9112 § 9.3.1): it is
+    SYNC-ANSWERED's. `closing`: every answer says `Connection: close`, so every request goes out on a new
+    connection. Kept alive, the drop of the 2nd request is on a reused connection and is sent again,
+    once: the 3rd, dropped on a new connection, is judged."""
+    served = serve()
+    closes: dict[str, Any] = {"header": b"Connection: close", "then": closes_at_once} if closing else {}
+    front = raw(Misbehaving(backend(served), drops, Rhythm(pattern), **closes))
+    run = run_suite("--base-url", front.url, "--token", served.token)
+    assert run.exit_code == 1, run.output
+    assert run.outcomes["SYNC-ANSWERED"] == "fail" and run.caught() == {"SYNC-ANSWERED"}, run.output
+    dropped = r"connection dropped before an answer: RemoteDisconnected: Remote end closed connection without response"
+    assert re.search(rf"^SYNC-ANSWERED +MUST +FAIL +{dropped}", run.output, re.M), run.output
+    assert "SYNC-ANSWERED (MUST) failed: connection dropped before an answer" in report_text(run)
+    assert run.verdict and run.verdict["stopped"] is None and "stopped answering" not in run.output
+    assert (run.verdict["traffic"]["resent"] == 0) is closing  # sent again only from a reused connection
+    assert_no_token(run, served.token)
+
+
+@ALONE_AND_SPLIT
+@pytest.mark.parametrize("closing", ["at-once", "as-the-next-request-arrives"])
+def test_a_correct_target_that_closes_kept_alive_connections_passes_and_resends_are_counted(
+    closing: str, serve, raw, run_suite, workers
+) -> None:
+    """A server may close a kept-alive connection at any time without saying `Connection: close`
+    (RFC 9112 § 9.5): at once after an answer, or as the next request arrives, as an idle timeout that
+    races it would; a client cannot tell such a request from one the server read, and sends it again on
+    a new connection, once, as browsers do."""
+    served = serve()
+    then = closes_at_once if closing == "at-once" else ClosesAsTheNextRequestArrives()
+    front = raw(Relay(backend(served), then=then))
+    run = run_suite("--base-url", front.url, "--token", served.token, *workers)
+    assert run.exit_code == 0, run.output
+    assert set(run.outcomes.values()) == {"pass"}, run.output
+    assert run.verdict
+    resent = run.verdict["traffic"]["resent"]
+    if isinstance(then, ClosesAsTheNextRequestArrives):
+        assert resent == then.closed > 50  # each request closed unread sent again once, and only those
+    if resent:
+        line = f"resent: {resent} request(s) sent again, once each: the kept-alive connection each went out on closed before any answer"
+        assert line in run.output and line in report_text(run)
+    assert_no_token(run, served.token)

@@ -1,7 +1,8 @@
 """Targets that throttle, as live Microsoft Graph does: the reference server behind an ASGI front that
 answers some requests 429 Too Many Requests (or 503 Service Unavailable) with Retry-After instead
 of passing them on. A throttled request was not handled, so sending it again is correct; the suite
-must wait as asked, send it again, and judge only real answers.
+must wait as asked, send it again, and judge only real answers. A target that throttles one kind of
+request without end, and answers the rest at once, is up and refuses that request: it is judged.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from email.utils import formatdate
 from typing import Any
 
 from conformance.server import ReferenceServer
+from conformance.server.app import graph_error_body
+
+from .hostile import not_json
 
 
 class Throttled(ReferenceServer):
@@ -24,6 +28,10 @@ class Throttled(ReferenceServer):
     def retry_after() -> str:
         """Retry-After as delta-seconds."""
         return "1"
+
+    def throttles(self, body: bytes) -> bool:
+        """Whether this POST (the `posts`-th, with this body) is throttled."""
+        return self.posts % self.every == 0
 
     def __init__(self, token: str) -> None:
         super().__init__(token)
@@ -40,18 +48,30 @@ class Throttled(ReferenceServer):
                 return await inner(scope, receive, send)
             self.posts += 1
             self.times.append(time.monotonic())
-            if self.posts % self.every:
-                return await inner(scope, receive, send)
+            body, more = b"", True
+            while more:
+                message = await receive()
+                body, more = body + message.get("body", b""), message.get("more_body", False)
+            if not self.throttles(body):
+                return await inner(scope, _replay(body, receive), send)
             self.throttled += 1
-            while (await receive()).get("more_body"):
-                pass
-            body = json.dumps({"error": {"code": "TooManyRequests", "message": "Too many requests."}}).encode()
+            body = json.dumps(graph_error_body("TooManyRequests", "Too many requests.")).encode()
             headers = [(b"content-type", b"application/json"), (b"retry-after", self.retry_after().encode())]
             headers += [(b"content-length", str(len(body)).encode()), (b"request-id", b"throttled")]
             await send({"type": "http.response.start", "status": self.status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
         return front
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    """`receive` for the app behind the front, which has read the request body already."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def again() -> Any:
+        return pending.pop() if pending else await receive()
+
+    return again
 
 
 class ThrottlesEveryTenth(Throttled):
@@ -80,3 +100,28 @@ class RecordsArrivals(Throttled):
     """Throttles nothing; notes when each request arrived (to check --rate-limit)."""
 
     every = 10**9
+
+
+class Unavailable503OnMalformedJson(Throttled):
+    """503 with `Retry-After: 0` on every body that is not JSON, forever, and everything else answered at
+    once (a gateway's default for a decode error): broken, SYNC-NO-5XX."""
+
+    status = 503
+
+    @staticmethod
+    def retry_after() -> str:
+        return "0"
+
+    def throttles(self, body: bytes) -> bool:
+        return not_json(body)
+
+
+class TooManyRequestsOnMalformedJson(Unavailable503OnMalformedJson):
+    """429 with a Retry-After date already past on every body that is not JSON, forever: broken,
+    SYNC-MALFORMED-JSON-400 (a body that is not JSON is refused with 400)."""
+
+    status = 429
+
+    @staticmethod
+    def retry_after() -> str:
+        return formatdate(time.time() - 5, usegmt=True)
