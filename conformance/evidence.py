@@ -56,30 +56,30 @@ def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) 
     """The exchange as JSON for machines (verdict.json, the evidence bundle): redacted, bodies capped.
 
     Redacted value by value (`Redactor.data`) and serialised afterwards by whoever writes it, so a
-    secret that looks like JSON syntax masks string values and never breaks the document.
+    secret that looks like JSON syntax masks string values and never breaks the document. The bodies
+    go in after that, each masked as it is cut (`Redactor.head`): a body is the one value that can be
+    megabytes, and masking it twice would cost twice.
     """
     request = exchange.request
     data: dict[str, Any] = {
-        "request": {
-            "method": request.method,
-            "url": request.url,
-            "headers": [list(h) for h in redactor.headers(request.headers)],
-            "body": _text(request.body, body_limit, redactor),
-        },
+        "request": {"method": request.method, "url": request.url, "headers": [list(h) for h in redactor.headers(request.headers)]},
         "elapsed_seconds": round(exchange.elapsed, 4),
     }
-    if exchange.response is not None:
-        response = exchange.response
+    response = exchange.response
+    if response is not None:
         data["response"] = {
             "status": response.status,
             "reason": response.reason,
             "headers": [list(h) for h in redactor.headers(response.headers)],
-            "body": _text(response.body, body_limit, redactor),
             "incomplete": response.incomplete,
         }
     else:
         data["error"] = exchange.error
-    return redactor.data(data)
+    data = redactor.data(data)
+    data["request"]["body"] = _text(request.body, body_limit, redactor)
+    if response is not None:
+        data["response"]["body"] = _text(response.body, body_limit, redactor)
+    return data
 
 
 def describe(exchange: Exchange, redactor: Redactor) -> str:
