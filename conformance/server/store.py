@@ -12,10 +12,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+# No index on `id`: ids are random GUIDs (uuid4), and nothing looks one up; an index kept unique on
+# every insert was about a twentieth of a create's cost under the benchmark's load (docs/performance.md).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS synchronization (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
+    id TEXT NOT NULL,
     application_id TEXT NOT NULL,
     secrets TEXT NOT NULL
 );
