@@ -91,16 +91,6 @@ WHY: tuple[Why, ...] = (
     ),
     Why(
         Kind.EQUIVALENT,
-        "The compiled validator is a shortcut: without it jsonschema decides, and the two agree "
-        "(tests/test_server.py); the last `return payload` is reached only if they disagree.",
-        (
-            f"{APP}ReferenceServer.validate::if request_schema_accepts(payload): … -> pass",
-            f"{APP}ReferenceServer.validate::return payload -> return None #2",
-            "conformance/server/validation.py::request_schema_accepts::return _compiled().is_valid(payload) -> return None",
-        ),
-    ),
-    Why(
-        Kind.EQUIVALENT,
         "The Host fallback: every request the suite sends has a Host, and it is the server's own address.",
         (
             f"{APP}ReferenceServer.service_root::'host' -> *",

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
 from conformance import contract
 from conformance.catalogue import REQUIREMENTS, VALID_CREATES
+from conformance.contract import accepts, error_validator, request_validator, response_validator, schema_problem
 from conformance.corpus import SPEC_EXAMPLE
 from conformance.exchange import Exchange, Request, Response
 
@@ -96,3 +100,23 @@ def test_graph_error_schema_accepts_both_inner_error_spellings_and_needs_code_an
     assert validator.is_valid({"error": {"code": "BadRequest", "message": "m", "innererror": {}}})
     assert not validator.is_valid({"message": "m"})
     assert not validator.is_valid({"error": {"code": "", "message": "m"}})
+
+
+_NAMES = ["id", "secrets", "key", "value", "@odata.type", "@odata.context", "error", "code", "message", "innerError", "request-id", "date"]
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["UserName", "Password", "#microsoft.graph.synchronization", ""]) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_NAMES), inner, max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@settings(max_examples=1500, database=None, deadline=None)
+@given(instance=_JSON, which=st.sampled_from(["request", "response", "error"]))
+def test_the_compiled_schemas_decide_as_jsonschema_does(instance: Any, which: str) -> None:
+    """Every schema decides by its compiled form (contract.accepts) and is worded by jsonschema: on
+    JSON made of the contract's own names and values, valid and not, the two always agree, and a
+    refusal always has words."""
+    validator = {"request": request_validator, "response": response_validator, "error": error_validator}[which]()
+    assert accepts(validator, instance) == validator.is_valid(instance)
+    assert (schema_problem(validator, instance) is None) == validator.is_valid(instance)
