@@ -76,12 +76,12 @@ class DuplicateMember(ValueError):
 
 def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """`object_pairs_hook` for json.loads: an object, unless a member name is in it twice."""
-    seen: set[str] = set()
-    for name, _ in pairs:
-        if name in seen:
-            raise DuplicateMember(f"member {name!r} appears twice in one object")
-        seen.add(name)
-    return dict(pairs)
+    made = dict(pairs)
+    if len(made) < len(pairs):
+        names = [name for name, _ in pairs]
+        twice = next(name for index, name in enumerate(names) if name in names[:index])
+        raise DuplicateMember(f"member {twice!r} appears twice in one object")
+    return made
 
 
 MAX_DEPTH = 512
@@ -145,7 +145,9 @@ class Response:
             return JsonBody(error=f"body is not JSON ({exc})")
         except RecursionError:  # Python's parser recurses: its limit is the interpreter's, about 1,000 levels less the stack
             return too_deep
-        return too_deep if nesting(value) > MAX_DEPTH else JsonBody(value=value)
+        # Nesting past MAX_DEPTH needs that many opening brackets: most bodies are spared the walk.
+        deep = self.body.count(b"[") + self.body.count(b"{") > MAX_DEPTH and nesting(value) > MAX_DEPTH
+        return too_deep if deep else JsonBody(value=value)
 
     @property
     def is_success(self) -> bool:
