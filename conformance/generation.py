@@ -76,15 +76,16 @@ SMALL = 6
 """The most secrets schemathesis itself draws for one profile body; a tail adds more."""
 TAIL_ODDS = 2
 """About one body in this many gets a tail."""
-TAIL_LENGTHS = ((0, POOL_SIZE - 1, 20), (POOL_SIZE, POOL_SIZE, 80), (46, 55, 10), (101, 128, 33))
+TAIL_LENGTHS = ((0, POOL_SIZE - 1, 20), (POOL_SIZE, POOL_SIZE, 80), (46, 55, 10), (101, 128, 12))
 """A tail's lengths, as ranges (shortest, longest, how many drawn numbers give one of them): fewer
 secrets than the pool has values, down to none, for a failure to shrink to; most often exactly as
 many (hypothesis repeats much of a tail across the bodies of a run, so a run of 40 holds a handful
 of different tails, and each should carry every value); past the 45 members; past a page of 100
 (Graph's usual page size) up to 128. The lengths between cost as much to send and judge, and reach
-no class these do not. With TAIL_ODDS, about one body in six sends more than 45 secrets and one in
-nine more than 100: enough that a default run of 40 sends several such bodies, few enough that long
-bodies (whose validation costs about 0.1 ms a secret, on each side) do not dominate a large run."""
+no class these do not. With TAIL_ODDS, about one body in eleven sends more than 45 secrets and one in
+twenty more than 100: enough that a default run of 40 sends a few such bodies, few enough that long
+bodies (whose validation costs about 0.1 ms a secret, on each side) do not dominate a large run (one
+in nine past 100 cost a 1,000-per-probe run 6 %)."""
 TAIL_COUNTS = tuple(shortest + i * (longest - shortest + 1) // slots for shortest, longest, slots in TAIL_LENGTHS for i in range(slots))
 """A tail's length for each drawn number, the ranges of TAIL_LENGTHS in turn. One drawn number, not
 a choice between ranges, because hypothesis shrinks a number (from 101 to 55, on to 46 and straight
