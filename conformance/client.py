@@ -203,8 +203,19 @@ class Client:
         else:
             streak.silent += 1
             if streak.silent >= self.settings.breaker:
-                last = exchange.error or _incomplete(exchange)
-                raise NoVerdict(f"target unreachable: {streak.silent} requests in a row got no answer (last: {last})")
+                self._ever_answering(exchange)
+
+    def _ever_answering(self, exchange: Exchange) -> None:
+        """Requests in a row got nothing back and nothing has come back in this run yet: a known-good
+        request, sent at once, tells a target that is down from one that ignores the bodies this process
+        happened to send first (bodies another worker sent before, say). Answered: the target is up, and
+        SYNC-ANSWERED judges the requests it ignored."""
+        check = self._known_good()
+        if check is not None and not (check.shortfall is not None and check.shortfall.silent):
+            self._streak.silent, self._streak.answered_once = 0, True
+            return
+        last = exchange.error or _incomplete(exchange)
+        raise NoVerdict(f"target unreachable: {self._streak.silent} requests in a row got no answer (last: {last})")
 
     def _still_answering(self, exchange: Exchange) -> None:
         """A request got nothing back from a target that has answered in this run: a known-good request,

@@ -239,6 +239,39 @@ def test_a_target_that_holds_a_body_it_has_had_is_judged_not_stopped(kept, worke
     assert_no_token(run, served.token)
 
 
+class FirstRequests:
+    """Picks the first `n` requests the target gets: a target that ignores whatever a run sends first."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __call__(self, body: bytes) -> bool:
+        self.n -= 1
+        return self.n >= 0
+
+
+@pytest.mark.parametrize("n, exit_code", [(3, 1), (4, 3)], ids=["then-answers-the-known-good-request", "ignores-that-too"])
+def test_a_target_that_ignores_the_first_requests_of_a_run_is_judged_if_it_answers_the_known_good_one(
+    n, exit_code, serve, raw, run_suite
+) -> None:
+    """No answer yet in this run, then as many silent requests in a row as mark a target unreachable:
+    the known-good request sent then tells a target that is up (it answers that: judged) from one that
+    is down (it does not: no verdict)."""
+    served = serve()
+    front = raw(Misbehaving(backend(served), hangs, FirstRequests(n)))
+    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "1")
+    assert run.exit_code == exit_code, run.output
+    assert run.verdict
+    if exit_code == 1:
+        assert run.caught() == {"SYNC-ANSWERED"}, run.output
+        assert run.verdict["stopped"] is None and run.verdict["traffic"]["liveness_checks"] >= 1
+        assert "unreachable" not in run.output
+    else:
+        assert run.verdict["verdict"] != "not conformant"
+        assert "no verdict (exit 3): target unreachable: 3 requests in a row got no answer (last: no answer within 1 s)" in run.output
+    assert_no_token(run, served.token)
+
+
 def test_a_run_past_its_deadline_keeps_what_it_proved(serve, raw, run_suite) -> None:
     served = serve(DropsLastSecret)
     front = raw(Misbehaving(backend(served), hangs, AfterRequests(90)))
