@@ -195,7 +195,7 @@ class Client:
     def _watch(self, exchange: Exchange) -> None:
         """Tell a target that is down from one that ignores some requests, and notice a refused token."""
         streak = self._streak
-        if exchange.shortfall is None or not exchange.shortfall.silent:
+        if not _silent(exchange):
             streak.silent, streak.answered_once = 0, True
             self._watch_token(exchange)
         elif streak.answered_once:
@@ -211,11 +211,10 @@ class Client:
         happened to send first (bodies another worker sent before, say). Answered: the target is up, and
         SYNC-ANSWERED judges the requests it ignored."""
         check = self._known_good()
-        if check is not None and not (check.shortfall is not None and check.shortfall.silent):
-            self._streak.silent, self._streak.answered_once = 0, True
-            return
-        last = exchange.error or _incomplete(exchange)
-        raise NoVerdict(f"target unreachable: {self._streak.silent} requests in a row got no answer (last: {last})")
+        if check is None or _silent(check):
+            last = exchange.error or _incomplete(exchange)
+            raise NoVerdict(f"target unreachable: {self._streak.silent} requests in a row got no answer (last: {last})")
+        self._streak.silent, self._streak.answered_once = 0, True
 
     def _still_answering(self, exchange: Exchange) -> None:
         """A request got nothing back from a target that has answered in this run: a known-good request,
@@ -223,7 +222,7 @@ class Client:
         answering altogether (the run stops). Deciding before the request is judged keeps a target that went
         away from being blamed for the answers it did not give."""
         check = self._known_good()
-        if check is not None and check.shortfall is not None and check.shortfall.silent:
+        if check is not None and _silent(check):
             raise NoVerdict(
                 f"target stopped answering: a request got no answer ({exchange.error or _incomplete(exchange)}), "
                 f"and the contract's own example got none either ({check.error or _incomplete(check)})"
@@ -412,6 +411,11 @@ def _outcome(exchange: Exchange) -> str:
     if exchange.response is None:
         return f"no answer ({exchange.error})"
     return f"{exchange.response.status} {exchange.response.reason}".rstrip()
+
+
+def _silent(exchange: Exchange) -> bool:
+    """Whether nothing came back to this request (`Shortfall.silent`: refused, dropped, timed out)."""
+    return exchange.shortfall is not None and exchange.shortfall.silent
 
 
 def _incomplete(exchange: Exchange) -> str:
