@@ -34,9 +34,12 @@ ANYWHERE_FROM = 16
 that long does not turn up inside an id or a word by chance, so where it appears it was echoed."""
 
 _TOKEN_CHARACTER = re.compile(f"[{TOKEN_CHARACTERS}]")
-SPELLING_BYTES = 12
-"""The most bytes one character of a secret takes in any spelling `_spellings` matches: four UTF-8
-bytes percent-encoded, or a surrogate pair as JSON escapes."""
+ENTITY_ZEROS = 4
+"""Leading zeros a character reference may carry and still be matched (`&#039;`, `&#x0027;`)."""
+SPELLING_BYTES = 2 + ENTITY_ZEROS + 7 + 1
+"""The most bytes one character of a secret takes in any spelling `_spellings` matches: a character
+reference with its zeros (`&#` and seven digits, or `&#x` and six), more than four UTF-8 bytes
+percent-encoded or a surrogate pair as JSON escapes (12)."""
 
 
 def _spellings(character: str) -> list[tuple[str, str]]:
@@ -52,8 +55,8 @@ def _spellings(character: str) -> list[tuple[str, str]]:
         (character, ""),
         ("\\", "\\\\".join(f"[uU](?i:{unit:04x})" for unit in units)),
         ("%", "%".join(f"(?i:{byte:02x})" for byte in character.encode("utf-8"))),
-        ("&", f"#0*{code};"),
-        ("&", f"#[xX]0*(?i:{code:x});"),
+        ("&", f"#0{{0,{ENTITY_ZEROS}}}{code};"),
+        ("&", f"#[xX]0{{0,{ENTITY_ZEROS}}}(?i:{code:x});"),
     ]
     return spellings + {"/": [("\\", "/")], " ": [("+", "")]}.get(character, [])
 
@@ -133,10 +136,29 @@ class Redactor:
 
     def head(self, body: bytes, limit: int) -> bytes:
         """The first `limit` bytes of `body` as `binary` would give them, masking only as much of the
-        body as that needs: a secret that starts before the cut, in any spelling, ends within
-        `SPELLING_BYTES` bytes a character of it. A body of megabytes costs what its head does."""
-        longest = max((len(secret) for secret in self._secrets), default=0)
-        return self.binary(body[: limit + SPELLING_BYTES * longest])[:limit]
+        body as that needs. A match that starts in a window's text ends within `margin` characters
+        (`SPELLING_BYTES` a character of the longest secret), so the matches that start before the
+        window's last `margin` characters are those the whole body has; the masked text up to there
+        is final. Masking can shorten the text (many secrets in a row), so the window doubles until
+        that final part covers `limit` bytes. A body of megabytes costs what its head does."""
+        if self._pattern is None:
+            return body[:limit]
+        margin = SPELLING_BYTES * max(len(secret) for secret in self._secrets) + 1
+        end = limit + margin
+        while end < len(body):
+            text = body[:end].decode("utf-8", "surrogateescape")
+            final, pieces, at = len(text) - margin, [], 0
+            for match in self._pattern.finditer(text):
+                if match.start() >= final:
+                    break
+                pieces += [text[at : match.start()], MASK]
+                at = match.end()
+            pieces.append(text[at:final])
+            shown = "".join(pieces).encode("utf-8", "surrogateescape")
+            if len(shown) >= limit:
+                return shown[:limit]
+            end *= 2
+        return self.binary(body)[:limit]
 
     def exchange(self, exchange: Exchange) -> Exchange:
         """A copy fit to leave this process (another pytest-xdist worker reads it): credential headers

@@ -212,7 +212,8 @@ def test_a_token_echoed_encoded_into_a_url_or_json_is_masked(token: str) -> None
 
 def _escaped(character: str, how: int) -> str:
     """One character as an encoder may write it: itself, a JSON \\u escape (either hex case), each
-    UTF-8 byte percent-encoded (either case), an HTML decimal or hex character reference."""
+    UTF-8 byte percent-encoded (either case), an HTML decimal or hex character reference (with leading
+    zeros or not)."""
     code = ord(character)
     spellings = [
         character,
@@ -222,13 +223,15 @@ def _escaped(character: str, how: int) -> str:
         "".join(f"%{byte:02x}" for byte in character.encode("utf-8")),
         f"&#{code};",
         f"&#x{code:x};",
+        f"&#0{code};",  # PHP's htmlspecialchars writes &#039;
+        f"&#x00{code:X};",
     ]
     return spellings[how % len(spellings)]
 
 
 @given(
     st.text(st.sampled_from("ABCxyz019+/=-._~ é€😀"), min_size=1, max_size=40).filter(lambda s: s.strip() == s),
-    st.lists(st.integers(0, 6), min_size=40, max_size=40),
+    st.lists(st.integers(0, 8), min_size=40, max_size=40),
     st.sampled_from(['"{}"', "Bearer {}", "?access_token={}&x=1", "<b>{}</b>", "{} "]),
 )
 def test_a_secret_with_any_of_its_characters_escaped_is_masked(secret: str, hows: list[int], context: str) -> None:
@@ -243,14 +246,18 @@ def test_a_secret_with_any_of_its_characters_escaped_is_masked(secret: str, hows
 
 @given(
     st.text(st.sampled_from("ABCxyz019+/=-._~ é€😀"), min_size=1, max_size=24).filter(lambda s: s.strip() == s),
-    st.lists(st.integers(0, 6), min_size=24, max_size=24),
+    st.lists(st.integers(0, 8), min_size=24, max_size=24),
     st.integers(0, 400),
     st.integers(1, 300),
+    st.integers(1, 80),
 )
-def test_the_head_of_a_body_is_masked_as_the_whole_body_would_be(secret: str, hows: list[int], before: int, limit: int) -> None:
+def test_the_head_of_a_body_is_masked_as_the_whole_body_would_be(
+    secret: str, hows: list[int], before: int, limit: int, copies: int
+) -> None:
     """`head` masks only the part of a large body it shows, and shows exactly what masking the whole
-    body and cutting it would: a secret, in any spelling, straddling the cut leaves nothing behind."""
+    body and cutting it would: a secret, in any spelling, straddling the cut leaves nothing behind,
+    however many copies before it shortened the text (an echo of the token in every secret)."""
     echoed = "".join(_escaped(c, how) for c, how in zip(secret, hows, strict=False))
-    body = ("x" * before + " " + echoed + " " + "y" * 500).encode()
+    body = ("x" * before + (" " + echoed) * copies + " " + "y" * 500).encode()
     redactor = Redactor([secret])
     assert redactor.head(body, limit) == redactor.binary(body)[:limit]
