@@ -78,9 +78,11 @@ def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """`object_pairs_hook` for json.loads: an object, unless a member name is in it twice."""
     made = dict(pairs)
     if len(made) < len(pairs):
-        names = [name for name, _ in pairs]
-        twice = next(name for index, name in enumerate(names) if name in names[:index])
-        raise DuplicateMember(f"member {twice!r} appears twice in one object")
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise DuplicateMember(f"member {name!r} appears twice in one object")
+            seen.add(name)
     return made
 
 
