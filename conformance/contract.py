@@ -131,22 +131,25 @@ def _rs_registry() -> jsonschema_rs.Registry:
     return jsonschema_rs.Registry([(BASE_URI + path.name, json_schema(path.name)) for path in sorted(schemas_dir().glob("*.json"))])
 
 
-_COMPILED: dict[int, jsonschema_rs.Validator] = {}
+_COMPILED: dict[int, tuple[Draft202012Validator, jsonschema_rs.Validator]] = {}
+"""Each validator's compiled schema, by the validator's id, the validator kept with it: an id is
+reused once its object is gone, and the identity check then tells the new one from the old."""
 
 
 def accepts(validator: Draft202012Validator, instance: Any) -> bool:
     """Whether `instance` is valid against `validator`'s schema, decided by the schema compiled once
     (the validators are cached, so each is compiled once per process)."""
-    compiled = _COMPILED.get(id(validator))
-    if compiled is None:
-        compiled = _COMPILED[id(validator)] = jsonschema_rs.validator_for(cast(dict[str, Any], validator.schema), registry=_rs_registry())
-    return compiled.is_valid(instance)
+    entry = _COMPILED.get(id(validator))
+    if entry is None or entry[0] is not validator:
+        compiled = jsonschema_rs.validator_for(cast(dict[str, Any], validator.schema), registry=_rs_registry())
+        entry = _COMPILED[id(validator)] = (validator, compiled)
+    return entry[1].is_valid(instance)
 
 
 def schema_problem(validator: Draft202012Validator, instance: Any) -> str | None:
     """The first schema error and how many more there are, in one line; None when the instance is
-    valid. The compiled schema decides; jsonschema words a refusal (and, were the two ever to
-    disagree, its word stands)."""
+    valid. The compiled schema decides; jsonschema words a refusal (a property test in
+    tests/test_schemas.py shows the two agree)."""
     if accepts(validator, instance):
         return None
     errors = schema_errors(validator, instance)
