@@ -137,7 +137,9 @@ class Client:
 
     def _unthrottled(self, request: Request) -> Exchange:
         """The answer once the target stops throttling: each throttled answer is waited out as the
-        target asks (Retry-After), a bounded number of times and for a bounded total wait."""
+        target asks (Retry-After), a bounded number of times and for a bounded total wait. Throttled
+        every one of those times: `_throttled_without_end` decides. Asking for more than the wait left:
+        the request was not waited out, so its answer is not judged, and the run has no verdict."""
         waited = 0.0
         for attempt in range(THROTTLE_RETRIES + 1):
             exchange = self._followed(request)
@@ -153,6 +155,9 @@ class Client:
             self.stats.throttled_seconds += delay
         assert exchange.response is not None
         how = f"{attempt + 1} answers {exchange.response.status} to one request (waited {waited:g} s; asked for {delay:g} s more)"
+        if attempt < THROTTLE_RETRIES:
+            self.stats.throttled += 1
+            raise NoVerdict(f"throttled without end: {how}, past --throttle-wait {self.settings.throttle_wait:g} s; try later")
         return self._throttled_without_end(exchange, how)
 
     def _throttled_without_end(self, exchange: Exchange, how: str) -> Exchange:

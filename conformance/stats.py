@@ -16,7 +16,8 @@ from .coverage import Coverage
 @dataclass
 class RunStats:
     throttled: int = 0
-    """Answers that were throttling (429, or 503 with Retry-After): not judged, the request sent again."""
+    """Answers that were throttling (429, or 503 with Retry-After): never judged; the request was sent
+    again after each, but one that ended the run."""
     throttled_seconds: float = 0.0
     """Time spent waiting as the target asked."""
     paced_seconds: float = 0.0

@@ -45,6 +45,7 @@ from .hostile import (
 from .servers import DropsLastSecret
 from .test_hostile import ALONE_AND_SPLIT
 from .throttled import (
+    AsksForAnHourOnMalformedJson,
     RecordsArrivals,
     ThrottlesEveryTenth,
     ThrottlesEverything,
@@ -318,6 +319,22 @@ def test_throttling_that_never_ends_gives_no_verdict(serve, run_suite, workers) 
     known_good = r"; asked for 1 s more\), and a known-good request sent at once got 429 Too Many Requests; try a lower --rate-limit"
     assert re.search(without_end + known_good, run.output, re.M), run.output
     assert run.verdict and run.verdict["traffic"]["throttled_without_end"] == 0
+    assert_no_token(run, served.token)
+
+
+def test_a_wait_longer_than_the_throttle_wait_is_not_judged_and_gives_no_verdict(serve, run_suite) -> None:
+    """Asked to wait past --throttle-wait, the suite does not judge the answer it did not wait out,
+    even though a known-good request would be answered: no verdict, with the reason."""
+    served = serve(AsksForAnHourOnMalformedJson)
+    started = time.monotonic()
+    run = run_suite("--base-url", served.url, "--token", served.token, "--throttle-wait", "30")
+    assert time.monotonic() - started < 60
+    assert run.exit_code == 3, run.output
+    line = r"^no verdict \(exit 3\): throttled without end: 1 answers 429 to one request "
+    line += r"\(waited 0 s; asked for 3600 s more\), past --throttle-wait 30 s"
+    assert re.search(line, run.output, re.M), run.output
+    assert run.verdict and run.verdict["traffic"]["throttled_without_end"] == 0
+    assert "SYNC-MALFORMED-JSON-400" not in run.caught()
     assert_no_token(run, served.token)
 
 

@@ -125,3 +125,14 @@ class TooManyRequestsOnMalformedJson(Unavailable503OnMalformedJson):
     @staticmethod
     def retry_after() -> str:
         return formatdate(time.time() - 5, usegmt=True)
+
+
+class AsksForAnHourOnMalformedJson(Unavailable503OnMalformedJson):
+    """429 with `Retry-After: 3600` on every body that is not JSON: a wait longer than any run takes.
+    The request is not waited out, so its answer is not judged (a throttled request is no failure)."""
+
+    status = 429
+
+    @staticmethod
+    def retry_after() -> str:
+        return "3600"
