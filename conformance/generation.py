@@ -81,7 +81,7 @@ TAIL_LENGTHS = ((0, POOL_SIZE - 1, 20), (POOL_SIZE, POOL_SIZE, 80), (46, 55, 10)
 secrets than the pool has values, down to none, for a failure to shrink to; most often exactly as
 many (hypothesis repeats much of a tail across the bodies of a run, so a run of 40 holds a handful
 of different tails, and each should carry every value); past the 45 members; past a page of 100
-(Graph's usual page size) up to 128. The lengths between cost as much to send and judge, and reach
+(Graph's usual page size), 101 to 126. The lengths between cost as much to send and judge, and reach
 no class these do not. With TAIL_ODDS, about one body in eleven sends more than 45 secrets and one in
 twenty more than 100: enough that a default run of 40 sends a few such bodies, few enough that long
 bodies (whose validation costs about 0.1 ms a secret, on each side) do not dominate a large run (one
