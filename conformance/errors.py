@@ -1,9 +1,12 @@
-"""Every exception the suite raises on purpose, in one place (as httpx keeps its hierarchy).
+"""Every exception the suite raises on purpose, in one place (as httpx keeps its hierarchy), but the
+one that carries a requirement's proof; this module depends on nothing of the suite's.
 
 Each carries one line a person can act on. Where it is raised says what happened; where it is caught
 says what it means for the run:
 
 - `NoVerdict` stops the run: nothing more can be judged (exit 3);
+- `RequirementFailed` (conformance/failure.py, as it names a requirement and its exchanges) is the
+  proof that a case broke a requirement;
 - `CheckFailed` and `NotApplicable` are how a check says "this exchange breaks the requirement" and
   "this exchange says nothing about it"; `checks.judge` catches them, once, for every check;
 - `UsageError`, `WaiverError`, `BundleError` refuse what the user gave, before anything is sent;
@@ -11,12 +14,6 @@ says what it means for the run:
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .catalogue import Requirement
-    from .exchange import Exchange
 
 
 class ConformanceError(Exception):
@@ -26,27 +23,6 @@ class ConformanceError(Exception):
 class NoVerdict(ConformanceError):
     """The run cannot reach a verdict: the target unreachable, its TLS untrusted, the token refused on
     every request, the deadline passed."""
-
-
-class RequirementFailed(AssertionError):
-    """A case broke a requirement: the proof a report shows (conformance/rendering.py draws it).
-
-    An AssertionError, as a failed property is to pytest and hypothesis (which shrinks on it).
-    """
-
-    def __init__(self, requirement: Requirement, reason: str, exchanges: tuple[Exchange, ...], origin: str) -> None:
-        super().__init__(f"{requirement.id} ({requirement.level}) failed: {reason}")
-        self.requirement = requirement
-        self.reason = reason
-        self.exchanges = exchanges
-        self.origin = origin
-        """Which case: a chosen one by name, or a generated one (shrunk or not)."""
-        self.found_after = 0
-        """How many cases this requirement had judged when the first failure appeared."""
-
-    @property
-    def headline(self) -> str:
-        return str(self)
 
 
 class CheckFailed(ConformanceError):

@@ -17,8 +17,8 @@ from .client import Client, ClientSettings
 from .collection import requirement_ids
 from .config import RunConfig, refused_tokens
 from .corpus import SPEC_EXAMPLE
-from .errors import RequirementFailed
 from .evidence import EvidenceLog, evidence_file
+from .failure import RequirementFailed
 from .generation import Generator
 from .ledger import Ledger, LocalLedger, SharedLedger
 from .probes import make_probes

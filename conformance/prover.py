@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from .catalogue import REQUIREMENTS, Probe, Requirement
 from .client import Client
 from .coverage import Origin
-from .errors import NoVerdict, RequirementFailed
+from .errors import NoVerdict
 from .exchange import Exchange, Shortfall
+from .failure import RequirementFailed
 from .ledger import Ledger, LocalLedger, Unit
 from .probes import AnyProbe, FixedProbe, GeneratedProbe
 from .progress import Progress

@@ -16,8 +16,9 @@ import pytest
 
 from .catalogue import Requirement
 from .config import RunConfig
-from .errors import NoVerdict, RequirementFailed
+from .errors import NoVerdict
 from .evidence import describe, record
+from .failure import RequirementFailed
 from .grading import Judged, Outcome, graded, requirements_in
 from .grading import record as record_outcome
 from .redaction import Redactor

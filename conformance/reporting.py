@@ -23,7 +23,8 @@ from .catalogue import BY_ID, REQUIREMENTS, Requirement
 from .config import RunConfig
 from .contract import PROVENANCE, SPEC_NAME, fingerprints
 from .coverage import Origin
-from .errors import HarError, RequirementFailed, Terminated
+from .errors import HarError, Terminated
+from .failure import RequirementFailed
 from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
 from .hints import hints
 from .redaction import Redactor

@@ -14,7 +14,7 @@ from pathlib import Path
 from conformance.catalogue import BY_ID
 from conformance.client import Client, ClientSettings
 from conformance.config import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, default_application_ids, refused_tokens
-from conformance.errors import RequirementFailed
+from conformance.failure import RequirementFailed
 from conformance.generation import Generator
 from conformance.probes import make_probes
 from conformance.prover import Campaign, ProofSettings, Prover

@@ -10,7 +10,7 @@ import pytest
 from conformance.catalogue import BY_ID, Probe
 from conformance.client import Client, ClientSettings
 from conformance.config import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED
-from conformance.errors import RequirementFailed
+from conformance.failure import RequirementFailed
 from conformance.generation import Generator
 from conformance.probes import GeneratedProbe, make_probes
 from conformance.prover import Campaign, ProofSettings, Prover
