@@ -34,13 +34,14 @@ class ClientCredentials:
         self._timeout = timeout
         self._on_token = on_token
         self._app: Any = None
+        self._session: requests.Session | None = None
 
     def _application(self) -> Any:
         """Made on first use: msal discovers the authority's endpoints as it is made."""
         if self._app is None:
             import msal
 
-            session = requests.Session()
+            session = self._session = requests.Session()
             session.trust_env = False  # no proxy from the environment sees the client secret
             session.verify = self._verify
             try:
@@ -55,6 +56,11 @@ class ClientCredentials:
             except (ValueError, requests.RequestException) as exc:
                 raise NoVerdict(f"cannot use the authority {self.authority}: {str(exc).splitlines()[0]}") from None
         return self._app
+
+    def close(self) -> None:
+        """Close the connections to the authority (a run inside a longer-lived process leaves none open)."""
+        if self._session is not None:
+            self._session.close()
 
     def token(self) -> str:
         try:

@@ -16,11 +16,12 @@ import threading
 import time
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
 from . import fixtures, options, progress
 from .collection import check, narrowed
@@ -32,7 +33,7 @@ from .redaction import Redactor
 from .rendering import settle
 from .reporting import Reporter
 from .server import BackgroundServer, ReferenceServer
-from .stash import COLLECTOR, CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, LINE, PROGRESS, REDACTOR, RUN, STATS, STATS_OUTPUT
+from .stash import COLLECTOR, CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, LINE, PROGRESS, REDACTOR, RESTORE, RUN, STATS, STATS_OUTPUT
 from .stats import RunStats
 from .verdict import header
 
@@ -53,9 +54,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirements this test proves")
+    config.stash[RESTORE] = []
     with usage_errors():
         run = config.stash[RUN] = options.run_config(config, now=time.monotonic())
     if run.cache:
+        config.stash[RESTORE].append(partial(set_hypothesis_home_dir, storage_directory(intent_to_write=False).home_directory))
         set_hypothesis_home_dir(run.cache)  # not .hypothesis/ in whatever folder the run starts from
     redactor = config.stash[REDACTOR] = Redactor([run.token] if run.token else [])
     if run.credentials is not None:
@@ -79,7 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(reporter, "graph-sync-conformance-reporter")
     config.pluginmanager.register(fixtures, "graph-sync-conformance-fixtures")
     if not hasattr(config, "workerinput") and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminated)
+        config.stash[RESTORE].append(partial(signal.signal, signal.SIGTERM, signal.signal(signal.SIGTERM, _terminated)))
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
@@ -125,6 +128,13 @@ def _set_pytest_options(config: pytest.Config, run: RunConfig) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop what the run started, and give the process back as it was (the SIGTERM handler, hypothesis'
+    home): a run inside a longer-lived process (pytest's own in-process runs, the suite's tests) leaves
+    nothing of itself behind."""
+    while config.stash.get(RESTORE, []):
+        config.stash[RESTORE].pop()()
+    if CREDENTIALS in config.stash:
+        config.stash[CREDENTIALS].close()
     if COLLECTOR in config.stash:
         config.stash[COLLECTOR].stop()
     if EMBEDDED in config.stash:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,8 @@ LINE = pytest.StashKey[TerminalLine]()
 COLLECTOR = pytest.StashKey[Collector]()
 STATS_OUTPUT = "graph_sync_conformance_stats"
 """The key of a pytest-xdist worker's RunStats in its `workeroutput`, summed on the controller."""
+RESTORE = pytest.StashKey[list[Callable[[], Any]]]()
+"""What the run changed in the process (a signal handler, hypothesis' home), each with how to undo it."""
 LEDGER_DIR = pytest.StashKey[Path]()
 """On the pytest-xdist controller: the directory every worker's ledger shares."""
 LEDGER_INPUT = "graph_sync_conformance_ledger"
