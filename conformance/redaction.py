@@ -86,18 +86,28 @@ def _alternatives(secret: str) -> list[str]:
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._compiled: re.Pattern[str] | None = None
+        self._stale = False
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        """Hold one more secret (a token acquired during the run)."""
+        """Hold one more secret (a token acquired during the run). The pattern is compiled when next
+        used, not here: a run adds its token and the credentials made from it one after another, and
+        one compile of them all costs a fifth of five growing ones."""
         if secret and secret not in self._secrets:
             self._secrets.add(secret)
-            # One pass, longest first, a mask already there matched first and kept: a secret inside
-            # another is replaced whole, and redacting twice changes nothing.
+            self._stale = True
+
+    @property
+    def _pattern(self) -> re.Pattern[str] | None:
+        """Every held secret in one pass, longest first, a mask already there matched first and kept:
+        a secret inside another is replaced whole, and redacting twice changes nothing."""
+        if self._stale:
             ordered = sorted(self._secrets, key=len, reverse=True)
-            self._pattern = re.compile("|".join([re.escape(MASK), *(a for s in ordered for a in _alternatives(s))]))
+            self._compiled = re.compile("|".join([re.escape(MASK), *(a for s in ordered for a in _alternatives(s))]))
+            self._stale = False
+        return self._compiled
 
     def text(self, text: str) -> str:
         """`text` with every held secret masked, and safe to write as UTF-8.
