@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +22,24 @@ from conformance.contract import json_schema
 from conformance.server import BackgroundServer, ReferenceServer
 
 from .hostile import RawServer
+from .inprocess import run_pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SUITE = REPO / "conformance" / "suite"
+
+
+SUITE_RUNNING = {"run_suite", "shared_runs", "installed", "signed", "many"}
+"""Fixtures that run the suite, install it or draw hundreds of cases: a test that asks for one is slow (`-m slow`)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that run the suite slow, for `make test-fast` (`-m "not slow"`); and run the tests that read
+    every gallery run last, so that under -n the runs are made side by side by the tests of each
+    server, not one after another by the first reader."""
+    for item in items:
+        if SUITE_RUNNING & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("reads_every_run") is not None)
 
 
 def verdict_validator() -> Draft202012Validator:
@@ -102,30 +120,42 @@ def _outcomes(junit: Path) -> dict[str, str]:
 
 
 class SuiteRunner:
-    """Runs the conformance suite as a user would, in a fresh process, reports under a folder of its own."""
+    """Runs the conformance suite as a user would, reports under a folder of its own: in this process
+    (`pytest.main`, as pytester's in-process runs do), or in a fresh one where only a fresh process
+    shows what is asserted (signals, entry points, an installed package)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def command(self, *args: str) -> tuple[list[str], Path]:
+    def arguments(self, *args: str) -> tuple[list[str], Path]:
+        """pytest's arguments for a run, and the folder of its own its reports go to."""
         reports = self.folder / f"reports-{len(list(self.folder.glob('reports-*')))}"
         reports.mkdir()
-        command = [
-            sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider",
+        arguments = [
+            str(SUITE), "-p", "no:cacheprovider",
             f"--junitxml={reports / 'junit.xml'}", f"--html={reports / 'report.html'}", "--self-contained-html",
             f"--verdict={reports / 'verdict.json'}", f"--evidence={reports / 'evidence.jsonl'}", *args,
         ]  # fmt: skip
-        return command, reports
+        return arguments, reports
 
-    def __call__(self, *args: str, env: dict[str, str] | None = None) -> SuiteRun:
-        """`env`: variables to set (over this process's) for the run."""
-        command, reports = self.command(*args)
+    def __call__(self, *args: str, env: dict[str, str] | None = None, draw_anew: bool = False) -> SuiteRun:
+        """The run in this process; `env`: variables to set (over this process's) for the run;
+        `draw_anew`: generate every case, even those an earlier run of this process drew (tests/inprocess.py)."""
+        arguments, reports = self.arguments(*args)
+        done = run_pytest(arguments, folder=self.folder, env=env, draw_anew=draw_anew)
+        return self.result(reports, done.returncode, done.stdout + done.stderr)
+
+    def in_subprocess(self, *args: str, env: dict[str, str] | None = None) -> SuiteRun:
+        """The run in a fresh interpreter, as `python -m pytest` starts it."""
+        arguments, reports = self.arguments(*args)
+        command = [sys.executable, "-m", "pytest", *arguments]
         done = subprocess.run(command, cwd=self.folder, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
         return self.result(reports, done.returncode, done.stdout + done.stderr)
 
     def start(self, *args: str) -> tuple[subprocess.Popen[str], Path]:
-        """The run in the background: the caller signals it, then calls `result`."""
-        command, reports = self.command(*args)
+        """The run in the background, in a fresh interpreter: the caller signals it, then calls `result`."""
+        arguments, reports = self.arguments(*args)
+        command = [sys.executable, "-m", "pytest", *arguments]
         process = subprocess.Popen(command, cwd=self.folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         return process, reports
 
@@ -147,3 +177,77 @@ class SuiteRunner:
 @pytest.fixture
 def run_suite(tmp_path: Path) -> SuiteRunner:
     return SuiteRunner(tmp_path)
+
+
+@dataclass(frozen=True)
+class SharedRun:
+    """A default kind of run, made once for every test (and pytest-xdist worker) that reads it."""
+
+    run: SuiteRun
+    url: str
+    token: str
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class SharedRuns:
+    """Runs of the suite against a server of a given behaviour, with given options, each made once per
+    test session: the first test that asks makes it (in its process, under a lock the pytest-xdist
+    workers share), and every test after, in any worker, reads the same reports. Only for runs whose
+    readers need nothing but the run: a test that looks at the server's own state runs its own."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, behaviour: type[ReferenceServer] = ReferenceServer, *args: str) -> SharedRun:
+        key = hashlib.sha256(repr((behaviour.__module__, behaviour.__qualname__, args)).encode()).hexdigest()[:12]
+        with once(self.folder, f"run-{behaviour.__name__}-{key}") as (folder, to_make):
+            record = folder / "run.json"
+            if to_make:
+                folder.mkdir(exist_ok=True)  # perhaps left by a maker that failed
+                # Fixed for the run's key, so that what a run measures is the same every session (an
+                # altered token ends in "A": a token ending in "a" would meet a case-blind server sooner).
+                token = f"canary-{key}-token"
+                server = behaviour(token=token)
+                with BackgroundServer(server.app(), server.base_path) as background:
+                    arguments, reports = SuiteRunner(folder).arguments("--base-url", background.url, "--token", token, *args)
+                    done = run_pytest(arguments, folder=folder)
+                made = {"exit_code": done.returncode, "output": done.stdout + done.stderr, "reports": str(reports)}
+                record.write_text(json.dumps({**made, "url": background.url, "token": token}), encoding="utf-8")
+        made = json.loads(record.read_text(encoding="utf-8"))
+        run = SuiteRunner(folder).result(Path(made["reports"]), made["exit_code"], made["output"])
+        return SharedRun(run, made["url"], made["token"])
+
+
+@pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test session's that every pytest-xdist worker of it shares (their base folders'
+    parent), for what is made once per session: shared runs, the wheel."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextmanager
+def once(folder: Path, name: str) -> Iterator[tuple[Path, bool]]:
+    """`folder/name`, and whether it is still to be made: the first caller of the session (in any
+    worker) makes it while the others wait for it, under a lock."""
+    made = folder / name
+    with _locked(folder / f"{name}.lock"):
+        yield made, not (made / ".made").exists()
+        if made.is_dir():
+            (made / ".made").touch()
+
+
+@pytest.fixture(scope="session")
+def shared_runs(shared_folder: Path) -> SharedRuns:
+    return SharedRuns(shared_folder)

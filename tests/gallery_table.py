@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from conformance.catalogue import BY_ID
@@ -47,11 +48,13 @@ def cases_needed(behaviour: type[Variant]) -> int:
     raise AssertionError(f"{behaviour.__name__} was not caught by {behaviour.breaks}")
 
 
-def table() -> str:
+def table(needed: Callable[[type[Variant]], int] = cases_needed) -> str:
+    """`needed`: how many cases a server's requirement judged before it first failed (by default
+    measured here; the gallery's test reads it from the gallery's own runs)."""
     rows = ["| server | behaviour | caught by | level | cases needed |", "|---|---|---|---|---|"]
     for b in BROKEN:
         rid = str(b.breaks)
-        rows.append(f"| `{b.__name__}` | {summary(b)} | {rid} | {BY_ID[rid].level} | {cases_needed(b)} |")
+        rows.append(f"| `{b.__name__}` | {summary(b)} | {rid} | {BY_ID[rid].level} | {needed(b)} |")
     rows += ["", "| server (correct but unusual) | behaviour | verdict |", "|---|---|---|"]
     rows += [f"| `{b.__name__}` | {summary(b)} | passes every requirement |" for b in UNUSUAL]
     return "\n".join(rows)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -22,6 +23,8 @@ from conformance.bundle import verify
 from .conftest import REPO
 from .servers import DropsLastSecret
 from .test_summary import expected_rows, paragraphs, table
+
+pytestmark = pytest.mark.slow  # every test here starts a process (`make test-fast` leaves them out)
 
 SCRIPT = REPO / "scripts" / "github-action.sh"
 ACTION = REPO / "action.yml"

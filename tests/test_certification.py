@@ -17,15 +17,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from conformance.bundle import MANIFEST, SIGNATURE, SIGNER, verify
 from conformance.catalogue import BY_ID
 
+from .inprocess import Done, run_cli
 from .servers import DropsLastSecret, NoLocation, ReversesSecrets
 
 PRODUCT = "vendor: Contoso\nproduct: SyncMock\nversion: '1.2'\ncontact: certify@contoso.example\n"
 
 
-def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "conformance.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+def cli(cwd: Path, *args: str) -> Done:
+    """`graph-sync-conformance ARGS` in `cwd`, in this process (tests/inprocess.py)."""
+    return run_cli(args, folder=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,10 @@ def signed(tmp_path_factory) -> dict[str, Path]:
         key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     (folder / "PRODUCT.yaml").write_text(PRODUCT)
-    done = cli(folder, "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml", "--sign-key", "key.pem", "-q")
+    # From end to end, as a person runs it: `graph-sync-conformance run` in a fresh interpreter.
+    command = [sys.executable, "-m", "conformance.cli", "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml", "--sign-key", "key.pem"]
+    command.append("-q")
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return {"bundle": folder / "b.zip", "public": folder / "key.pub", "folder": folder}
 
@@ -53,6 +56,7 @@ def test_run_bundle_then_verify_passes(signed) -> None:
     assert "every member matches its manifest; signed by SHA256:" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_bundle_of_the_embedded_server_needs_no_product_file(tmp_path) -> None:
     done = cli(tmp_path, "run", "--bundle", "b.zip", "-q")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -61,6 +65,7 @@ def test_a_bundle_of_the_embedded_server_needs_no_product_file(tmp_path) -> None
     assert "product: embedded reference server" in product
 
 
+@pytest.mark.slow
 def test_a_bundle_of_a_run_split_over_workers_carries_every_worker_s_evidence(tmp_path) -> None:
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "evidence.jsonl").write_text("{}\n")  # an earlier one-process run's
@@ -116,6 +121,7 @@ def test_a_bundle_signed_by_another_key_fails_against_the_expected_key(signed, t
     assert f"{SIGNER}: not the key given with --public-key" in result.problems
 
 
+@pytest.mark.slow
 def test_an_incomplete_run_refuses_to_bundle(tmp_path) -> None:
     (tmp_path / "PRODUCT.yaml").write_text(PRODUCT)
     unreachable = ["--base-url", "http://127.0.0.1:9/beta", "--token", "incomplete-run-token"]
@@ -136,9 +142,8 @@ def test_run_maps_usage_errors_to_exit_2(tmp_path) -> None:
     assert cli(tmp_path, "run", "--base-url", "notaurl").returncode == 2
 
 
-def test_diff_names_the_broken_requirement_and_exits_1(serve, run_suite, tmp_path) -> None:
-    good = run_suite("--base-url", (served := serve()).url, "--token", served.token)
-    bad = run_suite("--base-url", (broken := serve(DropsLastSecret)).url, "--token", broken.token)
+def test_diff_names_the_broken_requirement_and_exits_1(shared_runs, tmp_path) -> None:
+    good, bad = shared_runs().run, shared_runs(DropsLastSecret).run
     old, new = good.reports / "verdict.json", bad.reports / "verdict.json"
     done = cli(tmp_path, "diff", str(old), str(new))
     assert done.returncode == 1, done.stdout
@@ -179,7 +184,7 @@ def test_waivers(serve, run_suite, tmp_path) -> None:
 
 def test_the_same_seed_sends_the_same_cases_and_reaches_the_same_verdict(serve, run_suite) -> None:
     served = serve(DropsLastSecret)
-    first, second = (run_suite("--base-url", served.url, "--token", served.token, "--seed", "7") for _ in range(2))
+    first, second = (run_suite("--base-url", served.url, "--token", served.token, "--seed", "7", draw_anew=True) for _ in range(2))
 
     def sent(run) -> list[tuple[str, str, list]]:
         lines = [json.loads(line) for line in (run.reports / "evidence.jsonl").read_text().splitlines()]

@@ -4,10 +4,7 @@ artifact, nor does the client secret."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 import time
 from urllib.parse import parse_qs
 
@@ -21,6 +18,7 @@ from starlette.routing import Route
 from conformance.server import BackgroundServer, ReferenceServer
 
 from .conftest import SUITE, _outcomes
+from .inprocess import Done, run_pytest
 
 TENANT, CLIENT, SECRET = "contoso-tenant", "11111111-2222-3333-4444-555555555555", "client-secret-canary-9c1f"
 LIFETIME = 4.0  # seconds the target accepts a token; msal renews a token with under 5 min left
@@ -96,18 +94,17 @@ def entra(tmp_path):
     authority.stop()
 
 
-def run(tmp_path, *args: str, secret: str | None = SECRET) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GRAPH_TOKEN", "GRAPH_CLIENT_SECRET")}
-    if secret is not None:
-        env["GRAPH_CLIENT_SECRET"] = secret
+def run(tmp_path, *args: str, secret: str | None = SECRET) -> Done:
+    """The suite, in this process (tests/inprocess.py), with only the client secret given, if any."""
     reports = tmp_path / "reports"
-    command = [
-        sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider",
+    arguments = [
+        str(SUITE), "-p", "no:cacheprovider",
         f"--junitxml={reports / 'junit.xml'}", f"--html={reports / 'report.html'}", "--self-contained-html", *args,
     ]  # fmt: skip
-    return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    return run_pytest(arguments, folder=tmp_path, env={"GRAPH_TOKEN": None, "GRAPH_CLIENT_SECRET": secret})
 
 
+@pytest.mark.slow
 def test_tokens_are_fetched_refreshed_and_never_written(entra, tmp_path) -> None:
     endpoint, authority, target, ca = entra
     done = run(
@@ -123,6 +120,7 @@ def test_tokens_are_fetched_refreshed_and_never_written(entra, tmp_path) -> None
         assert not [text for text in artifacts if secret in text]
 
 
+@pytest.mark.slow
 def test_a_wrong_client_secret_is_one_line(entra, tmp_path) -> None:
     _, authority, target, ca = entra
     done = run(

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
-import sys
 import time
 
 import pytest
 
 from .conftest import SUITE
 from .hostile import cuts_off, never_answers, resets, sends_300_mb, sends_invalid_utf8
+from .inprocess import run_pytest
 
 TOKEN = "hostile-canary-0d5e3b8f"
 
@@ -35,9 +34,9 @@ def assert_clean(run, *, exit_code: int, reason: str) -> None:
 def test_a_target_that_never_answers_ends_as_unreachable(raw, run_suite, workers) -> None:
     server = raw(never_answers)
     started = time.monotonic()
-    run = run_suite("--base-url", server.url, "--token", TOKEN, "--request-timeout", "1", "--run-timeout", "60", *workers)
+    run = run_suite("--base-url", server.url, "--token", TOKEN, "--request-timeout", "0.5", "--run-timeout", "60", *workers)
     assert time.monotonic() - started < 30
-    unreachable = r"no verdict \(exit 3\): target unreachable: 3 requests in a row got no answer \(last: no answer within 1 s\)"
+    unreachable = r"no verdict \(exit 3\): target unreachable: 3 requests in a row got no answer \(last: no answer within 0.5 s\)"
     assert_clean(run, exit_code=3, reason=unreachable)
 
 
@@ -94,7 +93,7 @@ def test_a_token_refused_on_every_request_is_one_line(serve, run_suite) -> None:
 )
 def test_usage_errors_are_one_line_with_exit_4(args: list[str], message: str, tmp_path) -> None:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", str(SUITE), *args], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    done = run_pytest([str(SUITE), *args], folder=tmp_path)
     output = done.stdout + done.stderr
     assert done.returncode == 4, output
     assert re.search(message, output), output

@@ -19,6 +19,9 @@ from starlette.applications import Starlette
 from conformance.server import BackgroundServer
 
 from .conftest import REPO, SUITE
+from .inprocess import run_cli, run_pytest
+
+pytestmark = pytest.mark.slow  # every test here starts a process (`make test-fast` leaves them out)
 
 
 def pytest_command(*args: str) -> list[str]:
@@ -36,6 +39,8 @@ def test_a_file_option_in_the_space_form_stops_with_the_equals_form_never_the_wr
     elsewhere.mkdir(parents=True)
     given = elsewhere / "file.yaml"
     given.write_text("[]\n")
+    # A fresh interpreter: the mistake makes pytest ignore the project's configuration, and so load
+    # every plugin installed, which would stay loaded in this process.
     done = subprocess.run(pytest_command(option, str(given)), cwd=REPO, capture_output=True, text=True, timeout=120)
     output = done.stdout + done.stderr
     assert done.returncode == 4, output
@@ -49,8 +54,7 @@ def test_a_bare_pytest_in_the_checkout_runs_the_suite(tmp_path) -> None:
     not part of the command line the space-form rule reads)."""
     reports = [f"--{name}={tmp_path / file}" for name, file in (("html", "r.html"), ("junitxml", "j.xml"), ("verdict", "v.json"))]
     addopts = " ".join(["--collect-only", "-q", f"--evidence={tmp_path / 'e.jsonl'}", f"--summary={tmp_path / 's.md'}", *reports])
-    env = {**os.environ, "PYTEST_ADDOPTS": addopts}
-    done = subprocess.run(pytest_command(), cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
+    done = run_pytest([], folder=REPO, env={"PYTEST_ADDOPTS": addopts})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "test_requirement[SYNC-CREATE-201]" in done.stdout
 
@@ -59,8 +63,7 @@ def test_graph_sync_conformance_run_takes_the_space_form(tmp_path) -> None:
     waivers = tmp_path / "elsewhere" / "waivers.yaml"
     waivers.parent.mkdir()
     waivers.write_text("[]\n")
-    command = [sys.executable, "-m", "conformance.cli", "run", "--waivers", str(waivers), "--max-examples", "2", "-q"]
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = run_cli(["run", "--waivers", str(waivers), "--max-examples", "2", "-q"], folder=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "reports" / "verdict.json").exists()
 
@@ -69,6 +72,7 @@ def test_a_collection_error_ends_as_one_with_the_html_report_written(tmp_path) -
     """pytest-html asks for each report's row, also a collection error's (which has no user_properties)."""
     (tmp_path / "conftest.py").write_text('pytest_plugins = ["conformance.plugin"]\n')
     (tmp_path / "test_broken.py").write_text("def test_(:\n")
+    # A fresh interpreter: outside the project's configuration pytest loads every plugin installed.
     done = subprocess.run(
         pytest_command(str(tmp_path), "-p", "no:cacheprovider", f"--html={tmp_path / 'r.html'}"),
         cwd=tmp_path, capture_output=True, text=True, timeout=120,

@@ -91,6 +91,7 @@ def _caught_by_the_corpus(behaviour: type[Mangler]) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_the_corpus_alone_would_miss_at_least_half_of_them() -> None:
     caught = {b.__name__: _caught_by_the_corpus(b) for b in MANGLERS}
     assert caught == {b.__name__: b.corpus_catches for b in MANGLERS}

@@ -69,6 +69,7 @@ def test_a_mutant_rewrites_one_place_and_keeps_every_other_line() -> None:
     assert "    else:\n        pass\n    return 'refused'" in deleted_elif.apply(SAMPLE).replace('"refused"', "'refused'")
 
 
+@pytest.mark.slow
 def test_the_reference_server_s_mutants_are_the_same_every_time() -> None:
     first, second = mutants_of(REPO), mutants_of(REPO)
     assert first == second
@@ -77,6 +78,7 @@ def test_the_reference_server_s_mutants_are_the_same_every_time() -> None:
     assert {Path(m.file).name for m in first} >= {"app.py", "protocol.py"}
 
 
+@pytest.mark.slow
 def test_every_explanation_names_a_mutant_that_exists() -> None:
     """An explanation whose mutant is gone (the server changed) would explain nothing: rerun `make mutants`."""
     mutants = mutants_of(REPO)
@@ -135,6 +137,7 @@ KNOWN = {
 }
 
 
+@pytest.mark.slow
 def test_a_handful_of_mutants_end_as_measured() -> None:
     """The whole path, mutant to outcome, on mutants whose fate is known: a killed MUST, two gaps issue 10
     named (now caught), an equivalent survivor (and its explanation), a mutant that cannot run."""

@@ -12,13 +12,14 @@ import shlex
 import subprocess
 import sys
 import tomllib
-import venv
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, once
 from .servers import DropsLastSecret
+
+pytestmark = pytest.mark.slow  # every test here starts a process (`make test-fast` leaves them out)
 
 SUITE_INI = REPO / "conformance" / "suite" / "pytest.ini"
 
@@ -37,22 +38,27 @@ def test_the_packaged_suite_configuration_names_the_checkout_s_plugins() -> None
     assert "--disable-plugin-autoload" in packaged
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """A fresh venv with the wheel built from this checkout and its dependencies from the package index."""
-    folder = tmp_path_factory.mktemp("installed")
-    built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder / "dist"), str(REPO)],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    if built.returncode != 0:
-        pytest.skip(f"the wheel could not be built here (no package index?): {built.stderr.strip().splitlines()[-1:]}")
-    wheel = next((folder / "dist").glob("graph_sync_conformance-*.whl"))
-    venv.EnvBuilder(with_pip=True).create(folder / "venv")
-    bin_dir = folder / "venv" / "bin"
-    done = subprocess.run([str(bin_dir / "pip"), "install", "-q", str(wheel)], capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        pytest.skip(f"the wheel's dependencies could not be installed here: {done.stderr.strip().splitlines()[-1:]}")
+@pytest.fixture(scope="session")
+def installed(shared_folder: Path) -> Path:
+    """A fresh venv with the wheel built from this checkout and its dependencies from the package index:
+    made once per test session, whichever pytest-xdist worker needs it first. uv makes the venv and
+    installs into it (a few seconds, where pip takes twenty): what is tested is the wheel."""
+    with once(shared_folder, "installed") as (folder, to_make):
+        bin_dir = folder / "venv" / "bin"
+        if to_make:
+            built = subprocess.run(
+                [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder / "dist"), str(REPO)],
+                capture_output=True, text=True, timeout=600,
+            )  # fmt: skip
+            if built.returncode != 0:
+                pytest.skip(f"the wheel could not be built here (no package index?): {built.stderr.strip().splitlines()[-1:]}")
+            wheel = next((folder / "dist").glob("graph_sync_conformance-*.whl"))
+            uv = str(Path(sys.executable).with_name("uv"))
+            subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(folder / "venv")], check=True, timeout=120)
+            env = {**os.environ, "VIRTUAL_ENV": str(folder / "venv")}
+            done = subprocess.run([uv, "pip", "install", "-q", str(wheel)], capture_output=True, text=True, timeout=900, env=env)
+            if done.returncode != 0:
+                pytest.skip(f"the wheel's dependencies could not be installed here: {done.stderr.strip().splitlines()[-1:]}")
     return bin_dir
 
 
@@ -93,7 +99,7 @@ def test_the_same_seed_sends_the_same_cases_installed_or_from_a_checkout(install
     """Hypothesis would otherwise mix constants from the suite's own modules into its draws when they
     are not installed (a checkout), and not when they are: another set of cases for the same seed."""
     served = serve()
-    checkout = run_suite("--base-url", served.url, "--token", served.token, "--seed", "11")
+    checkout = run_suite("--base-url", served.url, "--token", served.token, "--seed", "11", draw_anew=True)
     command = [str(installed / "graph-sync-conformance"), "run", "--base-url", served.url, "--seed", "11", "-q"]
     env = {**os.environ, "GRAPH_TOKEN": served.token}
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)

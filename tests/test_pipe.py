@@ -10,6 +10,8 @@ import pytest
 
 from conformance.cli import EXIT_BROKEN_PIPE
 
+pytestmark = pytest.mark.slow  # every test here starts a process (`make test-fast` leaves them out)
+
 COMMAND = [sys.executable, "-m", "conformance.cli"]
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conformance.catalogue import REQUIREMENTS, Level
 from conformance.collection import coverage_problems
 from conformance.redaction import MASK, Redactor
 
 from .conftest import SUITE
+from .inprocess import run_pytest
 
 ALL = {f"t[{r.id}]": [r.id] for r in REQUIREMENTS}
 
@@ -53,7 +56,9 @@ def test_redactor_output_is_always_writable_as_utf8() -> None:
     assert Redactor().text("lone \ud800 surrogate").encode("utf-8")
 
 
+@pytest.mark.slow
 def test_collection_fails_on_a_suite_test_that_names_no_requirement(tmp_path) -> None:
+    """In a fresh interpreter: the stand-in suite changes where the plugin looks for the suite."""
     # A stand-in suite directory: the plugin treats tests under SUITE_DIR as the suite.
     (tmp_path / "conftest.py").write_text(
         "import pathlib\nimport conformance.collection\nconformance.collection.SUITE_DIR = pathlib.Path(__file__).parent\n"
@@ -74,10 +79,29 @@ def test_collection_fails_on_a_suite_test_that_names_no_requirement(tmp_path) ->
 
 
 def test_a_malformed_application_id_is_a_one_line_usage_error(tmp_path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(SUITE), "--application-id", "{not-a-guid}"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = run_pytest([str(SUITE), "--application-id", "{not-a-guid}"], folder=tmp_path)
     assert done.returncode == 4
     assert "--application-id: '{not-a-guid}' is not a GUID" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_run_in_this_process_leaves_its_signal_handler_and_hypothesis_home_as_they_were(tmp_path) -> None:
+    """The suite's tests run it in their own process (tests/inprocess.py): what a run changes in the
+    process (its SIGTERM handler, hypothesis' home folder) is given back when it ends."""
+    import signal
+
+    from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
+    def ours(signum: int, frame: object) -> None:
+        """A handler of this process's own, which a run must leave in place."""
+
+    saved = (signal.signal(signal.SIGTERM, ours), storage_directory(intent_to_write=False).home_directory)
+    set_hypothesis_home_dir(tmp_path / "ours")
+    try:
+        done = run_pytest([str(SUITE), "--collect-only", "-q"], folder=tmp_path)
+        after = (signal.getsignal(signal.SIGTERM), storage_directory(intent_to_write=False).home_directory)
+    finally:
+        signal.signal(signal.SIGTERM, saved[0])
+        set_hypothesis_home_dir(saved[1])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert after == (ours, tmp_path / "ours")

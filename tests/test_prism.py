@@ -16,6 +16,8 @@ import pytest
 from .conftest import REPO
 from .npm import npm_package
 
+pytestmark = pytest.mark.slow  # every test here starts a process (`make test-fast` leaves them out)
+
 PRISM = "@stoplight/prism-cli@5.16"
 
 

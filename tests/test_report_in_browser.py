@@ -15,6 +15,8 @@ from conformance.catalogue import REQUIREMENTS
 
 from .servers import DropsLastSecret
 
+pytestmark = pytest.mark.slow  # every test here starts a process (`make test-fast` leaves them out)
+
 CHROMEDRIVER = shutil.which("chromedriver")
 if CHROMEDRIVER is None and not os.environ.get("CI"):
     pytest.skip("chromium-driver is not installed (CI installs it; apt-get install chromium chromium-driver)", allow_module_level=True)

@@ -111,6 +111,7 @@ _JSON = st.recursive(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, database=None, deadline=None)
 @given(instance=_JSON, which=st.sampled_from(["request", "response", "error"]))
 def test_the_compiled_schemas_decide_as_jsonschema_does(instance: Any, which: str) -> None:

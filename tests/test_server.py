@@ -128,6 +128,7 @@ def test_a_file_store_keeps_creates_across_restarts(tmp_path) -> None:
     assert again.latest(str(uuid.uuid4())) is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["positive", "negative"])
 def test_schemathesis_built_in_checks_pass_against_the_reference_server(base: str, mode: str) -> None:
     """Every built-in check that applies: no 5xx, statuses, media types and bodies as the schema
@@ -167,6 +168,7 @@ def test_created_objects_survive_a_restart(tmp_path) -> None:
     assert read.status_code == 200 and read.json() == created
 
 
+@pytest.mark.slow
 def test_concurrent_creates_lose_nothing(base: str) -> None:
     """8 threads x 200 creates, each under its own application, every id read back."""
     from concurrent.futures import ThreadPoolExecutor
@@ -194,6 +196,7 @@ def test_concurrent_creates_lose_nothing(base: str) -> None:
         assert read.json()["id"] == created
 
 
+@pytest.mark.slow
 def test_the_compiled_request_schema_decides_as_jsonschema_does() -> None:
     """The server decides with jsonschema-rs and words refusals with jsonschema: on every body the
     suite sends (the chosen ones and 300 drawn each way, as they arrive after a JSON round trip),

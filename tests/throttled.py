@@ -24,8 +24,7 @@ class Throttled(ReferenceServer):
     every = 10
     status = 429
 
-    @staticmethod
-    def retry_after() -> str:
+    def retry_after(self) -> str:
         """Retry-After as delta-seconds."""
         return "1"
 
@@ -75,25 +74,41 @@ def _replay(body: bytes, receive: Any) -> Any:
 
 
 class ThrottlesEveryTenth(Throttled):
-    """429 with `Retry-After: 1` on every 10th request: correct, and must pass."""
+    """429 on every 10th request, with `Retry-After: 1` the first WAITED times and `Retry-After: 0`
+    after (retry at once: a throttled request is sent again all the same, and not judged): correct,
+    and must pass. `asked` adds up the seconds it asked for."""
+
+    WAITED = 2
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.asked = 0
+
+    def retry_after(self) -> str:
+        wait = 1 if self.throttled <= self.WAITED else 0
+        self.asked += wait
+        return str(wait)
 
 
 class Unavailable503WithDate(Throttled):
-    """503 with Retry-After as an HTTP-date on every 7th request: correct, and must pass."""
+    """503 with Retry-After as an HTTP-date on every 15th request: correct, and must pass."""
 
-    every = 7
+    every = 15
     status = 503
 
-    @staticmethod
-    def retry_after() -> str:
-        """Retry-After as an HTTP-date, a second and a half ahead."""
-        return formatdate(time.time() + 1.5, usegmt=True)
+    def retry_after(self) -> str:
+        """Retry-After as an HTTP-date, the next whole second of the clock or the one after (an
+        HTTP-date counts whole seconds): up to a second ahead."""
+        return formatdate(time.time() + 1, usegmt=True)
 
 
 class ThrottlesEverything(Throttled):
-    """429 with `Retry-After: 1` on every request: no verdict can be reached."""
+    """429 with `Retry-After: 0` on every request (asked to try again at once, for ever): no verdict can be reached."""
 
     every = 1
+
+    def retry_after(self) -> str:
+        return "0"
 
 
 class RecordsArrivals(Throttled):
@@ -108,8 +123,7 @@ class Unavailable503OnMalformedJson(Throttled):
 
     status = 503
 
-    @staticmethod
-    def retry_after() -> str:
+    def retry_after(self) -> str:
         return "0"
 
     def throttles(self, body: bytes) -> bool:
@@ -122,8 +136,7 @@ class TooManyRequestsOnMalformedJson(Unavailable503OnMalformedJson):
 
     status = 429
 
-    @staticmethod
-    def retry_after() -> str:
+    def retry_after(self) -> str:
         return formatdate(time.time() - 5, usegmt=True)
 
 
@@ -133,6 +146,5 @@ class AsksForAnHourOnMalformedJson(Unavailable503OnMalformedJson):
 
     status = 429
 
-    @staticmethod
-    def retry_after() -> str:
+    def retry_after(self) -> str:
         return "3600"
