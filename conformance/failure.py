@@ -25,6 +25,9 @@ class RequirementFailed(AssertionError):
         """Which case: a chosen one by name, or a generated one (shrunk or not)."""
         self.found_after = 0
         """How many cases this requirement had judged when the first failure appeared."""
+        self.stopped: str | None = None
+        """Why the run stopped, when it stopped before this failure was raised (while sending this
+        requirement's cases or shrinking its failure): the failure stands, and the run has no more to send."""
 
     @property
     def headline(self) -> str:

@@ -335,6 +335,7 @@ class Prover:
                 shrunk, unshrunk = None, "generated (the run stopped while it was being shrunk)"
             failure = shrunk or RequirementFailed(requirement, judgement.reason, observation.exchanges, unshrunk)
         failure.found_after = judgement.found_after
+        failure.stopped = self.campaign.stopped
         return failure
 
 

@@ -134,7 +134,8 @@ def _failed(item: pytest.Item, report: pytest.TestReport, failure: RequirementFa
     judged = graded(failure.requirement, redactor.text(failure.reason), strict=run.strict, waivers=run.waivers)
     if judged.outcome is not Outcome.FAIL:
         report.outcome = "passed"  # a warning or a waiver: shown everywhere, but it does not fail the run
-    return Judged(judged.outcome, judged.reason, first_failure=first_failure(failure, redactor))
+    stopped = redactor.text(failure.stopped) if failure.stopped else None
+    return Judged(judged.outcome, judged.reason, first_failure=first_failure(failure, redactor), no_verdict=stopped)
 
 
 def _skipped(report: pytest.TestReport, redactor: Redactor) -> Judged:

@@ -44,6 +44,7 @@ from .hostile import (
 )
 from .servers import DropsLastSecret
 from .test_hostile import ALONE_AND_SPLIT
+from .test_prover import LosesOneOfSeveralKeylessSecrets
 from .throttled import (
     AsksForAnHourOnMalformedJson,
     RecordsArrivals,
@@ -205,6 +206,21 @@ def test_a_run_whose_target_stops_answering_keeps_what_it_proved(
     else:
         assert "no verdict (exit 3): target stopped answering" in run.output
     assert_no_token(run, served.token)
+
+
+def test_a_target_that_stops_answering_while_a_failure_is_shrunk_has_the_run_stopped(serve, raw, run_suite) -> None:
+    """The stop is the run's whatever requirement meets it: here the last one to run (-k), while its
+    failure is being shrunk; under -n, whichever worker shrinks may have nothing after it either."""
+    served = serve(LosesOneOfSeveralKeylessSecrets)  # a failure only generated bodies reach, to be shrunk
+    # Every valid body and the three valid-forms requests answered (the requirement's cases), then nothing.
+    front = raw(Misbehaving(backend(served), hangs, AfterTheValidBodies(then=3)))
+    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "0.5", "-k", "SYNC-SECRETS-ECHO")
+    assert run.exit_code == 1, run.output
+    assert run.outcomes == {"SYNC-SECRETS-ECHO": "fail"}, run.output
+    assert run.verdict and run.verdict["stopped"] is not None, run.output
+    assert run.verdict["stopped"]["reason"].startswith("target stopped answering")
+    failure = next(r["first_failure"] for r in run.verdict["requirements"] if r["id"] == "SYNC-SECRETS-ECHO")
+    assert failure["origin"] == "generated (the run stopped while it was being shrunk)"
 
 
 def test_each_known_good_request_is_a_valid_body_never_sent_before() -> None:
