@@ -58,9 +58,11 @@ contact: maintainers@graph-sync-conformance.invalid
 notes: The suite's own reference implementation, certified with no --base-url.
 """
 
+EXIT_USAGE = 4
+"""A usage error, as pytest numbers it: the same under `pytest` and `graph-sync-conformance run`."""
 # pytest's exit codes, as this command documents its own: 0 conformant, 1 not conformant,
-# 2 usage error, 3 target unreachable or run incomplete.
-EXIT_CODES = {0: 0, 1: 1, 2: 3, 3: 3, 4: 2, 5: 3}
+# 3 no verdict (target unreachable, run incomplete or interrupted), 4 usage error.
+EXIT_CODES = {0: 0, 1: 1, 2: 3, 3: 3, 4: EXIT_USAGE, 5: 3}
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -68,7 +70,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 
     if problem := _bundle_problem(args, extra):
         print(f"graph-sync-conformance run: {problem}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     reports = ReportPaths.in_folder(args.reports)
     # Nothing from an earlier run may end up in this run's bundle (the plugin also clears them).
     for stale in reports.files():
@@ -81,12 +83,22 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _bundle_problem(args: argparse.Namespace, extra: list[str]) -> str | None:
-    """What stops a bundle before anything is sent: a target of the user's needs their PRODUCT.yaml."""
+    """What stops a run before anything is sent: a blank target (never read as "the embedded
+    server"), a bundle of the user's target without their PRODUCT.yaml, and their PRODUCT.yaml
+    without their target (it would certify the embedded reference server under their name)."""
     from .bundle import product_problems
+    from .options import empty_target, given_target
 
-    external = any(a.startswith("--base-url") for a in extra) or bool(os.environ.get("PYTEST_BASE_URL"))
-    if args.bundle and args.product is None and external:
+    target, source = given_target(extra, os.environ)
+    if target is not None and not target.strip():
+        return empty_target(source)
+    if args.bundle and args.product is None and target is not None:
         return "--bundle needs --product PRODUCT.yaml for a target of yours"
+    if args.product is not None and target is None:
+        return (
+            "--product describes your target, and no --base-url names one: the run would certify the embedded "
+            "reference server under your product's name (its own bundle needs no --product)"
+        )
     if args.product is not None and (problems := product_problems(Path(args.product))):
         return f"PRODUCT.yaml is not valid: {problems[0]}"
     return None
@@ -107,13 +119,14 @@ def _bundle(args: argparse.Namespace, reports: ReportPaths, status: int) -> int:
     if product is None:  # the embedded reference server: the suite describes its own product
         product = Path(args.reports) / "PRODUCT.yaml"
         product.write_text(REFERENCE_PRODUCT.format(version=__version__), encoding="utf-8")
+        print("bundle of the embedded reference server: its PRODUCT.yaml is the suite's own, not a product of yours", file=sys.stderr)
     reported = [Path(p) for p in (reports.html, reports.junit, reports.verdict) if p]
     members = {path.name: path for path in [*reported, *evidence_files(evidence)] if path.exists()}
     try:
         build(args.bundle, members, product, Path(args.sign_key) if args.sign_key else None)
     except BundleError as exc:
         print(f"no bundle: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     print(f"bundle: {args.bundle} ({verdict['verdict']})", file=sys.stderr)
     return status
 
@@ -206,7 +219,7 @@ def _main(argv: list[str] | None) -> int:
     run = commands.add_parser(
         "run",
         help="run the suite; other arguments go to pytest (e.g. --base-url URL --token T). "
-        "Exit 0 conformant, 1 not conformant, 2 usage error, 3 target unreachable or run incomplete",
+        "Exit 0 conformant, 1 not conformant, 3 no verdict (target unreachable, run incomplete), 4 usage error",
     )
     run.add_argument(
         "--reports", default=DEFAULT_REPORTS_DIR, metavar="DIR", help=f"where the reports go (default: {DEFAULT_REPORTS_DIR})"

@@ -67,3 +67,17 @@ def runs_suite(args: Sequence[str], *, pyargs: bool, invocation_dir: Path) -> bo
 def narrowed(args: Sequence[str]) -> bool:
     """A node id (`path::test`) selects part of the suite."""
     return any("::" in arg for arg in args)
+
+
+def narrowing(config: pytest.Config) -> str | None:
+    """How the session leaves part of the suite out, if it does: a test id, -k, -m, --deselect, or
+    -x / --maxfail (which stop it at the first failures). Such a run certifies nothing, whatever it judged."""
+    ways = [
+        ("a test id", narrowed(config.args)),
+        ("-k", bool(config.getoption("keyword"))),
+        ("-m", bool(config.getoption("markexpr"))),
+        ("--deselect", bool(config.getoption("deselect", None))),
+        ("-x" if config.getoption("maxfail") == 1 else "--maxfail", bool(config.getoption("maxfail"))),
+    ]
+    named = [name for name, used in ways if used]
+    return ", ".join(named) or None

@@ -110,8 +110,9 @@ class RunConfig:
     """pytest's --strict: a failed SHOULD fails the run too."""
     waivers: Waivers = field(default_factory=Waivers.none)
     reports: ReportPaths = field(default_factory=ReportPaths)
-    complete: bool = True
-    """The run selects the whole suite (no `::`, -k or -m), so its verdict decides the exit code."""
+    narrowed: str | None = None
+    """How the run leaves part of the suite out (-k, --deselect, a test id, -x, ...): then it is never
+    conformant, whatever it judged."""
     quiet: bool = False
     """-q: no live progress."""
     cache: str | None = None
@@ -172,7 +173,7 @@ def build(
     waivers: Waivers,
     reports: ReportPaths,
     strict: bool,
-    complete: bool,
+    narrowed: str | None,
     quiet: bool,
     now: float,
 ) -> RunConfig:
@@ -189,7 +190,7 @@ def build(
     elif credentials := _credentials(option, env):
         token = None
     else:
-        token = option("token") or env.get(TOKEN_ENV) or None
+        token = _token(option("token"), env)
     seed = option("seed")
     ids = tuple(option("application_ids")) or default_application_ids(seed)
     return RunConfig(
@@ -208,13 +209,32 @@ def build(
         ca_bundle=option("ca_bundle"),
         insecure=option("insecure"),
         strict=strict,
+        narrowed=narrowed,
         waivers=waivers,
         reports=reports,
-        complete=complete,
         quiet=quiet,
         cache=None if env.get("HYPOTHESIS_STORAGE_DIRECTORY") else str(user_cache(env) / "hypothesis"),
         deadline=now + option("run_timeout"),
     )
+
+
+def _token(given: str | None, env: Mapping[str, str]) -> str:
+    """The bearer token for a target of the user's, checked before anything is sent: there must be one
+    (a run without credentials is a setup mistake that would read as a finding: every create refused
+    with 401), and it must be the token alone: a newline or space pasted with it would make every
+    request fail (and requests' error would carry it into the reports)."""
+    source = "--token" if given is not None else TOKEN_ENV
+    token = given if given is not None else env.get(TOKEN_ENV, "")
+    if not token.strip():
+        raise UsageError(
+            f"a target of yours needs credentials ({source} is empty or not set): pass --token TOKEN or set "
+            f"{TOKEN_ENV}, or --tenant-id and --client-id with {SECRET_ENV} for client credentials"
+        )
+    if token != token.strip():
+        raise UsageError(f"{source} has a space or a line break before or after the token (pasted with it?): give the token alone")
+    if not token.isascii() or not token.isprintable():
+        raise UsageError(f"{source} has characters a header cannot carry: a bearer token is printable ASCII (RFC 6750 § 2.1)")
+    return token
 
 
 def user_cache(env: Mapping[str, str]) -> Path:
@@ -234,9 +254,11 @@ def _credentials(option: Callable[[str], Any], env: Mapping[str, str]) -> Client
         return None
     if not (tenant and client):
         raise UsageError("client credentials need both --tenant-id and --client-id")
-    secret = env.get(SECRET_ENV)
-    if not secret:
+    secret = env.get(SECRET_ENV, "")
+    if not secret.strip():
         raise UsageError(f"client credentials need the client secret in the environment variable {SECRET_ENV}")
+    if secret != secret.strip():
+        raise UsageError(f"{SECRET_ENV} has a space or a line break before or after the secret (pasted with it?): give the secret alone")
     return ClientCredentialsConfig(
         tenant_id=tenant, client_id=client, secret=secret, authority_host=option("authority_host"), scope=option("scope")
     )

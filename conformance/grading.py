@@ -64,11 +64,14 @@ class Judged:
     outcome: Outcome
     reason: str = ""
     cases: int | None = None
-    """How many cases the requirement judged."""
+    """How many cases of the probes the requirement names were sent and looked at."""
     first_failure: dict[str, Any] | None = None
     """The failing case, as verdict.json shows it (conformance/rendering.py)."""
     no_verdict: str | None = None
     """Why the run stopped here, when it did."""
+    judged: int | None = None
+    """Of the cases, how many the requirement applied to (passed or failed on): the rest said nothing
+    about it (another requirement's defect, no answer of the kind it judges)."""
 
 
 def graded(requirement: Requirement, reason: str, *, strict: bool, waivers: Waivers) -> Judged:
@@ -96,6 +99,7 @@ def record(judged: Judged, *targets: Properties) -> None:
     pairs: Properties = [("verdict", str(judged.outcome))]
     pairs += [("reason", judged.reason)] if judged.reason else []
     pairs += [("cases", str(judged.cases))] if judged.cases is not None else []
+    pairs += [("judged", str(judged.judged))] if judged.judged is not None else []
     pairs += [("first_failure", json.dumps(judged.first_failure, ensure_ascii=False))] if judged.first_failure else []
     pairs += [("no_verdict", judged.no_verdict)] if judged.no_verdict else []
     for target in targets:
@@ -119,6 +123,7 @@ def judged_in(properties: Iterable[tuple[str, object]]) -> Judged | None:
         int(str(props["cases"])) if "cases" in props else None,
         json.loads(str(first_failure)) if first_failure else None,
         str(props["no_verdict"]) if "no_verdict" in props else None,
+        int(str(props["judged"])) if "judged" in props else None,
     )
 
 
@@ -134,6 +139,8 @@ class Row:
     reason: str = ""
     cases: int = 0
     first_failure: dict[str, Any] | None = None
+    judged: int = 0
+    """Of the cases, those the requirement applied to."""
 
     @property
     def level(self) -> Level:
@@ -166,6 +173,18 @@ NOTES: tuple[tuple[str, RowTest], ...] = (
 )
 
 
+SMALL_SHARE = 5
+"""A requirement judged on fewer than one case in this many says so in its row."""
+
+
+def judged_share(judged: int, cases: int) -> str | None:
+    """`judged on 1 of 54 cases` when a requirement applied to a small share of what was sent: a MUST
+    judged on almost nothing must not look as strong as one judged on everything."""
+    if cases and judged * SMALL_SHARE < cases:
+        return f"judged on {judged} of {cases} cases"
+    return None
+
+
 def _naming(rows: Iterable[Row], test: RowTest) -> list[str]:
     return [row.id for row in rows if test(row)]
 
@@ -175,20 +194,24 @@ def not_judged(rows: dict[str, Row]) -> list[str]:
     return [r.id for r in REQUIREMENTS if r.id not in rows or rows[r.id].outcome is Outcome.ERROR]
 
 
-def decide(rows: dict[str, Row], stopped: str | None) -> Verdict:
+def decide(rows: dict[str, Row], stopped: str | None, narrowed: str | None = None) -> Verdict:
     """Apply the rule. A MUST failure proven with evidence makes the run not conformant, whatever else
-    happened (the run stopped early, the suite failed elsewhere); without one, a run that stopped,
-    judged only part of the catalogue, or on which the suite itself failed is incomplete: a suite's
-    error is no finding about the target."""
+    happened (the run stopped early, left requirements out, the suite failed elsewhere); without one,
+    a run that stopped, judged only part of the catalogue, was `narrowed` (-k, -x, ...: it certifies
+    nothing even where it judged everything), or on which the suite itself failed is incomplete: a
+    suite's error is no finding about the target."""
     proven = _naming(rows.values(), MUST_FAILED)
     if stopped:
         if proven:
             return Verdict("not conformant", f"MUST failed: {', '.join(proven)} (the run stopped early: {stopped})", rows)
         return Verdict("incomplete", stopped, rows)
-    if missing := [r.id for r in REQUIREMENTS if r.id not in rows]:
-        return Verdict("incomplete", f"not judged: {', '.join(missing)}", rows)
+    missing = [r.id for r in REQUIREMENTS if r.id not in rows]
+    left_out = f"not judged: {', '.join(missing)}" if missing else "every requirement judged, but not as a whole run"
+    unjudged = f"the run was narrowed ({narrowed or 'part of the suite was left out'}): {left_out}"
     if proven:
-        return Verdict("not conformant", f"MUST failed: {', '.join(proven)}", rows)
+        return Verdict("not conformant", f"MUST failed: {', '.join(proven)}" + (f"; {unjudged}" if missing or narrowed else ""), rows)
+    if missing or narrowed:
+        return Verdict("incomplete", unjudged, rows)
     if errors := _naming(rows.values(), lambda row: row.outcome is Outcome.ERROR):
         return Verdict("incomplete", f"{SUITE_ERROR}: {', '.join(errors)} (an error in the suite; its report has the traceback)", rows)
     for label, test in NOT_CONFORMANT:
@@ -202,11 +225,7 @@ EXIT_NO_VERDICT = 3
 """pytest's INTERNAL_ERROR number, which also means "no verdict"; usage errors are pytest's 4."""
 
 
-def exit_code(verdict: Verdict, *, stopped: bool, complete: bool) -> int | None:
-    """The run's exit code by the rule; None leaves pytest's own (a run narrowed with -k, -m or ::
-    certifies nothing, so its tests' outcomes decide)."""
-    if stopped:
-        return 1 if verdict.verdict == "not conformant" else EXIT_NO_VERDICT
-    if not complete:
-        return None
+def exit_code(verdict: Verdict) -> int:
+    """The run's exit code by the rule, whatever pytest's tests did: a run that left requirements out
+    (selected with -k, --deselect or a test id, or stopped by -x) certifies nothing, so it is never 0."""
     return {"conformant": 0, "not conformant": 1}.get(verdict.verdict, EXIT_NO_VERDICT)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import shlex
 import uuid
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .collection import narrowed, runs_suite
+from .collection import narrowing, runs_suite
 from .config import (
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_MAX_BODY_BYTES,
@@ -54,12 +56,28 @@ def guid(text: str) -> str:
 
 
 def base_url(text: str) -> str:
-    """argparse type for --base-url: an absolute http(s) URL, the service root."""
-    parts = urlsplit(text)
+    """argparse type for --base-url (and --authority-host): an absolute http(s) URL, the service root.
+
+    Not a query or fragment (the suite appends a path: every request would go somewhere else), not a
+    user and password (requests would send them as Basic credentials in place of the bearer token,
+    and every report would show them), and a port that exists."""
+    example = "give the service root with its version, e.g. https://graph.microsoft.com/beta"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a URL ({exc}): {example}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL: {example}")
+    if parts.username is not None or parts.password is not None:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not an http(s) URL: give the service root with its version, e.g. https://graph.microsoft.com/beta"
+            "a user or password in the URL is not how the suite authenticates: give the URL without it, "
+            "and the token with --token or GRAPH_TOKEN"
         )
+    if parts.query or parts.fragment or text.rstrip().endswith(("?", "#")):
+        raise argparse.ArgumentTypeError(f"{text!r} has a query or fragment: {example}")
+    if port == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: port 0 is no port to connect to")
     return text
 
 
@@ -227,12 +245,14 @@ def run_config(config: pytest.Config, *, now: float) -> RunConfig:
             f"{flag}: write {flag}=FILE, with '=' (given as two arguments, pytest takes FILE for a test path "
             "before it knows this option, and would run the wrong tests)"
         )
-    target = config.getoption("base_url") or config.getini("base_url") or None
+    target, source = _target(config)
     if target is not None:
+        if not target.strip():
+            raise UsageError(empty_target(source))
         try:
             base_url(target)
         except argparse.ArgumentTypeError as exc:
-            raise UsageError(f"--base-url: {exc}") from None
+            raise UsageError(f"{source}: {exc}") from None
     waivers_file = config.getoption("waivers")
     try:
         waivers = load_waivers(Path(waivers_file), date.today()) if waivers_file else Waivers.none()
@@ -245,10 +265,58 @@ def run_config(config: pytest.Config, *, now: float) -> RunConfig:
         waivers=waivers,
         reports=_report_paths(config),
         strict=_strict(config),
-        complete=not (narrowed(config.args) or config.getoption("keyword") or config.getoption("markexpr")),
+        narrowed=narrowing(config),
         quiet=config.get_verbosity() < 0,
         now=now,
     )
+
+
+BASE_URL_ENV = "PYTEST_BASE_URL"
+
+
+def given_target(args: Sequence[str], env: Mapping[str, str]) -> tuple[str | None, str]:
+    """The base URL the command line (with PYTEST_ADDOPTS) or the environment gives, and where: the
+    last --base-url, as argparse takes it, else PYTEST_BASE_URL (pytest-base-url's default for the
+    option). None when neither gives one at all: an empty value is a value, and never means the
+    embedded server (it is what a missing CI secret gives)."""
+    value: str | None = None
+    for arg, following in itertools.pairwise([*args, *shlex.split(env.get("PYTEST_ADDOPTS", "")), ""]):
+        if arg == "--base-url":
+            value = following
+        elif arg.startswith("--base-url="):
+            value = arg.partition("=")[2]
+    if value is not None:
+        return value, "--base-url"
+    if BASE_URL_ENV in env:
+        return env[BASE_URL_ENV], BASE_URL_ENV
+    return None, ""
+
+
+def empty_target(source: str) -> str:
+    """What a blank base URL means, said once for `pytest` and `graph-sync-conformance run` alike."""
+    return (
+        f"{source} is empty (a missing secret or variable?): give the target's service root, e.g. "
+        "https://graph.microsoft.com/beta; leave it out altogether to run against the embedded reference server"
+    )
+
+
+def _target(config: pytest.Config) -> tuple[str | None, str]:
+    """The base URL and where it was given (`given_target`), or the `base_url` ini value."""
+    value, source = given_target(config.invocation_params.args, os.environ)
+    if value is not None:
+        parsed = config.getoption("base_url")
+        return (value if parsed is None else parsed), source
+    if _in_ini_file(config, "base_url"):
+        return str(config.getini("base_url")), f"the base_url ini value ({config.inipath})"
+    return None, ""
+
+
+def _in_ini_file(config: pytest.Config, name: str) -> bool:
+    """Whether the ini file sets `name` at all, empty or not (`getini` gives "" for both). pytest 9.1
+    deprecates `inicfg`, which is still the one public way to ask (pytest is pinned below 9.2)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return name in config.inicfg
 
 
 def _report_paths(config: pytest.Config) -> ReportPaths:

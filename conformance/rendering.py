@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from .config import RunConfig
 from .errors import NoVerdict
 from .evidence import describe, record
 from .failure import RequirementFailed
-from .grading import Judged, Outcome, graded, requirements_in
+from .grading import Judged, Outcome, graded, judged_share, requirements_in
 from .grading import record as record_outcome
 from .redaction import Redactor
 
@@ -148,10 +148,15 @@ def _skipped(report: pytest.TestReport, redactor: Redactor) -> Judged:
 
 
 def _with_cases(item: pytest.Item, requirements: list[Requirement], judged: Judged) -> Judged:
-    """The outcome with how many cases its requirements judged (what the prover tallied for them)."""
+    """The outcome with how many cases its requirements looked at and how many they applied to (what
+    the prover tallied for them); a pass on a small share of them says so, and why the rest did not count."""
     prover = getattr(item, "funcargs", {}).get("prover")
     tallies = [prover.tallies[r.id] for r in requirements if r.id in prover.tallies] if prover else []
     if not tallies:
         return judged
-    return Judged(judged.outcome, judged.reason, sum(t.judged for t in tallies), judged.first_failure, judged.no_verdict)
+    cases, applicable = sum(t.judged for t in tallies), sum(t.applicable for t in tallies)
+    reason = judged.reason
+    if judged.outcome is Outcome.PASS and (share := judged_share(applicable, cases)):
+        reason = f"{share}; the others: {'; '.join(t.why_unchecked() for t in tallies)}"
+    return replace(judged, reason=reason, cases=cases, judged=applicable)
 

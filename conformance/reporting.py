@@ -27,6 +27,7 @@ from .errors import HarError, Terminated
 from .failure import RequirementFailed
 from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
 from .hints import hints
+from .prover import NO_ANSWER_BUDGET
 from .redaction import Redactor
 from .rendering import first_failure
 from .stats import RunStats
@@ -83,7 +84,7 @@ class Reporter:
         self.started = datetime.now(UTC)
 
     def verdict(self) -> Verdict:
-        return decide(self.rows, self.stopped)
+        return decide(self.rows, self.stopped, self.run.narrowed)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         judged = judged_in(report.user_properties)
@@ -91,7 +92,9 @@ class Reporter:
             return
         for requirement in requirements_in(report.user_properties):
             self.nodeids[requirement.id] = report.nodeid
-            self.rows[requirement.id] = Row(requirement.id, judged.outcome, judged.reason, judged.cases or 0, judged.first_failure)
+            self.rows[requirement.id] = Row(
+                requirement.id, judged.outcome, judged.reason, judged.cases or 0, judged.first_failure, judged.judged or 0
+            )
         if judged.no_verdict:
             self.stopped = self.stopped or judged.no_verdict
 
@@ -118,9 +121,7 @@ class Reporter:
         if self.worker or not (self.rows or self.stopped):
             return  # an xdist worker, or a run without the suite: the controller / nobody decides
         verdict = self.verdict()
-        code = exit_code(verdict, stopped=self.stopped is not None, complete=self.run.complete)
-        if code is not None:
-            session.exitstatus = code
+        session.exitstatus = exit_code(verdict)
         if self.run.reports.verdict:
             finished = datetime.now(UTC)
             header = {**self.header(), "started": _iso(self.started), "finished": _iso(finished), "waivers": self.waiver_report()}
@@ -164,8 +165,11 @@ class Reporter:
             )
         if stats.paced_seconds:
             lines.append(f"rate limit {self.run.rate_limit}: {stats.paced_seconds:.1f} s waited to keep it")
-        for probe, count in stats.not_sent.items():
-            lines.append(f"not sent: {count} {probe} case(s): the target gave no answer within the request timeout to several of them")
+        for shape, count in stats.not_sent.items():
+            lines.append(
+                f"not sent: {count} {shape} case(s): the target gave no answer within the request timeout to {NO_ANSWER_BUDGET} "
+                f"{shape} requests, which costs a few timeouts rather than one a case"
+            )
         return lines
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
@@ -300,10 +304,10 @@ class Reporter:
             rows.append(
                 f"<tr><td>{name}</td><td>{BY_ID[rid].level}</td>"
                 f'<td class="verdict-{escape(row.outcome)}">{escape(row.outcome.upper())}</td>'
-                f"<td>{row.cases}</td><td>{escape(BY_ID[rid].statement)}</td><td>{escape(row.reason)}</td></tr>"
+                f"<td>{row.judged} of {row.cases}</td><td>{escape(BY_ID[rid].statement)}</td><td>{escape(row.reason)}</td></tr>"
             )
         return (
-            '<table id="requirements"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Cases</th>'
+            '<table id="requirements"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Cases judged</th>'
             f"<th>Statement</th><th>Reason</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
 

@@ -1,7 +1,7 @@
 """The verdict as Markdown, for CI step summaries and pull-request comments.
 
 The same rows as the HTML report's summary (`Reporter.pytest_html_results_summary`): the verdict and
-its reason, the grading note, then per requirement its id, level, verdict, cases, statement and
+its reason, the grading note, then per requirement its id, level, verdict, cases judged (of those sent), statement and
 reason. Drawn from verdict.json, so it can be written after any run, by the CLI or by the plugin.
 
 Every value is shown as plain text, like the HTML report shows it: the characters that Markdown (or
@@ -50,11 +50,12 @@ def markdown(verdict: dict[str, Any]) -> str:
         "",
         " · ".join(facts),
         "",
-        "| Requirement | Level | Verdict | Cases | Statement | Reason |",
+        "| Requirement | Level | Verdict | Cases judged | Statement | Reason |",
         "|---|---|---|---:|---|---|",
     ]
     for row in verdict["requirements"]:
-        cells = [row["id"], row["level"], row["outcome"].upper(), row.get("cases", 0), row.get("statement", ""), row.get("reason", "")]
+        cases = f"{row.get('judged', row.get('cases', 0))} of {row.get('cases', 0)}"
+        cells = [row["id"], row["level"], row["outcome"].upper(), cases, row.get("statement", ""), row.get("reason", "")]
         lines.append("| " + " | ".join(plain(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -48,7 +48,7 @@ def document(verdict: Verdict, header: dict[str, Any]) -> dict[str, Any]:
     requirements = []
     for requirement in REQUIREMENTS:
         row = verdict.rows.get(requirement.id)
-        not_run = {"id": requirement.id, "outcome": Outcome.SKIP, "reason": "not run", "cases": 0, "first_failure": None}
+        not_run = {"id": requirement.id, "outcome": Outcome.SKIP, "reason": "not run", "cases": 0, "first_failure": None, "judged": 0}
         requirements.append(
             {
                 **(asdict(row) if row else not_run),

@@ -5,9 +5,10 @@
 #   github-action.sh run      run the suite with the action's inputs, append the verdict's Markdown summary
 #                             to $GITHUB_STEP_SUMMARY, set the step's outputs (exit-code, verdict, reports)
 #                             and exit with the run's exit code: 0 conformant, 1 not conformant,
-#                             2 usage error, 3 no verdict
+#                             3 no verdict, 4 usage error
 #
-# The inputs arrive as environment variables (action.yml maps them): INPUT_BASE_URL, INPUT_SEED,
+# The inputs arrive as environment variables (action.yml maps them): INPUT_BASE_URL (empty is refused
+# unless INPUT_EMBEDDED is "true": an empty value is what a missing secret gives), INPUT_SEED,
 # INPUT_MAX_EXAMPLES, INPUT_APPLICATION_ID (space-separated), INPUT_BUNDLE (a file name, packed in
 # the reports folder so that it is uploaded with them), INPUT_PRODUCT,
 # INPUT_SIGN_KEY (the PEM text), INPUT_REPORTS, INPUT_ARGS (further `run` options, split on
@@ -26,7 +27,14 @@ run() {
   local reports="${INPUT_REPORTS:-conformance-reports}"
   local summary="${GITHUB_STEP_SUMMARY:-/dev/stdout}" outputs="${GITHUB_OUTPUT:-/dev/null}"
   local args=(run --reports "$reports") extra=() id status verdict
-  if [ -n "${INPUT_BASE_URL:-}" ]; then args+=(--base-url "$INPUT_BASE_URL"); fi
+  local problem=""
+  if [ "${INPUT_EMBEDDED:-false}" = true ]; then
+    if [ -n "${INPUT_BASE_URL:-}" ]; then problem="base-url and embedded: \"true\" name two targets: give one"; fi
+  elif [ -z "${INPUT_BASE_URL:-}" ]; then
+    problem="base-url is empty (a missing secret? a fork's pull request gets none): give the target's service root, or set embedded: \"true\" to run against the suite's own reference server"
+  else
+    args+=(--base-url "$INPUT_BASE_URL")
+  fi
   if [ -n "${INPUT_SEED:-}" ]; then args+=(--seed "$INPUT_SEED"); fi
   if [ -n "${INPUT_MAX_EXAMPLES:-}" ]; then args+=(--max-examples "$INPUT_MAX_EXAMPLES"); fi
   for id in ${INPUT_APPLICATION_ID:-}; do args+=(--application-id "$id"); done
@@ -44,7 +52,13 @@ run() {
   read -r -a extra <<<"${INPUT_ARGS:-}"
 
   status=0
-  "$venv/bin/graph-sync-conformance" "${args[@]}" ${extra[@]+"${extra[@]}"} || status=$?
+  if [ -n "$problem" ]; then
+    echo "graph-sync-conformance action: $problem" >&2
+    rm -f "$reports/verdict.json"  # an earlier run's must not stand for this one
+    status=4
+  else
+    "$venv/bin/graph-sync-conformance" "${args[@]}" ${extra[@]+"${extra[@]}"} || status=$?
+  fi
 
   verdict=none
   if [ -f "$reports/verdict.json" ] && "$venv/bin/graph-sync-conformance" summary "$reports/verdict.json" >>"$summary"; then

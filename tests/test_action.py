@@ -66,7 +66,7 @@ def run_step(workspace: Path, token: str | None = None, **inputs: str) -> Step:
 def test_against_the_embedded_server_it_passes_and_packs_a_signed_bundle(tmp_path: Path) -> None:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    step = run_step(tmp_path, max_examples="10", seed="7", bundle="cert.zip", sign_key=pem)
+    step = run_step(tmp_path, embedded="true", max_examples="10", seed="7", bundle="cert.zip", sign_key=pem)
     assert step.exit_code == 0, step.log
     assert step.outputs == {"exit-code": "0", "verdict": "conformant", "reports": "conformance-reports"}
     verdict = step.verdict()
@@ -92,11 +92,33 @@ def test_against_a_server_that_breaks_a_must_it_fails_with_1(tmp_path: Path, ser
     assert not [text for text in [step.log, step.summary, *step.outputs.values(), *reports] if served.token in text]
 
 
-def test_a_usage_error_exits_2_and_says_there_is_no_verdict(tmp_path: Path) -> None:
-    step = run_step(tmp_path, base_url="notaurl")
-    assert step.exit_code == 2, step.log
-    assert step.outputs["exit-code"] == "2" and step.outputs["verdict"] == "none"
-    assert "**No verdict** (exit 2)" in step.summary
+def test_a_usage_error_exits_4_and_says_there_is_no_verdict(tmp_path: Path) -> None:
+    step = run_step(tmp_path, token="t", base_url="notaurl")
+    assert step.exit_code == 4, step.log
+    assert step.outputs["exit-code"] == "4" and step.outputs["verdict"] == "none"
+    assert "**No verdict** (exit 4)" in step.summary
+
+
+@pytest.mark.parametrize(
+    "inputs, said",
+    [
+        ({"base_url": ""}, "base-url is empty (a missing secret?"),
+        ({"base_url": "", "embedded": "false"}, "base-url is empty (a missing secret?"),
+        ({"base_url": "https://graph.example/beta", "embedded": "true"}, "name two targets"),
+    ],
+    ids=["missing-secret", "missing-secret-embedded-false", "both-targets"],
+)
+def test_an_empty_base_url_is_never_the_embedded_server(inputs: dict[str, str], said: str, tmp_path: Path) -> None:
+    """A secret missing (a fork's pull request) gives an empty base-url: refused, no run, no verdict,
+    and an earlier run's verdict in the reports folder does not stand for this one."""
+    (tmp_path / "conformance-reports").mkdir()
+    (tmp_path / "conformance-reports" / "verdict.json").write_text('{"verdict": "conformant"}')
+    step = run_step(tmp_path, token="t", product="PRODUCT.yaml", bundle="cert.zip", **inputs)
+    assert step.exit_code == 4, step.log
+    assert said in step.log and len(step.log.strip().splitlines()) == 1, step.log
+    assert step.outputs == {"exit-code": "4", "verdict": "none", "reports": "conformance-reports"}
+    assert "**No verdict** (exit 4)" in step.summary
+    assert sorted(p.name for p in (tmp_path / "conformance-reports").iterdir()) == []
 
 
 def test_an_unreachable_target_exits_3_with_an_incomplete_verdict(tmp_path: Path) -> None:

@@ -39,10 +39,8 @@ def signed(tmp_path_factory) -> dict[str, Path]:
     (folder / "key.pub").write_bytes(
         key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    (folder / "PRODUCT.yaml").write_text(PRODUCT)
     # From end to end, as a person runs it: `graph-sync-conformance run` in a fresh interpreter.
-    command = [sys.executable, "-m", "conformance.cli", "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml", "--sign-key", "key.pem"]
-    command.append("-q")
+    command = [sys.executable, "-m", "conformance.cli", "run", "--bundle", "b.zip", "--sign-key", "key.pem", "-q"]
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return {"bundle": folder / "b.zip", "public": folder / "key.pub", "folder": folder}
@@ -60,9 +58,19 @@ def test_run_bundle_then_verify_passes(signed) -> None:
 def test_a_bundle_of_the_embedded_server_needs_no_product_file(tmp_path) -> None:
     done = cli(tmp_path, "run", "--bundle", "b.zip", "-q")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "bundle of the embedded reference server: its PRODUCT.yaml is the suite's own" in done.stderr
     assert cli(tmp_path, "verify", "b.zip").returncode == 0
     product = zipfile.ZipFile(tmp_path / "b.zip").read("PRODUCT.yaml").decode()
     assert "product: embedded reference server" in product
+
+
+def test_a_product_file_without_a_target_of_yours_is_refused(tmp_path) -> None:
+    """Your PRODUCT.yaml with no --base-url would certify the embedded reference server under your name."""
+    (tmp_path / "PRODUCT.yaml").write_text(PRODUCT)
+    done = cli(tmp_path, "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "--product describes your target, and no --base-url names one" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "b.zip").exists() and not (tmp_path / "reports").exists()
 
 
 @pytest.mark.slow
@@ -78,7 +86,7 @@ def test_a_bundle_of_a_run_split_over_workers_carries_every_worker_s_evidence(tm
 
 def test_a_bundle_of_your_target_needs_a_product_file(tmp_path) -> None:
     done = cli(tmp_path, "run", "--bundle", "b.zip", "--base-url", "http://127.0.0.1:9/beta")
-    assert done.returncode == 2
+    assert done.returncode == 4
     assert "--bundle needs --product PRODUCT.yaml" in done.stderr
 
 
@@ -134,12 +142,12 @@ def test_an_incomplete_run_refuses_to_bundle(tmp_path) -> None:
 def test_an_invalid_product_file_is_a_usage_error(tmp_path) -> None:
     (tmp_path / "PRODUCT.yaml").write_text("vendor: Contoso\nproduct: SyncMock\n")
     done = cli(tmp_path, "run", "--bundle", "b.zip", "--product", "PRODUCT.yaml", "--base-url", "http://127.0.0.1:9/beta")
-    assert done.returncode == 2
+    assert done.returncode == 4
     assert "PRODUCT.yaml is not valid" in done.stderr and "'version' is a required property" in done.stderr
 
 
-def test_run_maps_usage_errors_to_exit_2(tmp_path) -> None:
-    assert cli(tmp_path, "run", "--base-url", "notaurl").returncode == 2
+def test_a_usage_error_exits_4_under_run_as_under_pytest(tmp_path) -> None:
+    assert cli(tmp_path, "run", "--base-url", "notaurl", "--token", "t").returncode == 4
 
 
 def test_diff_names_the_broken_requirement_and_exits_1(shared_runs, tmp_path) -> None:

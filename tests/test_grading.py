@@ -107,17 +107,34 @@ def test_a_run_that_stopped_or_judged_part_of_the_catalogue_is_incomplete() -> N
         "target unreachable",
     )
     partial = {rid: row for rid, row in rows().items() if rid != "SYNC-ID-GUID"}
-    assert (decide(partial, None).verdict, decide(partial, None).reason) == ("incomplete", "not judged: SYNC-ID-GUID")
+    narrowed = decide(partial, None, "-k")
+    assert (narrowed.verdict, narrowed.reason) == ("incomplete", "the run was narrowed (-k): not judged: SYNC-ID-GUID")
+    # Rows missing however it came about (a test that did not report): still no verdict.
+    assert decide(partial, None).verdict == "incomplete"
+    # -x that met no failure judged everything, and still certifies nothing.
+    whole = decide(rows(), None, "-x")
+    assert (whole.verdict, whole.reason) == ("incomplete", "the run was narrowed (-x): every requirement judged, but not as a whole run")
 
 
-def test_the_exit_code_follows_the_verdict_for_a_whole_run_only() -> None:
+def test_a_must_failure_in_a_run_that_left_requirements_out_still_makes_it_not_conformant() -> None:
+    partial = {rid: row for rid, row in rows(SYNC_SECRETS_ECHO=Outcome.FAIL).items() if rid != "SYNC-ID-GUID"}
+    decided = decide(partial, None, "--deselect")
+    assert decided.verdict == "not conformant"
+    assert decided.reason == "MUST failed: SYNC-SECRETS-ECHO; the run was narrowed (--deselect): not judged: SYNC-ID-GUID"
+
+
+def test_the_exit_code_follows_the_verdict_and_a_run_that_left_requirements_out_is_never_0() -> None:
     conformant, broken = decide(rows(), None), decide(rows(SYNC_SECRETS_ECHO=Outcome.FAIL), None)
-    assert exit_code(conformant, stopped=False, complete=True) == 0
-    assert exit_code(broken, stopped=False, complete=True) == 1
-    assert exit_code(broken, stopped=False, complete=False) is None
-    assert exit_code(conformant, stopped=True, complete=False) == EXIT_NO_VERDICT
+    assert exit_code(conformant) == 0
+    assert exit_code(broken) == 1
+    only_passes = {rid: row for rid, row in rows().items() if rid == "SYNC-ID-GUID"}
+    assert exit_code(decide(only_passes, None, "-k")) == EXIT_NO_VERDICT  # a -k run of one requirement that passes
+    assert exit_code(decide(rows(), None, "-x")) == EXIT_NO_VERDICT
+    assert exit_code(decide({rid: r for rid, r in rows(SYNC_SECRETS_ECHO=Outcome.FAIL).items() if rid == "SYNC-SECRETS-ECHO"}, None)) == 1
+    assert exit_code(decide(rows(), "target unreachable")) == EXIT_NO_VERDICT
+    assert exit_code(decide(rows(SYNC_SECRETS_ECHO=Outcome.FAIL), "target unreachable")) == 1
     # The suite's own error is no finding about the target: no verdict.
-    assert exit_code(decide(rows(SYNC_SECRETS_ECHO=Outcome.ERROR), None), stopped=False, complete=True) == EXIT_NO_VERDICT
+    assert exit_code(decide(rows(SYNC_SECRETS_ECHO=Outcome.ERROR), None)) == EXIT_NO_VERDICT
 
 
 def test_only_fail_and_error_fail_a_run() -> None:

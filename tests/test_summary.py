@@ -63,15 +63,15 @@ def _plain_paragraph(inline: Any) -> str:
 
 def expected_rows(verdict: dict[str, Any]) -> list[list[str]]:
     return [
-        [r["id"], r["level"], r["outcome"].upper(), str(r["cases"]), r["statement"], r["reason"].replace("\r\n", "\n")]
+        [r["id"], r["level"], r["outcome"].upper(), f"{r['judged']} of {r['cases']}", r["statement"], r["reason"].replace("\r\n", "\n")]
         for r in verdict["requirements"]
     ]
 
 
 def hostile_verdict() -> dict[str, Any]:
-    rows = {r.id: Row(r.id, Outcome.PASS, cases=3) for r in REQUIREMENTS}
+    rows = {r.id: Row(r.id, Outcome.PASS, cases=3, judged=3) for r in REQUIREMENTS}
     first = REQUIREMENTS[0].id
-    rows[first] = Row(first, Outcome.FAIL, reason=HOSTILE, cases=7)
+    rows[first] = Row(first, Outcome.FAIL, reason=HOSTILE, cases=7, judged=2)
     header = {"target": {"base_url": "http://127.0.0.1:8000/beta", "embedded": False}, "seed": 5, "finished": "2026-11-25T14:10:25Z"}
     return document(decide(rows, None), header)
 
