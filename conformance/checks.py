@@ -23,7 +23,8 @@ from urllib.parse import urljoin, urlsplit
 
 from .contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, error_validator, response_validator, schema_problem
 from .errors import CheckFailed, NotApplicable
-from .exchange import Exchange, Response
+from .exchange import Exchange, Response, header
+from .shapes import a_request
 
 Check = Callable[..., None]
 """A check: takes the exchange(s) of one case, returns on a pass, raises CheckFailed or NotApplicable."""
@@ -49,8 +50,30 @@ def not_applicable(reason: str) -> NoReturn:
     raise NotApplicable(reason)
 
 
+def http_allowance(exchange: Exchange) -> str | None:
+    """Why HTTP itself permits this answer to the way the request was framed, whatever the contract
+    says of the request's content; None when it does not. Such an answer is no finding on any
+    requirement: what HTTP allows is never a failure (the answer is complete, so SYNC-ANSWERED has
+    nothing against it either).
+
+    A body sent chunked, without Content-Length, may be refused with 411 Length Required (RFC 9112
+    § 6.3: "A server MAY reject a request that contains a message body but not a Content-Length by
+    responding with 411"); front ends that want a length are common.
+    """
+    response = exchange.response
+    request = exchange.request
+    chunked = (header(request.headers, "transfer-encoding") or "").lower() == "chunked"
+    if response is not None and response.status == 411 and chunked and header(request.headers, "content-length") is None:
+        return "411 Length Required to a body sent without Content-Length: HTTP permits it (RFC 9112 § 6.3)"
+    return None
+
+
 def judge(check: Check, *exchanges: Exchange) -> Result:
-    """The one place a check's verdict is caught: returned is a pass, raised is a failure or "not applicable"."""
+    """The one place a check's verdict is caught: returned is a pass, raised is a failure or "not applicable".
+    An answer HTTP permits for how its request was framed (`http_allowance`) is not applicable to any check."""
+    allowed = [why for exchange in exchanges if (why := http_allowance(exchange))]
+    if len(allowed) == len(exchanges):
+        return Result("n/a", allowed[0])
     try:
         check(*exchanges)
     except CheckFailed as failed:
@@ -98,7 +121,8 @@ def answered(exchange: Exchange) -> None:
     than the suite reads counts: that is the suite's limit, and the body checks judge it)."""
     if not exchange.answered:
         response = exchange.response
-        fail(exchange.error or (response.incomplete if response is not None else None) or str(exchange.shortfall))
+        why = exchange.error or (response.incomplete if response is not None else None) or str(exchange.shortfall)
+        fail(f"{why}, to {a_request(exchange.shape)}" if exchange.shape else why)
 
 
 def _answer(exchange: Exchange) -> int:

@@ -17,7 +17,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -27,6 +27,7 @@ from urllib3.exceptions import ProtocolError
 from .config import DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_THROTTLE_WAIT
 from .errors import NoVerdict
 from .exchange import Exchange, Request, Response, Shortfall, header
+from .shapes import LIVENESS_ORDER, Shape, a_request, shape_of
 from .stats import RunStats
 from .throttling import BACKOFF, THROTTLE_RETRIES, Pacer, RateLimit, retry_after
 from .watchdog import Watch, WatchedAdapter, watched
@@ -63,25 +64,28 @@ class ClientSettings:
     """How many processes share the rate limit (pytest-xdist workers)."""
     known_good: dict[str, Any] | None = None
     """A body any correct target answers (the contract's own example), sent with one fresh secret each
-    time (`known_good_body`) to tell a target that stopped answering from one that ignores some
-    requests, and one that throttles everything from one that throttles some requests; None: never sent."""
+    time (`known_good_body`) in the liveness requests that tell a target that stopped answering from one
+    that ignores some requests, and one that throttles everything from one that throttles some
+    requests (`Client._alive`); None: none are sent."""
     application_id: str | None = None
-    """Where the known-good request goes."""
+    """Where the liveness requests go."""
 
 
 @dataclass
 class _Streak:
-    """Requests in a row that got nothing back, and whether anything ever came back in this run."""
+    """Requests in a row that got nothing back, and the shapes of request the target has answered
+    whole in this run (none: it has never answered)."""
 
     silent: int = 0
-    answered_once: bool = False
+    answered: set[Shape] = field(default_factory=set)
 
 
 class Client:
     def __init__(
-        self, settings: ClientSettings, *, stats: RunStats | None = None, observe: Callable[[Exchange], None] | None = None
+        self, settings: ClientSettings, *, stats: RunStats | None = None, observe: Callable[[str, Exchange], None] | None = None
     ) -> None:
-        """`observe` sees the requests the client sends of its own accord (liveness checks)."""
+        """`observe` sees the requests the client sends of its own accord (liveness checks), with the
+        name of what each was."""
         self.settings = settings
         self.stats = stats if stats is not None else RunStats()
         self._observe = observe
@@ -108,6 +112,10 @@ class Client:
     def bearer(self) -> str | None:
         token = self.token()
         return f"Bearer {token}" if token else None
+
+    def shape(self, request: Request) -> Shape:
+        """The shape of a request as this client sends it (conformance/shapes.py)."""
+        return shape_of(request, self.bearer())
 
     def request(
         self, application_id: str, body: bytes, payload: Any = None, headers: dict[str, str | None] | None = None
@@ -165,12 +173,16 @@ class Client:
         known-good request sent at once is answered without throttling: the target is up and chose to
         refuse this request, and a target that is reachable and wrong is judged. Throttled too (or no
         known-good request to send): the target throttles everything, and the run has no verdict."""
-        check = self._known_good()
-        if check is not None and check.answered and retry_after(check) is None:
+        # Throttling counts what a caller with credentials may send (a tenant's quota): asked without
+        # them, a target that throttles every request of the tenant would answer 401 at once.
+        checks = self._alive(
+            self.shape(exchange.request), lambda check: check.answered and retry_after(check) is None, AUTHENTICATED_LIVENESS
+        )
+        if checks and checks[-1][1].answered and retry_after(checks[-1][1]) is None:
             self.stats.throttled_without_end += 1
             return exchange
         self.stats.throttled += 1
-        also = f", and a known-good request sent at once got {_outcome(check)}" if check is not None else ""
+        also = f", and {_said(checks)}" if checks else ""
         raise NoVerdict(f"throttled without end: {how}{also}; try a lower --rate-limit or later")
 
     def _sleep(self, seconds: float) -> None:
@@ -200,10 +212,12 @@ class Client:
     def _watch(self, exchange: Exchange) -> None:
         """Tell a target that is down from one that ignores some requests, and notice a refused token."""
         streak = self._streak
+        if exchange.answered:
+            streak.answered.add(self.shape(exchange.request))
         if not _silent(exchange):
-            streak.silent, streak.answered_once = 0, True
+            streak.silent = 0
             self._watch_token(exchange)
-        elif streak.answered_once:
+        elif streak.answered:
             self._still_answering(exchange)
         else:
             streak.silent += 1
@@ -211,40 +225,64 @@ class Client:
                 self._ever_answering(exchange)
 
     def _ever_answering(self, exchange: Exchange) -> None:
-        """Requests in a row got nothing back and nothing has come back in this run yet: a known-good
-        request, sent at once, tells a target that is down from one that ignores the bodies this process
-        happened to send first (bodies another worker sent before, say). Answered: the target is up, and
-        SYNC-ANSWERED judges the requests it ignored."""
-        check = self._known_good()
-        if check is None or _silent(check):
+        """Requests in a row got nothing back and nothing has come back in this run yet: liveness
+        requests of other shapes, sent at once, tell a target that is down from one that ignores the
+        requests this process happened to send first (bodies another worker sent before, say, or every
+        create). One answered: the target is up, and SYNC-ANSWERED judges the requests it ignored."""
+        checks = self._alive(self.shape(exchange.request), lambda check: not _silent(check))
+        if not checks or _silent(checks[-1][1]):
             last = exchange.error or _incomplete(exchange)
-            raise NoVerdict(f"target unreachable: {self._streak.silent} requests in a row got no answer (last: {last})")
-        self._streak.silent, self._streak.answered_once = 0, True
+            also = f"; and {_said(checks)}" if checks else ""
+            raise NoVerdict(f"target unreachable: {self._streak.silent} requests in a row got no answer (last: {last}){also}")
+        self._streak.silent = 0
 
     def _still_answering(self, exchange: Exchange) -> None:
-        """A request got nothing back from a target that has answered in this run: a known-good request,
-        sent at once, decides whether the target ignores that request (SYNC-ANSWERED judges it) or stopped
-        answering altogether (the run stops). Deciding before the request is judged keeps a target that went
-        away from being blamed for the answers it did not give."""
-        check = self._known_good()
-        if check is not None and _silent(check):
+        """A request got nothing back from a target that has answered in this run: liveness requests,
+        sent at once, decide whether the target ignores that kind of request (SYNC-ANSWERED judges it) or
+        stopped answering altogether (the run stops). Deciding before the request is judged keeps a target
+        that went away from being blamed for the answers it did not give."""
+        checks = self._alive(self.shape(exchange.request), lambda check: not _silent(check))
+        if checks and _silent(checks[-1][1]):
             raise NoVerdict(
-                f"target stopped answering: a request got no answer ({exchange.error or _incomplete(exchange)}), "
-                f"and the contract's own example got none either ({check.error or _incomplete(check)})"
+                f"target stopped answering: {a_request(self.shape(exchange.request))} got no answer "
+                f"({exchange.error or _incomplete(exchange)}), and {_said(checks)}"
             )
 
-    def _known_good(self) -> Exchange | None:
-        """A request any correct target answers at once: the contract's example, with a fresh secret
-        (`known_good_body`). A throttled answer to it is not waited out, since whether the target
-        throttles it too is one of the questions it answers. None when the client has none to send."""
+    def _alive(self, silent: Shape, answers: Callable[[Exchange], bool], shapes: tuple[Shape, ...] = LIVENESS_ORDER) -> Checked:
+        """Liveness requests, sent one after another until one `answers`: of `shapes` but never the
+        `silent` one (the shape that just got nothing), of the shapes the target has answered in this
+        run first, with no side effect first (as `shapes` are ordered), at most LIVENESS_TRIES. The
+        requests sent, the last the deciding one; none when the client has nothing to send."""
         if self.settings.known_good is None or self.settings.application_id is None:
-            return None
+            return []
+        others = [shape for shape in shapes if shape != silent]
+        ordered = sorted(others, key=lambda shape: shape not in self._streak.answered)[:LIVENESS_TRIES]
+        sent: Checked = []
+        for shape in ordered:
+            check = self._followed(self._liveness_request(shape))
+            self.stats.liveness_checks += 1
+            if self._observe is not None:
+                self._observe(f"liveness-{shape}", check)
+            sent.append((shape, check))
+            if check.answered:
+                self._streak.answered.add(shape)
+            if answers(check):
+                break
+        return sent
+
+    def _liveness_request(self, shape: Shape) -> Request:
+        """A request of `shape` any correct target answers at once: the contract's example with a fresh
+        secret (`known_good_body`), never a body the target has had, sent as the shape needs (without
+        credentials, or as a body that is not JSON). A throttled answer to it is not waited out, since
+        whether the target throttles it too is one of the questions it answers."""
+        assert self.settings.known_good is not None and self.settings.application_id is not None
         body = known_good_body(self.settings.known_good)
-        check = self._followed(self.request(self.settings.application_id, serialize(body), body))
-        self.stats.liveness_checks += 1
-        if self._observe is not None:
-            self._observe(check)
-        return check
+        request = self.request(self.settings.application_id, serialize(body), body)
+        if shape is Shape.UNAUTHENTICATED:
+            return replace(request, headers=tuple((k, v) for k, v in request.headers if k.lower() != "authorization"))
+        if shape is Shape.NOT_JSON:
+            return replace(request, body=serialize(body)[:-1], payload=None)
+        return request
 
     def _watch_token(self, exchange: Exchange) -> None:
         bearer = self.bearer()
@@ -297,10 +335,10 @@ class Client:
         return exchange, watch.reused
 
     def _on_the_wire(self, request: Request, watch: Watch, timeout: float) -> Exchange:
-        started = time.perf_counter()
+        started, shape = time.perf_counter(), self.shape(request)
 
         def failed(shortfall: Shortfall, error: str) -> Exchange:
-            return Exchange(request, error=error, elapsed=time.perf_counter() - started, shortfall=shortfall)
+            return Exchange(request, error=error, elapsed=time.perf_counter() - started, shortfall=shortfall, shape=shape)
 
         try:
             with self._session.request(
@@ -329,7 +367,7 @@ class Client:
             return failed(Shortfall.REFUSED, f"cannot connect to {host}:{port} ({_reason(cause)})")
         except requests.RequestException as exc:
             return failed(Shortfall.MALFORMED, f"not an HTTP answer: {_one_line(exc)}")
-        return Exchange(request, response, elapsed=time.perf_counter() - started, shortfall=shortfall)
+        return Exchange(request, response, elapsed=time.perf_counter() - started, shortfall=shortfall, shape=shape)
 
     def _read(self, raw: requests.Response, watch: Watch, timeout: float) -> tuple[Response, Shortfall | None]:
         """The answer with at most the cap of its body, never the whole of an oversized one, and why
@@ -409,6 +447,21 @@ def _in_pieces(body: bytes) -> Iterator[bytes]:
     yield body[:middle]
     time.sleep(PIECE_PAUSE)
     yield body[middle:]
+
+
+LIVENESS_TRIES = 2
+"""Liveness requests sent for one decision, at most: each may cost a request timeout."""
+
+
+AUTHENTICATED_LIVENESS = tuple(shape for shape in LIVENESS_ORDER if shape is not Shape.UNAUTHENTICATED)
+"""The liveness requests that ask whether the target throttles everything: with the run's credentials."""
+Checked = list[tuple[Shape, Exchange]]
+"""The liveness requests sent for one decision, by shape, the last the deciding one."""
+
+
+def _said(checks: Checked) -> str:
+    """What the liveness requests got, in a few words each: `an unauthenticated request sent to check got 401 Unauthorized`."""
+    return "; ".join(f"{a_request(shape)} sent to check got {_outcome(check)}" for shape, check in checks)
 
 
 def _outcome(exchange: Exchange) -> str:

@@ -188,6 +188,9 @@ class Exchange:
     elapsed: float = 0.0
     shortfall: Shortfall | None = None
     """Why there is no complete answer (with `error`, or with a response whose body is incomplete)."""
+    shape: str = ""
+    """The request's shape, named for the answer it calls for (conformance/shapes.py): what a target that
+    answers some requests and not others is told it did not answer."""
 
     @property
     def answered(self) -> bool:

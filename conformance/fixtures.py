@@ -73,7 +73,7 @@ def conformance_client(pytestconfig: pytest.Config, conformance_evidence: Eviden
             application_id=run.application_ids[0],
         ),
         stats=pytestconfig.stash[STATS],
-        observe=(lambda check: conformance_evidence.write(LIVENESS, "spec-example", (check,))) if conformance_evidence else None,
+        observe=(lambda name, check: conformance_evidence.write(LIVENESS, name, (check,))) if conformance_evidence else None,
     )
     yield client
     client.close()
@@ -87,8 +87,9 @@ def prover(
     # The collected requirements, not the whole catalogue: `-k SYNC-AUTH-401` sends only its probe.
     collected = {rid for item in request.session.items for rid in requirement_ids(item)}
     token = conformance_client.token()
-    refused = refused_tokens(token) if token else None
-    for credential in (refused or {}).values():
+    assert token is not None, "a run has a token: the embedded server's, the user's, or one by client credentials"
+    refused = refused_tokens(token)
+    for credential in refused.values():
         pytestconfig.stash[REDACTOR].add(credential)
     log = conformance_evidence
     campaign = Campaign(

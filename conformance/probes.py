@@ -16,20 +16,34 @@ from schemathesis import Case
 
 from .catalogue import Probe
 from .client import Client, serialize
+from .config import refused_tokens
 from .corpus import BAD_APPLICATION_IDS, MALFORMED_BODIES, WRONG_CONTENT_TYPES, bad_authorizations, corpus
 from .exchange import Exchange, Request
 from .generation import Generator
+from .shapes import Shape
 
 VALID_BODY = {"secrets": [{"key": "UserName", "value": "admin@contoso.example"}]}
+
+
+Muted = Callable[[Request], bool]
+"""Whether a request is not to be sent: it has a shape the target gives no answer to (conformance/prover.py)."""
+
+
+def _never(request: Request) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
 class GeneratedProbe:
     explicit: list[tuple[str, Case]]
     strategy: st.SearchStrategy[Case]
+    shape: Shape
+    """The shape of every request it sends (conformance/shapes.py)."""
 
-    def send(self, client: Client, case: Case) -> tuple[Exchange, ...]:
-        return (client.create(case.path_parameters["applicationsId"], case.body),)
+    def send(self, client: Client, case: Case, muted: Muted = _never) -> tuple[Exchange, ...]:
+        """The case's exchange; none when its request is `muted`."""
+        request = client.request(case.path_parameters["applicationsId"], serialize(case.body), case.body)
+        return () if muted(request) else (client.send(request),)
 
 
 Build = Callable[[Client], Request]
@@ -40,11 +54,16 @@ Build = Callable[[Client], Request]
 class FixedProbe:
     explicit: list[tuple[str, tuple[Build, ...]]]
     """Each case by name: the requests it sends, in order; the check sees every exchange of a case."""
-    unavailable: str | None = None
-    """Why this probe sends nothing in this run, if it does not."""
 
-    def send(self, client: Client, case: tuple[Build, ...]) -> tuple[Exchange, ...]:
-        return tuple(client.send(build(client)) for build in case)
+    def send(self, client: Client, case: tuple[Build, ...], muted: Muted = _never) -> tuple[Exchange, ...]:
+        """The case's exchanges, in order, up to the first request that is `muted` (none sent from there)."""
+        sent: list[Exchange] = []
+        for build in case:
+            request = build(client)
+            if muted(request):
+                break
+            sent.append(client.send(request))
+        return tuple(sent)
 
 
 AnyProbe = GeneratedProbe | FixedProbe
@@ -57,26 +76,19 @@ def _post(
     return (lambda client: client.request(application_id, body, payload, dict(headers or {})),)
 
 
-def make_probes(generator: Generator, token: str | None, refused: Mapping[str, str] | None) -> dict[Probe, AnyProbe]:
+def make_probes(generator: Generator, token: str, refused: Mapping[str, str] | None = None) -> dict[Probe, AnyProbe]:
     """Every probe; `refused` are the credentials made from the token that the target must refuse
-    (config.refused_tokens), None where no token is given."""
+    (config.refused_tokens, by default)."""
     app = generator.application_ids[0]
     valid = serialize(VALID_BODY)
-    if token and refused:
-        credentials = FixedProbe(
-            [
-                (f"authorization-{name}", _post(app, valid, {"Authorization": value}, VALID_BODY))
-                for name, value in bad_authorizations(token, refused).items()
-            ]
-        )
-    else:
-        credentials = FixedProbe(
-            [],
-            unavailable="no token given (--token or GRAPH_TOKEN): a server that needs none cannot be told "
-            "from one that ignores credentials",
-        )
+    credentials = FixedProbe(
+        [
+            (f"authorization-{name}", _post(app, valid, {"Authorization": value}, VALID_BODY))
+            for name, value in bad_authorizations(token, refused_tokens(token) if refused is None else refused).items()
+        ]
+    )
     return {
-        Probe.VALID: GeneratedProbe(generator.valid_explicit, generator.valid),
+        Probe.VALID: GeneratedProbe(generator.valid_explicit, generator.valid, Shape.CREATE),
         # The same create as a client may also send it: every valid request must be created.
         Probe.VALID_FORMS: FixedProbe(
             [
@@ -105,5 +117,5 @@ def make_probes(generator: Generator, token: str | None, refused: Mapping[str, s
             [(f"application-id-{name}", _post(bad, valid, payload=VALID_BODY)) for name, bad in BAD_APPLICATION_IDS.items()]
         ),
         # Generated invalid bodies last (see the catalogue): every chosen defect is judged first.
-        Probe.INVALID_BODY: GeneratedProbe(generator.invalid_explicit, generator.invalid),
+        Probe.INVALID_BODY: GeneratedProbe(generator.invalid_explicit, generator.invalid, Shape.INVALID_BODY),
     }

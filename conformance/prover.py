@@ -27,12 +27,13 @@ from .catalogue import REQUIREMENTS, Probe, Requirement
 from .client import Client
 from .coverage import Origin
 from .errors import NoVerdict
-from .exchange import Exchange, Shortfall
+from .exchange import Exchange, Request, Shortfall
 from .failure import RequirementFailed
 from .ledger import Ledger, LocalLedger, Unit
-from .probes import AnyProbe, FixedProbe, GeneratedProbe
+from .probes import AnyProbe, GeneratedProbe
 from .progress import Progress
 from .redaction import Redactor
+from .shapes import Shape
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,11 @@ class Tally:
     judged: int = 0
     applicable: int = 0
     not_applicable: Counter[str] = field(default_factory=Counter)
-    unavailable: list[str] = field(default_factory=list)
     not_sent: Counter[str] = field(default_factory=Counter)
     """Cases not sent, by why."""
 
     def why_unchecked(self) -> str:
-        reasons = [*self.unavailable, *(f"{reason} ({n}×)" for reason, n in self.not_applicable.most_common(3))]
+        reasons = [f"{reason} ({n}×)" for reason, n in self.not_applicable.most_common(3)]
         reasons += [f"{n} case(s) not sent: {why}" for why, n in self.not_sent.items()]
         return "; ".join(reasons) or "no case was sent"
 
@@ -91,7 +91,6 @@ def merged(parts: Sequence[Judgement]) -> Judgement:
         total.tally.judged += part.tally.judged
         total.tally.applicable += part.tally.applicable
         total.tally.not_applicable.update(part.tally.not_applicable)
-        total.tally.unavailable.extend(part.tally.unavailable)
         total.tally.not_sent.update(part.tally.not_sent)
     return total
 
@@ -115,7 +114,8 @@ class ProofSettings:
 
 GENERATION_BATCH = 500
 NO_ANSWER_BUDGET = 3
-"""Requests of one probe that may go unanswered within the timeout before the rest of it is not sent."""
+"""Requests of one shape (conformance/shapes.py) that may go unanswered within the timeout before no
+more of that shape is sent: a target that never answers creates costs three timeouts, not one a create."""
 
 
 def _settings(max_examples: int, phases: list[Phase]) -> settings:
@@ -164,8 +164,8 @@ class Campaign:
         self._judges = {kind: [r for r in requirements if kind in r.probes] for kind in probes}
         self.sent: Counter[Probe] = Counter()
         """Cases this process sent, by probe."""
-        self.unanswered: Counter[Probe] = Counter()
-        """Requests of each probe that got no answer within the timeout, in this process."""
+        self.unanswered: Counter[Shape] = Counter()
+        """Requests of each shape that got no answer within the timeout, in this process."""
         self.stopped: str | None = None
         """Why the run stopped, once it has: nothing more is sent."""
 
@@ -193,8 +193,8 @@ class Campaign:
 
     def _judge_batch(self, kind: Probe, probe: GeneratedProbe, batch: int) -> dict[str, Judgement]:
         batch_seed, size = self.proof.batches()[batch]
-        if self.unanswered[kind] >= NO_ANSWER_BUDGET:  # not even drawn: none of it would be sent
-            return self._not_sent(kind, {r.id: Judgement() for r in self._judges[kind]}, size)
+        if self.unanswered[probe.shape] >= NO_ANSWER_BUDGET:  # not even drawn: none of it would be sent
+            return self._not_sent(probe.shape, {r.id: Judgement() for r in self._judges[kind]}, size)
         return self._judge(kind, [(None, case, batch) for case in self.generated(probe, batch_seed, size)])
 
     def _judge(self, kind: Probe, cases: list[tuple[str | None, Any, int | None]]) -> dict[str, Judgement]:
@@ -202,20 +202,29 @@ class Campaign:
             raise NoVerdict(self.stopped)
         probe = self.probes[kind]
         judgements = {r.id: Judgement() for r in self._judges[kind]}
-        if isinstance(probe, FixedProbe) and probe.unavailable:
-            for judgement in judgements.values():
-                judgement.tally.unavailable.append(probe.unavailable)
-        for sent, (name, case, batch) in enumerate(cases):
-            if self.unanswered[kind] >= NO_ANSWER_BUDGET:
-                return self._not_sent(kind, judgements, len(cases) - sent)
-            self._observe(kind, Observation(name, self._send(probe, case), batch), judgements)
+        for name, case, batch in cases:
+            exchanges, muted = self._send(probe, case)
+            if exchanges:
+                self._observe(kind, Observation(name, exchanges, batch), judgements)
+            elif muted is not None:
+                self._not_sent(muted, judgements, 1)
         if self.progress is not None:
             self.progress.flush()
         return judgements
 
-    def _send(self, probe: AnyProbe, case: Any) -> tuple[Exchange, ...]:
+    def _send(self, probe: AnyProbe, case: Any) -> tuple[tuple[Exchange, ...], Shape | None]:
+        """The case's exchanges, up to its first request of a shape the target has given no answer to
+        NO_ANSWER_BUDGET times (none of that is sent), and that shape if there was one."""
+        muted: list[Shape] = []
+
+        def mute(request: Request) -> bool:
+            shape = self.client.shape(request)
+            if self.unanswered[shape] >= NO_ANSWER_BUDGET:
+                muted.append(shape)
+            return bool(muted)
+
         try:
-            return probe.send(self.client, case)
+            return probe.send(self.client, case, mute), (muted[0] if muted else None)
         except NoVerdict as stop:
             self.stopped = self.stopped or str(stop)
             raise
@@ -223,8 +232,7 @@ class Campaign:
     def _observe(self, kind: Probe, observation: Observation, judgements: dict[str, Judgement]) -> None:
         """Record one case and let every requirement of its probe judge it."""
         self.sent[kind] += 1
-        if any(e.shortfall is Shortfall.TIMEOUT for e in observation.exchanges):
-            self.unanswered[kind] += 1
+        self.unanswered.update(self.client.shape(e.request) for e in observation.exchanges if e.shortfall is Shortfall.TIMEOUT)
         self.client.stats.statuses.update(f"{kind} {e.response.status}" for e in observation.exchanges if e.response is not None)
         if kind is Probe.VALID:
             origin = Origin.CHOSEN if observation.batch is None else Origin.GENERATED
@@ -247,10 +255,10 @@ class Campaign:
         if self.progress is not None:
             self.progress.sent(str(kind), failed)
 
-    def _not_sent(self, kind: Probe, judgements: dict[str, Judgement], count: int) -> dict[str, Judgement]:
-        """The rest of a probe the target does not answer: not sent, and said so in every tally."""
-        why = f"the target gave no answer within the request timeout to {NO_ANSWER_BUDGET} {kind} requests"
-        self.client.stats.not_sent[str(kind)] += count
+    def _not_sent(self, shape: Shape, judgements: dict[str, Judgement], count: int) -> dict[str, Judgement]:
+        """Cases of a shape of request the target does not answer: not sent, and said so in every tally."""
+        why = f"the target gave no answer within the request timeout to {NO_ANSWER_BUDGET} {shape} requests"
+        self.client.stats.not_sent[str(shape)] += count
         for judgement in judgements.values():
             judgement.tally.not_sent[why] += count
         return judgements

@@ -28,10 +28,10 @@ class RunStats:
     resent: int = 0
     """Requests sent again, once, because the kept-alive connection they went out on closed before any answer."""
     liveness_checks: int = 0
-    """Known-good requests sent to tell a target that stopped answering (or throttles everything) from
-    one that misbehaves."""
+    """Liveness requests sent to tell a target that stopped answering (or throttles everything) from
+    one that misbehaves (conformance/client.py)."""
     not_sent: Counter[str] = field(default_factory=Counter)
-    """Cases not sent, by probe, because the target gave no answer to several of that probe's requests."""
+    """Cases not sent, by the shape of request (conformance/shapes.py) the target gave no answer to several of."""
     statuses: Counter[str] = field(default_factory=Counter)
     """Answers by probe and status (`"valid 201"`): what common mistakes are recognised from."""
     coverage: Coverage = field(default_factory=Coverage)

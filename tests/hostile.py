@@ -290,7 +290,8 @@ class Relay:
                 if answer is None:
                     return
                 answer_head = answer[0] + b"\r\n" + self.header if self.header else answer[0]
-                conn.sendall(self.interim + answer_head + b"\r\n\r\n" + answer[1])
+                if not self.answer(conn, self.interim + answer_head, answer[1]):
+                    return
                 if self.then is not None:
                     self.then(conn)
                     return
@@ -298,6 +299,11 @@ class Relay:
     def intercepted(self, conn: socket.socket, body: bytes) -> bool:
         """Whether the front dealt with this request itself instead of forwarding it: never, here."""
         return False
+
+    def answer(self, conn: socket.socket, head: bytes, body: bytes) -> bool:
+        """Send the backend's answer on; False ends the connection's turn (the answer was not finished)."""
+        conn.sendall(head + b"\r\n\r\n" + body)
+        return True
 
 
 class Misbehaving(Relay):
@@ -315,3 +321,83 @@ class Misbehaving(Relay):
         self.picked += 1
         self.misbehave(conn)
         return True
+
+
+# --- a target up and answering, but not the answers of one kind ----------------------------------
+
+
+def _status(head: bytes) -> int:
+    return int(head.split(b" ", 2)[1])
+
+
+def chunked_without_end(conn: socket.socket, head: bytes, body: bytes) -> None:
+    """The answer chunked, its first chunk sent and never the last: the body never completes."""
+    kept = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-length:")]
+    half = body[: len(body) // 2]
+    conn.sendall(b"\r\n".join([*kept, b"Transfer-Encoding: chunked"]) + b"\r\n\r\n" + b"%x\r\n" % len(half) + half + b"\r\n")
+    threading.Event().wait(3600)
+
+
+def shorter_than_its_length(conn: socket.socket, head: bytes, body: bytes) -> None:
+    """The answer's head as it is (its Content-Length the whole body's), half its body, and then nothing."""
+    conn.sendall(head + b"\r\n\r\n" + body[: len(body) // 2])
+    threading.Event().wait(3600)
+
+
+def head_only(conn: socket.socket, head: bytes, body: bytes) -> None:
+    """The answer's head, and not a byte of its body."""
+    conn.sendall(head + b"\r\n\r\n")
+    threading.Event().wait(3600)
+
+
+Unfinishing = Callable[[socket.socket, bytes, bytes], None]
+
+
+class NeverFinishes201(Relay):
+    """A correct server's front that relays every answer but a 201, which it starts and never finishes
+    (`unfinishing`): every refusal (400, 401, 415, ...) is answered whole, and no create is."""
+
+    def __init__(self, backend: tuple[str, int], unfinishing: Unfinishing) -> None:
+        super().__init__(backend)
+        self.unfinishing = unfinishing
+
+    def answer(self, conn: socket.socket, head: bytes, body: bytes) -> bool:
+        if _status(head.split(b"\r\n\r\n")[-1]) != 201:
+            return super().answer(conn, head, body)
+        self.unfinishing(conn, head, body)
+        return False
+
+
+def creates_with_several_secrets(body: bytes) -> bool:
+    """A body a server would create from, with two or more secrets: JSON with a `secrets` array that long."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and isinstance(value.get("secrets"), list) and len(value["secrets"]) >= 2
+
+
+class DropsCreates(Relay):
+    """A correct server's front that drops the connection on the creates `picks` chooses, once it has
+    read their head and seen them carry the run's credentials: every refusal (no or wrong credentials,
+    media type, a body that is not JSON) is answered whole."""
+
+    def __init__(self, backend: tuple[str, int], token: str, picks: Callable[[bytes], bool]) -> None:
+        super().__init__(backend)
+        self.bearer = b"authorization: bearer " + token.encode()
+        self.picks = picks
+
+    def __call__(self, conn: socket.socket) -> None:
+        with socket.create_connection(self.backend) as upstream:
+            while (request := _read_message(conn)) is not None:
+                head, body = request
+                authorized = any(line.lower() == self.bearer.lower() for line in head.split(b"\r\n"))
+                json_media = b"content-type: application/json" in head.lower()
+                if authorized and json_media and self.picks(body):
+                    drops(conn)
+                    return
+                upstream.sendall(head + b"\r\n\r\n" + body)
+                answer = _read_message(upstream)
+                if answer is None:
+                    return
+                conn.sendall(answer[0] + b"\r\n\r\n" + answer[1])

@@ -452,14 +452,48 @@ class LocationOfTheCollection(Variant):
 
 
 class WantsContentLength(Variant):
-    """Refuses a body sent chunked, without Content-Length, with 411 Length Required."""
+    """Refuses a body sent chunked, without Content-Length, with 411 Length Required, as RFC 9112 § 6.3 allows.
 
-    breaks = "SYNC-CREATE-201"
+    A server MAY: correct, and must pass."""
 
     async def read_body(self, request: Request) -> bytes | Response:
         if "content-length" not in request.headers:
             return self.error(request, 411, "LengthRequired", "A Content-Length is required.")
         return await super().read_body(request)
+
+
+class FrontEndWantsContentLength(Variant):
+    """A front end's 411 to a chunked body: an HTML page of its own, as nginx answers one.
+
+    No Graph error, no request-id: HTTP's own answer, not the API's; correct, and must pass."""
+
+    async def read_body(self, request: Request) -> bytes | Response:
+        if "content-length" not in request.headers:
+            page = b"<html><head><title>411 Length Required</title></head><body><h1>411 Length Required</h1></body></html>"
+            return Response(page, status_code=411, media_type="text/html", headers={"connection": "close"})
+        return await super().read_body(request)
+
+
+class ReadsChunkedBodiesAsEmpty(Variant):
+    """Reads a chunked body as empty, and so refuses a valid create sent chunked as not JSON."""
+
+    breaks = "SYNC-CREATE-201"
+
+    async def read_body(self, request: Request) -> bytes | Response:
+        body = await super().read_body(request)
+        return b"" if "content-length" not in request.headers and isinstance(body, bytes) else body
+
+
+class WantsContentLengthWhereThereIsOne(Variant):
+    """Answers 411 Length Required to a valid create that does carry a Content-Length: not HTTP's allowance."""
+
+    breaks = "SYNC-CREATE-201"
+
+    def validate(self, request: Request, payload: Any) -> dict[str, Any] | Response:
+        valid = super().validate(request, payload)
+        if isinstance(valid, Response):
+            return valid
+        return self.error(request, 411, "LengthRequired", "A Content-Length is required.")
 
 
 class RefusesMediaTypeParameters(Variant):
@@ -693,7 +727,8 @@ BROKEN: list[type[Variant]] = [
     ErrorsAsTextPlain,
     InnerErrorDateNotADate,
     LocationOfTheCollection,
-    WantsContentLength,
+    ReadsChunkedBodiesAsEmpty,
+    WantsContentLengthWhereThereIsOne,
     RefusesMediaTypeParameters,
     LocationWithBogusScheme,
     AcceptsAnyApplicationId,
@@ -717,4 +752,6 @@ UNUSUAL: list[type[Variant]] = [
     ErrorsWithODataMediaType,
     InnerErrorDateInUtcWithFraction,
     AbsoluteLocationBehindAProxy,
+    WantsContentLength,
+    FrontEndWantsContentLength,
 ]

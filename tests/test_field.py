@@ -21,25 +21,31 @@ from urllib.parse import urlsplit
 import pytest
 
 from conformance.catalogue import Probe
-from conformance.client import Client, ClientSettings, known_good_body, serialize
+from conformance.client import LIVENESS_TRIES, Client, ClientSettings, known_good_body, serialize
 from conformance.config import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, default_application_ids
 from conformance.contract import request_validator, schema_problem
 from conformance.corpus import SPEC_EXAMPLE
 from conformance.generation import Generator
 from conformance.probes import VALID_BODY, GeneratedProbe, make_probes
-from conformance.prover import Campaign, ProofSettings
+from conformance.prover import NO_ANSWER_BUDGET, Campaign, ProofSettings
 
 from .conftest import Served, SuiteRun
 from .hostile import (
+    DropsCreates,
     Misbehaving,
+    NeverFinishes201,
     Repeats,
     broken_status_line,
+    chunked_without_end,
+    creates_with_several_secrets,
     drip_answer,
     drips,
     drops,
     hangs,
+    head_only,
     interim_forever,
     json_object,
+    shorter_than_its_length,
     too_many_headers,
 )
 from .servers import DropsLastSecret
@@ -94,7 +100,7 @@ class AfterTheValidBodies:
     fall in the order it gets them (pytest-xdist's workers send them side by side)."""
 
     def __init__(self, then: int) -> None:
-        probe = make_probes(Generator(default_application_ids(DEFAULT_SEED)), None, None)[Probe.VALID]
+        probe = make_probes(Generator(default_application_ids(DEFAULT_SEED)), "t")[Probe.VALID]
         assert isinstance(probe, GeneratedProbe)
         campaign = Campaign(Client(ClientSettings("http://127.0.0.1:9", None)), {}, ProofSettings(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED))
         self.waiting = Counter(serialize(case.body) for case in campaign.generated(probe, DEFAULT_SEED, DEFAULT_MAX_EXAMPLES))
@@ -147,8 +153,8 @@ def test_a_target_that_misbehaves_only_on_malformed_json_is_judged_not_unreachab
     # A target that hangs on a whole class of input costs a few timeouts, not one per case.
     assert len(unanswered) <= 3 + 1, [e["request"]["body"]["text"] for e in unanswered]
     if behaviour in (hangs, drip_answer, interim_forever):
-        assert run.verdict["traffic"]["not_sent"].get("malformed-json", 0) >= 5
-        assert re.search(r"^not sent: \d+ malformed-json case", run.output, re.M), run.output
+        assert run.verdict["traffic"]["not_sent"].get("non-JSON", 0) >= 5
+        assert re.search(r"^not sent: \d+ non-JSON case", run.output, re.M), run.output
 
 
 @ALONE_AND_SPLIT
@@ -178,6 +184,39 @@ def test_each_dripped_request_ends_at_the_timeout(raw) -> None:
     client.close()
 
 
+# --- a target up and answering every refusal, that never answers one kind of create ---------------
+
+UP_BUT_SILENT_ON_CREATES = {
+    "drops-creates-of-two-secrets": (lambda to, token: DropsCreates(to, token, creates_with_several_secrets), "connection dropped"),
+    "chunked-201-without-end": (lambda to, token: NeverFinishes201(to, chunked_without_end), "body not complete within 0.5 s"),
+    "201-shorter-than-its-length": (lambda to, token: NeverFinishes201(to, shorter_than_its_length), "body not complete within 0.5 s"),
+    "201-head-only": (lambda to, token: NeverFinishes201(to, head_only), "body not complete within 0.5 s"),
+}
+
+
+@ALONE_AND_SPLIT
+@pytest.mark.parametrize("target", list(UP_BUT_SILENT_ON_CREATES))
+def test_a_target_that_answers_refusals_and_not_some_creates_is_judged_not_stopped(target: str, serve, raw, run_suite, workers) -> None:
+    """Whatever the liveness request would have looked like, it is never a create: a target that answers
+    401 to a request without credentials is up, and what it did not answer is judged (SYNC-ANSWERED),
+    each kind of create it never answers costing a few request timeouts (three a process), not one a case."""
+    make, reason = UP_BUT_SILENT_ON_CREATES[target]
+    served = serve()
+    front = raw(make(backend(served), served.token))
+    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "0.5", *workers)
+    assert run.exit_code == 1, run.output
+    assert run.caught() == {"SYNC-ANSWERED"}, run.output
+    assert re.search(rf"^SYNC-ANSWERED +MUST +FAIL +{reason}.*, to a create request", run.output, re.M), run.output
+    assert run.verdict and run.verdict["stopped"] is None
+    assert "unreachable" not in run.output and "stopped answering" not in run.output
+    timed_out = [e for e in exchanges(run) if "within 0.5 s" in (e.get("error") or "") + str((e.get("response") or {}).get("incomplete"))]
+    assert len(timed_out) <= NO_ANSWER_BUDGET * (2 if workers else 1), len(timed_out)
+    cases = [json.loads(line) for path in sorted(run.reports.glob("evidence*.jsonl")) for line in path.read_text().splitlines()]
+    checks = [e for case in cases if case["probe"] == "liveness" for e in case["exchanges"]]
+    assert checks and all(e["response"]["status"] in (400, 401) for e in checks), checks
+    assert_no_token(run, served.token)
+
+
 # --- a target that stops answering mid-run ---------------------------------------------------------
 
 
@@ -195,8 +234,10 @@ def test_a_run_whose_target_stops_answering_keeps_what_it_proved(
     assert run.exit_code == exit_code, run.output
     assert run.verdict and run.verdict["verdict"] == verdict
     stopped = run.verdict["stopped"]
-    gone = "target stopped answering: a request got no answer (no answer within 0.5 s), and the contract's own example got none"
-    assert stopped["reason"].startswith(gone)
+    # Whichever request of the run met the silence first (under -n, another worker's may): a liveness
+    # request of another shape was sent to check, and got nothing either.
+    gone = r"target stopped answering: an? \S+ request got no answer \(no answer within 0.5 s\), "
+    assert re.match(gone + "and an? (unauthenticated|non-JSON) request sent to check got no answer", stopped["reason"]), stopped["reason"]
     assert stopped["not_judged"] and "SYNC-SECRETS-ECHO" not in stopped["not_judged"]
     if exit_code == 1:
         assert run.verdict["reason"].startswith("MUST failed: SYNC-SECRETS-ECHO (the run stopped early: target stopped answering")
@@ -241,8 +282,9 @@ def _plainest(body: bytes) -> bool:
     ids=["the-plainest-bodies-two-workers", "any-body-one-process"],
 )
 def test_a_target_that_holds_a_body_it_has_had_is_judged_not_stopped(kept, workers, serve, raw, run_suite) -> None:
-    """Every known-good request is new, so a target that never answers a body it has already had (the
-    bodies most requests carry, or any) is told from one that stopped answering: it is judged (SYNC-ANSWERED)."""
+    """Every liveness request is new (and of another shape than a create), so a target that never answers
+    a body it has already had (the bodies most requests carry, or any) is told from one that stopped
+    answering: it is judged (SYNC-ANSWERED)."""
     served = serve()
     front = raw(Misbehaving(backend(served), hangs, Repeats(kept)))
     run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "0.3", *workers)
@@ -252,7 +294,9 @@ def test_a_target_that_holds_a_body_it_has_had_is_judged_not_stopped(kept, worke
     assert run.verdict and run.verdict["stopped"] is None and "stopped answering" not in run.output
     cases = [json.loads(line) for path in sorted(run.reports.glob("evidence*.jsonl")) for line in path.read_text().splitlines()]
     checks = [e for case in cases if case["probe"] == "liveness" for e in case["exchanges"]]
-    assert checks and all(e["response"]["status"] == 201 for e in checks)
+    # Answered, as a correct server answers each shape: 401 without credentials, 400 to a body that is not JSON.
+    assert checks and {case["case"]: {e["response"]["status"] for e in case["exchanges"]} for case in cases if case["probe"] == "liveness"}
+    assert all(e["response"]["status"] in (400, 401) for e in checks), [e["response"]["status"] for e in checks]
     assert len({e["request"]["body"]["text"] for e in checks}) == len(checks) == run.verdict["traffic"]["liveness_checks"]
     assert_no_token(run, served.token)
 
@@ -268,13 +312,17 @@ class FirstRequests:
         return self.n >= 0
 
 
-@pytest.mark.parametrize("n, exit_code", [(3, 1), (4, 3)], ids=["then-answers-the-known-good-request", "ignores-that-too"])
-def test_a_target_that_ignores_the_first_requests_of_a_run_is_judged_if_it_answers_the_known_good_one(
+@pytest.mark.parametrize(
+    "n, exit_code",
+    [(3, 1), (3 + LIVENESS_TRIES - 1, 1), (3 + LIVENESS_TRIES, 3)],
+    ids=["then-answers-a-liveness-request", "answers-the-last-liveness-request", "ignores-those-too"],
+)
+def test_a_target_that_ignores_the_first_requests_of_a_run_is_judged_if_it_answers_a_liveness_request(
     n, exit_code, serve, raw, run_suite
 ) -> None:
     """No answer yet in this run, then as many silent requests in a row as mark a target unreachable:
-    the known-good request sent then tells a target that is up (it answers that: judged) from one that
-    is down (it does not: no verdict)."""
+    the liveness requests sent then (other shapes, at most LIVENESS_TRIES) tell a target that is up
+    (it answers one: judged) from one that is down (it answers none: no verdict)."""
     served = serve()
     front = raw(Misbehaving(backend(served), hangs, FirstRequests(n)))
     run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "0.5")
@@ -286,7 +334,8 @@ def test_a_target_that_ignores_the_first_requests_of_a_run_is_judged_if_it_answe
         assert "unreachable" not in run.output
     else:
         assert run.verdict["verdict"] != "not conformant"
-        assert "no verdict (exit 3): target unreachable: 3 requests in a row got no answer (last: no answer within 0.5 s)" in run.output
+        unreachable = "no verdict (exit 3): target unreachable: 3 requests in a row got no answer (last: no answer within 0.5 s); "
+        assert unreachable + "and an unauthenticated request sent to check got no answer" in run.output
     assert_no_token(run, served.token)
 
 
@@ -337,7 +386,8 @@ def test_throttling_that_never_ends_gives_no_verdict(serve, run_suite, workers) 
     assert time.monotonic() - started < 60
     assert run.exit_code == 3, run.output
     without_end = r"^no verdict \(exit 3\): throttled without end: 6 answers 429 to one request \(waited 0 s"
-    known_good = r"; asked for 0 s more\), and a known-good request sent at once got 429 Too Many Requests; try a lower --rate-limit"
+    checked = r"an? (non-JSON|create) request sent to check got 429 Too Many Requests"  # with credentials: a tenant's quota
+    known_good = rf"; asked for 0 s more\), and {checked}(; {checked})?; try a lower --rate-limit"
     assert re.search(without_end + known_good, run.output, re.M), run.output
     assert run.verdict and run.verdict["traffic"]["throttled_without_end"] == 0
     assert_no_token(run, served.token)

@@ -16,7 +16,7 @@ from conformance.catalogue import BY_ID, Level
 from conformance.server import Record, ReferenceServer
 
 from .gallery_table import documented, table
-from .servers import BROKEN, UNUSUAL, Answers200, IgnoresToken, NoLocation, Variant
+from .servers import BROKEN, UNUSUAL, Answers200, NoLocation, ReadsChunkedBodiesAsEmpty, Variant, WantsContentLength
 
 
 def test_reference_server_passes_every_requirement(shared_runs) -> None:
@@ -217,12 +217,44 @@ def test_every_requirement_has_a_gallery_server_that_breaks_it() -> None:
     assert len(UNUSUAL) >= 6
 
 
-def test_without_a_token_the_credential_checks_are_skipped_and_say_why(serve, run_suite) -> None:
-    served = serve(IgnoresToken)  # a server that needs no token: the only way to run without one
-    run = run_suite("--base-url", served.url)
-    # A MUST that was not checked cannot be certified.
-    assert run.exit_code == 1, run.output
-    assert run.verdict and (run.verdict["verdict"], run.verdict["reason"]) == ("not conformant", "MUST not checked: SYNC-AUTH-401")
-    assert run.outcomes["SYNC-AUTH-401"] == "skip"
-    assert {rid for rid, outcome in run.outcomes.items() if outcome != "pass"} == {"SYNC-AUTH-401"}
-    assert re.search(r"^SYNC-AUTH-401 +MUST +SKIP .*no token given \(--token or GRAPH_TOKEN\)", run.output, re.M), run.output
+class FixedAnswer(Variant):
+    """Answers every create with the same object, the secrets of one body sent long ago, as a mock of
+    fixed answers does: fresh ids, the rest always the same."""
+
+    def representation(self, request: Request, record: Record) -> dict[str, Any]:
+        body = super().representation(request, record)
+        body["secrets"] = [{"key": "UserName", "value": "admin@contoso.example"}]
+        return body
+
+
+def test_a_requirement_judged_on_a_small_share_of_the_cases_sent_says_so_in_every_report(serve, run_suite) -> None:
+    """A fixed-answer mock: the order of the secrets can be judged only where the answer holds the
+    secrets sent (one body); a pass on that one case must not look as strong as a pass on them all."""
+    served = serve(FixedAnswer)
+    run = run_suite("--base-url", served.url, "--token", served.token)
+    assert run.verdict is not None
+    row = next(r for r in run.verdict["requirements"] if r["id"] == "SYNC-SECRETS-ORDER")
+    assert row["outcome"] == "pass" and 0 < row["judged"] * 5 < row["cases"], row
+    said = f"judged on {row['judged']} of {row['cases']} cases; the others: "
+    assert row["reason"].startswith(said) and "the secrets differ, not only their order" in row["reason"], row["reason"]
+    assert re.search(rf"^SYNC-SECRETS-ORDER +SHOULD +PASS +{re.escape(said)}", run.output, re.M), run.output
+    shown = html.unescape(html.unescape((run.reports / "report.html").read_text()))
+    assert f"<td>{row['judged']} of {row['cases']}</td>" in shown and said in shown
+    junit = (run.reports / "junit.xml").read_text()
+    assert f'<property name="judged" value="{row["judged"]}" />' in junit
+    assert f"| {row['judged']} of {row['cases']} |" in (run.reports / "summary.md").read_text()
+    # A requirement judged on every case it saw says nothing of shares.
+    whole = next(r for r in run.verdict["requirements"] if r["id"] == "SYNC-CREATE-201")
+    assert whole["judged"] == whole["cases"] and "judged on" not in whole["reason"]
+
+
+@pytest.mark.parametrize("behaviour", [WantsContentLength, ReadsChunkedBodiesAsEmpty], ids=lambda b: b.__name__)
+def test_a_411_to_a_chunked_body_is_http_s_own_answer_under_two_workers_too(behaviour: type[Variant], serve, run_suite) -> None:
+    served = serve(behaviour)
+    run = run_suite("--base-url", served.url, "--token", served.token, "-n", "2")
+    if behaviour.breaks is None:
+        assert run.exit_code == 0, run.output
+        assert set(run.outcomes.values()) == {"pass"}, run.output
+    else:
+        assert (run.exit_code, run.caught()) == (1, {behaviour.breaks}), run.output
+        assert re.search(r"^SYNC-CREATE-201 +MUST +FAIL +expected 201 Created, got 400 Bad Request", run.output, re.M), run.output
