@@ -589,6 +589,14 @@ def test_a_name_with_an_escape_sequence_and_a_newline_cannot_forge_a_line(good: 
     assert not [line for line in done.stdout.splitlines() if line.startswith("forged.zip")]
 
 
+def test_a_name_standard_output_cannot_encode_is_escaped_not_a_traceback(good: Good) -> None:
+    path = good.write("script.zip", [*good.entries, Entry("证据.txt", b"")])
+    command = [sys.executable, "-m", "conformance.cli", "verify", str(path), "--public-key", str(good.public)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 1 and not done.stderr
+    assert done.stdout == f"{path}: \\u8bc1\\u636e.txt: not in the manifest\n"
+
+
 # --- the writer --------------------------------------------------------------------------------------
 
 
