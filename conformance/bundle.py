@@ -75,7 +75,7 @@ def name_problem(name: str) -> str | None:
     if "\\" in name:
         return "a backslash"
     if shown(name) != name:
-        return "a control character"
+        return "a control or invisible character"
     if len(name.encode()) > MAX_NAME_BYTES:
         return f"longer than {MAX_NAME_BYTES} bytes"
     if name.startswith("/"):
