@@ -131,17 +131,43 @@ def _bundle(args: argparse.Namespace, reports: ReportPaths, status: int) -> int:
     return status
 
 
-def _verify(args: argparse.Namespace) -> int:
-    from .bundle import verify
+EXIT_UNPINNED = 3
+"""verify: every member matches its manifest, but nothing ties the bundle to a signer the caller
+trusts: it is signed by the key it carries itself (anyone can re-sign), or not signed. Not 0, so that
+a job which forgot --public-key fails; --allow-unpinned accepts it (0), still saying so."""
 
-    result = verify(args.bundle, Path(args.public_key) if args.public_key else None)
+
+def _verify(args: argparse.Namespace) -> int:
+    from .errors import UsageError
+    from .text import shown
+    from .verification import verify
+
+    try:
+        result = verify(args.bundle, Path(args.public_key) if args.public_key else None)
+    except UsageError as exc:
+        print(f"graph-sync-conformance verify: {exc}", file=sys.stderr)
+        return 2
+    where = shown(str(args.bundle))
     for problem in result.problems:
-        print(f"{args.bundle}: {problem}")
+        _say(f"{where}: {problem}")
     if result.problems:
         return 1
-    signed = f"; signed by {result.signer}" if result.signer else "; not signed"
-    print(f"{args.bundle}: every member matches its manifest{signed}")
-    return 0
+    if result.pinned:
+        _say(f"{where}: every member matches its manifest; signed by {result.signer}, the key given with --public-key")
+        return 0
+    if result.signer:
+        unpinned = f"the signer is NOT pinned: signed by a key the bundle carries itself ({result.signer}); anyone can re-sign"
+    else:
+        unpinned = "it is not signed: anyone can change a member and write its manifest anew; sign it with run --sign-key KEY.pem"
+    _say(f"{where}: every member matches its manifest, but {unpinned}: pin the signer with --public-key KEY.pub")
+    return 0 if args.allow_unpinned else EXIT_UNPINNED
+
+
+def _say(line: str) -> None:
+    """Print a line in whatever encoding standard output has: a character it cannot write (a name in
+    another script, under a Latin-1 locale) escaped, not a UnicodeEncodeError."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    print(line.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -233,9 +259,18 @@ def _main(argv: list[str] | None) -> int:
     )
     run.add_argument("--sign-key", type=existing_file, metavar="KEY.pem", help="Ed25519 private key to sign the manifest with")
 
-    check = commands.add_parser("verify", help="check a bundle's hashes and signature offline; exit 1 on any change")
-    check.add_argument("bundle", type=Path)
-    check.add_argument("--public-key", type=existing_file, metavar="KEY.pub", help="the signer's public key (PEM) to require")
+    check = commands.add_parser(
+        "verify",
+        help="check a bundle's hashes and signature offline: exit 0 intact and signed by the --public-key given, "
+        "1 on any change or fault, 2 a bad argument, 3 intact but the signer not pinned (no --public-key)",
+    )
+    check.add_argument("bundle", type=Path, metavar="BUNDLE.zip", help="the bundle (a regular file)")
+    check.add_argument("--public-key", type=existing_file, metavar="KEY.pub", help="the signer's Ed25519 public key (PEM) to require")
+    check.add_argument(
+        "--allow-unpinned",
+        action="store_true",
+        help="accept (exit 0) a bundle signed only by the key it carries, or not signed: it proves its members intact, not who made it",
+    )
 
     compare = commands.add_parser(
         "diff",

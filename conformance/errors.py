@@ -10,7 +10,8 @@ says what it means for the run:
 - `CheckFailed` and `NotApplicable` are how a check says "this exchange breaks the requirement" and
   "this exchange says nothing about it"; `checks.judge` catches them, once, for every check;
 - `UsageError`, `WaiverError`, `BundleError` refuse what the user gave, before anything is sent;
-  `HarError` and `VerdictFileError` a file the CLI was given.
+  `HarError` and `VerdictFileError` a file the CLI was given;
+- `PastBound` stops a read at its bound (a bundle member, as it is written or verified).
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class WaiverError(UsageError):
 
 class BundleError(ConformanceError):
     """A bundle cannot be made from what was given."""
+
+
+class PastBound(ConformanceError):
+    """More bytes than a bound allows: reading stopped there, and what was read is not used."""
 
 
 class HarError(ConformanceError):

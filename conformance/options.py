@@ -83,7 +83,7 @@ def base_url(text: str) -> str:
 
 def existing_file(text: str) -> str:
     if not Path(text).is_file():
-        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+        raise argparse.ArgumentTypeError(f"{'not a regular file' if Path(text).exists() else 'no such file'}: {text!r}")
     return text
 
 

@@ -18,7 +18,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.bundle import verify
+from conformance.verification import verify
 
 from .conftest import REPO
 from .servers import DropsLastSecret
