@@ -171,19 +171,21 @@ def _say(line: str) -> None:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import compare
+    """The comparison on standard output, after a warning for each way the runs are not alike: the
+    warnings go where the comparison goes (a job summary, a file), as it cannot be read without them."""
+    from .diff import caveats, compare
     from .errors import VerdictFileError
+    from .text import shown
     from .verdict_file import load
 
     try:
-        difference = compare(load(Path(args.old)), load(Path(args.new)))
+        old, new = load(Path(args.old)), load(Path(args.new))
     except VerdictFileError as exc:
         print(f"graph-sync-conformance diff: {exc}", file=sys.stderr)
         return 2
-    for line in difference.lines():
-        print(line)
-    if not difference.lines():
-        print("nothing changed")
+    difference = compare(old, new)
+    for line in [*caveats(old, new), *(difference.lines() or ["nothing changed"])]:
+        print(shown(line))
     return 1 if difference.regression else 0
 
 

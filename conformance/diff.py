@@ -15,6 +15,10 @@ without a proven MUST failure the run has none;
 and the overall verdict: conformant < not conformant < incomplete. A requirement regressed when its
 rank rose, improved when it fell to 0; any other change of outcome (a warning that appeared, a MUST
 from fail to skip, a requirement one catalogue does not have) is listed as changed.
+
+What the outcomes cannot say is whether the two runs are alike: a change between two targets, two
+contracts or two versions of the suite may be no change of the server at all. `caveats` names each
+such difference, one line each, and leaves the regression to the rule above.
 """
 
 from __future__ import annotations
@@ -101,3 +105,60 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Difference:
         else:
             difference.changed.append(change)
     return difference
+
+
+NOT_RECORDED = "not recorded"
+"""What a verdict written by an older suite, or by hand, shows for a section it lacks."""
+EMBEDDED = "the embedded reference server"
+"""One target, whatever port each run's own server had."""
+
+
+def caveats(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """One warning per way the two runs differ besides the server's answers: the target, the contract
+    (its source and schema hashes) or the suite's version. A regression found across one may be no
+    regression of the server, so the comparison is shown, and judged, as it is, under these lines."""
+    lines = []
+    if (was := _target(old)) != (now := _target(new)):
+        lines.append(f"warning: different targets: {was} -> {now}: a change may be the target's, not the server's")
+    if (changed := _contract_changes(old, new)) is not None:
+        lines.append(f"warning: different contracts ({changed}): a change may be the contract's, not the server's")
+    if (was := _suite_version(old)) != (now := _suite_version(new)):
+        lines.append(f"warning: different suite versions: {was} -> {now}: a change may be the suite's, not the server's")
+    return lines
+
+
+def _section(verdict: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = verdict.get(key)
+    return value if isinstance(value, dict) else None
+
+
+def _target(verdict: dict[str, Any]) -> str:
+    target = _section(verdict, "target")
+    if target is None:
+        return NOT_RECORDED
+    return EMBEDDED if target.get("embedded") is True else str(target.get("base_url", NOT_RECORDED))
+
+
+def _contract_files(verdict: dict[str, Any]) -> dict[str, str] | None:
+    """The contract's fingerprint: each file it was read from (the source, the schemas) with its hash."""
+    contract = _section(verdict, "contract")
+    if contract is None:
+        return None
+    schemas = contract.get("schemas")
+    files = {f"schemas/{name}": str(digest) for name, digest in (schemas.items() if isinstance(schemas, dict) else [])}
+    return {f"contract/{contract.get('source', '')}": str(contract.get("sha256", "")), **files}
+
+
+def _contract_changes(old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """The files whose hashes differ (or that one contract lacks), or None when the contracts are one."""
+    was, now = _contract_files(old), _contract_files(new)
+    if was == now:
+        return None
+    if was is None or now is None:
+        return f"{NOT_RECORDED} in the {'older' if was is None else 'newer'} verdict"
+    return ", ".join(sorted(name for name in was.keys() | now.keys() if was.get(name) != now.get(name)))
+
+
+def _suite_version(verdict: dict[str, Any]) -> str:
+    suite = _section(verdict, "suite")
+    return NOT_RECORDED if suite is None else str(suite.get("version", NOT_RECORDED))

@@ -12,8 +12,8 @@ import pytest
 from conformance.catalogue import REQUIREMENTS, Level
 from conformance.cli import main
 from conformance.diff import RANKS, compare
-from conformance.grading import Outcome, Row, decide
-from conformance.verdict import document
+
+from .verdicts import verdict
 
 MUST = next(r.id for r in REQUIREMENTS if r.level is Level.MUST)
 SHOULD = next(r.id for r in REQUIREMENTS if r.level is Level.SHOULD)
@@ -31,13 +31,6 @@ IMPROVED = {
     ("MUST", "skip", "pass"), ("MUST", "fail", "pass"), ("MUST", "error", "pass"),
     *(("SHOULD", was, now) for was in ("fail", "error") for now in ("pass", "warn", "waived", "skip")),
 }  # fmt: skip
-
-
-def verdict(outcomes: dict[str, str] | None = None, judged: list[str] | None = None) -> dict[str, Any]:
-    """A verdict.json document as a run writes it: every requirement passing unless `outcomes` says otherwise."""
-    ids = judged if judged is not None else [r.id for r in REQUIREMENTS]
-    rows = {rid: Row(rid, Outcome((outcomes or {}).get(rid, "pass")), reason=f"why {rid}") for rid in ids}
-    return document(decide(rows, None), {"seed": 1})
 
 
 @pytest.mark.parametrize(
@@ -137,3 +130,108 @@ def test_a_file_that_is_not_a_verdict_is_a_one_line_usage_error(tmp_path: Path, 
     assert main(["diff", good, str(tmp_path / "bad.json")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("graph-sync-conformance diff: ") and message in err and err.count("\n") == 1
+
+
+def _embedded(port: int) -> dict[str, Any]:
+    """A verdict of the embedded reference server, which listens on a new port each run."""
+    return verdict(target=f"http://127.0.0.1:{port}/beta") | {"target": {"base_url": f"http://127.0.0.1:{port}/beta", "embedded": True}}
+
+
+def _other_suite(document: dict[str, Any]) -> dict[str, Any]:
+    return document | {"suite": {"name": "graph-sync-conformance", "version": "0.2.0"}}
+
+
+def _other_schema(document: dict[str, Any]) -> dict[str, Any]:
+    contract = document["contract"]
+    return document | {"contract": contract | {"schemas": contract["schemas"] | {"synchronization.json": "0" * 64}}}
+
+
+def _other_source(document: dict[str, Any]) -> dict[str, Any]:
+    return document | {"contract": document["contract"] | {"source": "create-synchronization-v2.md", "sha256": "1" * 64}}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "warning"),
+    [
+        (verdict(), verdict(target="https://staging.example.com/beta"),
+         "warning: different targets: https://sync.example.com/beta -> https://staging.example.com/beta: "
+         "a change may be the target's, not the server's"),
+        (_embedded(41000), verdict(),
+         "warning: different targets: the embedded reference server -> https://sync.example.com/beta: "
+         "a change may be the target's, not the server's"),
+        (verdict(), _other_schema(verdict()),
+         "warning: different contracts (schemas/synchronization.json): a change may be the contract's, not the server's"),
+        (verdict(), _other_source(verdict()),
+         "warning: different contracts (contract/create-synchronization-v2.md, contract/create-synchronization.md): "
+         "a change may be the contract's, not the server's"),
+        (verdict(), _other_suite(verdict()),
+         "warning: different suite versions: 0.1.0 -> 0.2.0: a change may be the suite's, not the server's"),
+    ],
+    ids=["base-url", "embedded", "schema", "contract-source", "suite-version"],
+)  # fmt: skip
+@pytest.mark.parametrize("regression", [False, True])
+def test_runs_that_are_not_alike_are_compared_under_a_warning_that_leaves_the_exit_code(
+    tmp_path: Path, capsys, old: dict[str, Any], new: dict[str, Any], warning: str, regression: bool
+) -> None:
+    if regression:
+        new = new | {"verdict": "not conformant", "requirements": verdict({MUST: "fail"})["requirements"]}
+    assert main(["diff", *_files(tmp_path, old, new)]) == int(regression)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == warning and not [line for line in out[1:] if line.startswith("warning:")]
+    assert out[1:] == (compare(old, new).lines() or ["nothing changed"])
+
+
+def test_every_difference_has_its_own_warning_in_order(tmp_path: Path, capsys) -> None:
+    new = _other_suite(_other_schema(verdict(target="https://staging.example.com/beta")))
+    assert main(["diff", *_files(tmp_path, verdict(), new)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[:2] for line in out[:3]] == [
+        ["warning", " different targets"],
+        ["warning", " different contracts (schemas/synchronization.json)"],
+        ["warning", " different suite versions"],
+    ]
+    assert out[3:] == ["nothing changed"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [(verdict(), verdict({MUST: "fail"})), (_embedded(41000), _embedded(41001) | {"started": "2026-11-26T02:17:00Z"})],
+    ids=["same-target", "embedded-on-another-port"],
+)
+def test_runs_alike_are_compared_without_a_warning(tmp_path: Path, capsys, old: dict[str, Any], new: dict[str, Any]) -> None:
+    main(["diff", *_files(tmp_path, old, new)])
+    assert "warning" not in capsys.readouterr().out
+
+
+def test_a_section_an_older_verdict_lacks_is_named_as_not_recorded(tmp_path: Path, capsys) -> None:
+    """verdict_file.load asks only for the verdict and the rows: a file written before these sections was is still read."""
+    older = {key: value for key, value in verdict().items() if key not in ("target", "contract", "suite")}
+    assert main(["diff", *_files(tmp_path, older, verdict())]) == 0
+    assert capsys.readouterr().out.splitlines()[:3] == [
+        "warning: different targets: not recorded -> https://sync.example.com/beta: a change may be the target's, not the server's",
+        "warning: different contracts (not recorded in the older verdict): a change may be the contract's, not the server's",
+        "warning: different suite versions: not recorded -> 0.1.0: a change may be the suite's, not the server's",
+    ]
+    assert main(["diff", *_files(tmp_path, older, older)]) == 0
+    assert capsys.readouterr().out == "nothing changed\n"
+
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\r\nregressed: nothing\u2028\x7f\x9b31m\x85\ud800"
+ESCAPED = "\\x1b]0;owned\\x07\\x1b[2J\\r\\nregressed: nothing\\u2028\\x7f\\x9b31m\\x85\\ud800"  # as text.shown writes it
+
+
+def test_text_from_the_files_cannot_write_on_the_terminal(tmp_path: Path, capsys) -> None:
+    """A value is shown with its controls (C0, DEL, C1), line separators and lone surrogates escaped:
+    on one line, commanding nothing, in a warning and in the comparison alike."""
+    old = verdict() | {"suite": {"name": "graph-sync-conformance", "version": HOSTILE}}
+    new = verdict({MUST: "fail"}) | {"target": {"base_url": HOSTILE, "embedded": False}}
+    new["requirements"] = [row | {"reason": HOSTILE} if row["id"] == MUST else row for row in new["requirements"]]
+    assert main(["diff", *_files(tmp_path, old, new)]) == 1
+    out = capsys.readouterr().out
+    assert all(line.isprintable() for line in out.splitlines())
+    assert out.splitlines() == [
+        f"warning: different targets: https://sync.example.com/beta -> {ESCAPED}: a change may be the target's, not the server's",
+        f"warning: different suite versions: {ESCAPED} -> 0.1.0: a change may be the suite's, not the server's",
+        f"verdict regressed: conformant -> not conformant: MUST failed: {MUST}",
+        f"regressed: {MUST} (MUST): pass -> fail: {ESCAPED}",
+    ]
