@@ -10,7 +10,8 @@ says what it means for the run:
 - `CheckFailed` and `NotApplicable` are how a check says "this exchange breaks the requirement" and
   "this exchange says nothing about it"; `checks.judge` catches them, once, for every check;
 - `UsageError`, `WaiverError`, `BundleError` refuse what the user gave, before anything is sent;
-  `HarError` and `VerdictFileError` a file the CLI was given.
+  `HarError` and `VerdictFileError` a file the CLI was given;
+- `ConversionError` a part of the 3.1 contract that its OpenAPI 3.0 rendition cannot express.
 """
 
 from __future__ import annotations
@@ -57,3 +58,8 @@ class HarError(ConformanceError):
 
 class VerdictFileError(ConformanceError):
     """A file that is not a readable verdict.json."""
+
+
+class ConversionError(ConformanceError):
+    """A part of the OpenAPI 3.1 contract that its OpenAPI 3.0 rendition cannot express, or that the
+    conversion does not know: the message names the keyword, where it is, and why."""
