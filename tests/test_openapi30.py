@@ -1,6 +1,7 @@
 """The contract as OpenAPI 3.0.3 (conformance/openapi30.py): the committed rendition is what the command
-writes, it decides every body as the 3.1 contract does, and each 2020-12 feature converts to a 3.0
-spelling of the same meaning or is refused by name."""
+writes, a 3.0-only mock server (connexion) takes it where it refuses the 3.1 source, it decides every
+body as the 3.1 contract does, and each 2020-12 feature converts to a 3.0 spelling of the same meaning
+or is refused by name."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import re
 from functools import cache
 from typing import Any
 
+import connexion
 import pytest
 import yaml
+from connexion.exceptions import InvalidSpecification
+from connexion.mock import MockResolver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
@@ -22,6 +26,9 @@ from conformance.cli import main
 from conformance.corpus import SPEC_EXAMPLE
 from conformance.errors import ConversionError
 from conformance.openapi30 import COMMAND, convert, render, rendition_path
+
+OPERATION = "/beta/applications/e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4/synchronization"
+TOKEN = "mock-token"
 
 
 def rendition() -> dict[str, Any]:
@@ -50,6 +57,37 @@ def test_the_rendition_is_valid_openapi_3_0_3_in_one_file() -> None:
     validate_openapi(document, cls=OpenAPIV30SpecValidator)
     assert {ref.split("/")[1] for ref in _references(document)} == {"components"}
     assert rendition_path().parent == contract.schemas_dir()  # so the wheel ships it (force-included schemas/)
+
+
+def _app(spec) -> connexion.AsyncApp:
+    app = connexion.AsyncApp(__name__)
+    app.add_api(spec, resolver=MockResolver(mock_all=True))
+    return app
+
+
+def test_connexion_refuses_the_3_1_contract() -> None:
+    """Why the rendition exists: connexion 3 validates a spec against OpenAPI 3.0's own schema."""
+    with pytest.raises(InvalidSpecification, match=re.escape("'3.1.0' does not match")):
+        _app(contract.openapi_path())
+
+
+def bearer_info(token: str) -> dict[str, str] | None:
+    """The token check connexion asks for before it mocks an operation secured by a bearer scheme."""
+    return {"sub": "mock"} if token == TOKEN else None
+
+
+def test_connexion_mocks_the_operation_from_the_rendition(monkeypatch) -> None:
+    """It answers the contract's example, and refuses what the rendition's request schema refuses."""
+    monkeypatch.setenv("BEARERINFO_FUNC", f"{__name__}.bearer_info")
+    client = _app(rendition_path()).test_client()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    created = client.post(OPERATION, json=SPEC_EXAMPLE, headers=headers)
+    assert created.status_code == 201, created.text
+    example = contract.openapi()["paths"][contract.OPERATION_PATH]["post"]["responses"]["201"]["content"]["application/json"]["example"]
+    assert created.json() == example
+    refused = client.post(OPERATION, json={"secrets": [{"key": "NotAMember", "value": "x"}]}, headers=headers)
+    assert refused.status_code == 400
+    assert client.post(OPERATION, json=SPEC_EXAMPLE).status_code == 401
 
 
 _NAMES = ["id", "secrets", "key", "value", "@odata.type", "@odata.context", "error", "code", "message", "target", "details"]
