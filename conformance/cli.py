@@ -1,4 +1,5 @@
-"""`graph-sync-conformance`: serve the reference server, print the catalogue, run the suite."""
+"""`graph-sync-conformance`: serve the reference server, print the catalogue, run the suite, write the
+contract as OpenAPI 3.0."""
 
 from __future__ import annotations
 
@@ -221,6 +222,23 @@ def _har(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from .errors import ConversionError
+    from .openapi30 import VERSION, render
+
+    try:
+        text = render()
+    except ConversionError as exc:
+        print(f"graph-sync-conformance openapi: {exc}", file=sys.stderr)
+        return 2
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.output}: the contract as OpenAPI {VERSION}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="graph-sync-conformance",
@@ -289,12 +307,29 @@ def _main(argv: list[str] | None) -> int:
     har.add_argument("evidence", metavar="EVIDENCE.jsonl", help="the evidence path the run was given (default reports/evidence.jsonl)")
     har.add_argument("-o", "--output", metavar="FILE.har", help="where to write it (default: beside the evidence, .har)")
 
+    spec = commands.add_parser(
+        "openapi",
+        help="the contract as OpenAPI 3.0.3, for tools that refuse 3.1 (connexion, openapi-backend, mockintosh); "
+        "the 3.1 contract is schemas/openapi.yaml",
+    )
+    spec.add_argument(
+        "--version",
+        dest="openapi_version",
+        choices=["3.0"],
+        default="3.0",
+        help="the OpenAPI version to write: 3.0 (3.0.3), converted from the 3.1 contract (default: 3.0)",
+    )
+    spec.add_argument("-o", "--output", metavar="FILE", help="write it to FILE instead of standard output")
+
     args, extra = parser.parse_known_args(argv)
     if args.command == "run":
         return _run(args, extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    handlers = {"serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff, "summary": _summary, "har": _har}
+    handlers = {
+        "serve": _serve, "requirements": _requirements, "verify": _verify, "diff": _diff, "summary": _summary, "har": _har,
+        "openapi": _openapi,
+    }  # fmt: skip
     return handlers[args.command](args)
 
 

@@ -12,6 +12,7 @@ says what it means for the run:
 - `UsageError`, `WaiverError`, `BundleError` refuse what the user gave, before anything is sent;
   `HarError` and `VerdictFileError` a file the CLI was given;
 - `PastBound` stops a read at its bound (a bundle member, as it is written or verified).
+- `ConversionError` a part of the 3.1 contract that its OpenAPI 3.0 rendition cannot express.
 """
 
 from __future__ import annotations
@@ -62,3 +63,8 @@ class HarError(ConformanceError):
 
 class VerdictFileError(ConformanceError):
     """A file that is not a readable verdict.json."""
+
+
+class ConversionError(ConformanceError):
+    """A part of the OpenAPI 3.1 contract that its OpenAPI 3.0 rendition cannot express, or that the
+    conversion does not know: the message names the keyword, where it is, and why."""

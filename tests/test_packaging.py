@@ -67,6 +67,20 @@ def test_the_installed_cli_tells_its_version(installed: Path) -> None:
     assert done.returncode == 0 and re.fullmatch(r"graph-sync-conformance \d+\.\d+\.\d+\n", done.stdout), done.stdout
 
 
+def test_the_wheel_carries_the_openapi_3_0_rendition_and_its_command_runs_outside_a_checkout(installed: Path, tmp_path) -> None:
+    """schemas/ ships as conformance/schemas (force-include), so the installed command finds the 3.1
+    source and writes what the checkout committed; the committed file ships beside it."""
+    command = [str(installed / "graph-sync-conformance"), "openapi", "--version", "3.0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (REPO / "schemas" / "openapi-3.0.yaml").read_text(encoding="utf-8")
+    shipped = subprocess.run(
+        [str(installed / "python"), "-c", "from conformance.openapi30 import rendition_path; print(rendition_path().read_text(), end='')"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert shipped.stdout == done.stdout, shipped.stderr
+
+
 def test_an_installed_run_outside_a_checkout_is_isolated_and_its_rerun_line_runs_anywhere(installed: Path, serve, tmp_path) -> None:
     served = serve(DropsLastSecret)
     work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
