@@ -21,7 +21,7 @@ from .conftest import SUITE, _outcomes
 from .inprocess import Done, run_pytest
 
 TENANT, CLIENT, SECRET = "contoso-tenant", "11111111-2222-3333-4444-555555555555", "client-secret-canary-9c1f"
-LIFETIME = 4.0  # seconds the target accepts a token; msal renews a token with under 5 min left
+LIFETIME = 8.0  # seconds the target accepts a token; msal renews a token with under 5 min left
 
 
 class TokenEndpoint:
@@ -50,8 +50,11 @@ class TokenEndpoint:
                 return JSONResponse({"error": "invalid_client", "error_description": "Bad credentials."}, 401)
             value = "issued-" + secrets.token_urlsafe(16)
             self.issued[value] = time.monotonic()
-            # 301 s: msal treats it as stale (under 5 minutes left) a second after it is issued.
-            return JSONResponse({"token_type": "Bearer", "expires_in": 301, "access_token": value})
+            # 302 s: msal treats it as stale (under 5 minutes left) two seconds after it is issued, so a run of
+            # a few seconds renews it; a live tenant's tokens last an hour. (At one a second, each holding
+            # its own secret for the Redactor to compile, a run slowed by a loaded machine renewed a token
+            # on every request and never finished.)
+            return JSONResponse({"token_type": "Bearer", "expires_in": 302, "access_token": value})
 
         return Starlette(
             routes=[
