@@ -40,6 +40,7 @@ class Why:
 
 
 APP = "conformance/server/app.py::"
+GRAPH = "conformance/server/graph.py::"
 RUNNER = "conformance/server/runner.py::"
 STORE = "conformance/server/store.py::"
 
@@ -106,9 +107,10 @@ WHY: tuple[Why, ...] = (
         "A caller's client-request-id, echoed: the suite sends none, so there is nothing to echo.",
         (
             f"{APP}ReferenceServer.error_body::'client-request-id' -> *",
-            f"{APP}ReferenceServer.standard_headers::if (client_request_id := *",
             f"{APP}ReferenceServer.standard_headers::'client-request-id' -> *",
-            f"{APP}ReferenceServer.standard_headers::headers['client-request-id'] = client_request_id -> pass",
+            f"{GRAPH}tracing_headers::if client_request_id*",
+            f"{GRAPH}tracing_headers::'client-request-id' -> *",
+            f"{GRAPH}tracing_headers::headers['client-request-id'] = client_request_id -> pass",
         ),
     ),
     Why(
@@ -235,12 +237,12 @@ WHY: tuple[Why, ...] = (
         Kind.OUTSIDE,
         "innerError's `client-request-id`: a Graph convention no requirement names (SYNC-ERROR-INNER asks for "
         "`request-id` and `date`; a candidate SHOULD).",
-        (f"{APP}graph_error_body::'client-request-id' -> *", f"{APP}graph_error_body::client_request_id or str(uuid.uuid4()) -> *"),
+        (f"{GRAPH}graph_error_body::'client-request-id' -> *", f"{GRAPH}graph_error_body::client_request_id or str(uuid.uuid4()) -> *"),
     ),
     Why(
         Kind.OUTSIDE,
         "The `OData-Version: 4.0` response header: no requirement names it (a candidate SHOULD: OData Protocol 4.01 § 8.1.5).",
-        (f"{APP}ReferenceServer.standard_headers::'OData-Version' -> *", f"{APP}ReferenceServer.standard_headers::'4.0' -> *"),
+        (f"{GRAPH}tracing_headers::'OData-Version' -> *", f"{GRAPH}tracing_headers::'4.0' -> *"),
     ),
     Why(Kind.OUTSIDE, "The `serve` command's foreground server: the suite runs the embedded one.", (f"{RUNNER}serve_forever::*",)),
 )

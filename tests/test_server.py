@@ -93,6 +93,7 @@ def test_bad_input_gets_a_graph_error(base: str, body, headers, app, status, cod
     assert error_validator().is_valid(error), error
     assert error["error"]["code"] == code
     assert {"date", "request-id"} <= set(error["error"]["innerError"])
+    assert response.headers["request-id"] == error["error"]["innerError"]["request-id"]
 
 
 def test_unknown_paths_and_methods_get_graph_errors(base: str) -> None:
@@ -100,6 +101,8 @@ def test_unknown_paths_and_methods_get_graph_errors(base: str) -> None:
     assert missing.status_code == 404 and error_validator().is_valid(missing.json())
     wrong_method = requests.delete(f"{base}/applications/{APP}/synchronization", timeout=10)
     assert wrong_method.status_code == 405 and error_validator().is_valid(wrong_method.json())
+    for response in (missing, wrong_method):
+        assert response.headers["request-id"] == response.json()["error"]["innerError"]["request-id"]
 
 
 def test_reading_an_application_with_nothing_created_is_404(base: str) -> None:
@@ -108,6 +111,7 @@ def test_reading_an_application_with_nothing_created_is_404(base: str) -> None:
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "Request_ResourceNotFound"
+    assert response.headers["request-id"] == response.json()["error"]["innerError"]["request-id"]
 
 
 def test_client_request_id_is_echoed(base: str) -> None:

@@ -65,9 +65,12 @@ def raw_exchange(url: str, *parts: bytes) -> bytes:
 
 
 def graph_error(raw: bytes) -> tuple[int, dict]:
+    """The status and Graph error of a raw answer, whose request-id header must be its body's."""
     head, _, body = raw.partition(b"\r\n\r\n")
     error = json.loads(body)
     assert error_validator().is_valid(error), error
+    fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:])
+    assert fields[b"request-id"].decode() == error["error"]["innerError"]["request-id"], raw
     return int(head.split()[1]), error
 
 
@@ -89,6 +92,7 @@ def test_a_body_up_to_the_cap_is_created_one_byte_more_is_413(small, chunked: bo
     assert refused.headers["connection"] == "close"
     assert refused.json()["error"]["code"] == "Request_EntityTooLarge"
     assert error_validator().is_valid(refused.json())
+    assert refused.headers["request-id"] == refused.json()["error"]["innerError"]["request-id"]
     assert post(valid_body_of(100)).status_code == 201  # the same session, on a new connection
 
 

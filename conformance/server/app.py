@@ -16,7 +16,6 @@ import json
 import logging
 import re
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -25,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, request_validator, schema_problem
 from ..exchange import parse_media_type, reject_constant
+from .graph import graph_error_body, new_request_id, tracing_headers
 from .limits import Limits
 from .store import Record, Store
 
@@ -32,16 +32,6 @@ logger = logging.getLogger(__name__)
 
 CLOSE = {"Connection": "close"}
 """On a refusal that leaves part of a request unread: uvicorn closes the connection after answering."""
-
-
-def graph_error_body(code: str, message: str, client_request_id: str | None = None) -> dict[str, Any]:
-    """Graph's error body: also what the HTTP layer answers with before any request exists (400, 408, 431)."""
-    inner = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-        "request-id": str(uuid.uuid4()),
-        "client-request-id": client_request_id or str(uuid.uuid4()),
-    }
-    return {"error": {"code": code, "message": message, "innerError": inner}}
 
 
 class ReferenceServer:
@@ -69,6 +59,7 @@ class ReferenceServer:
             matched = route.fullmatch(scope["path"])
             scope["path_params"] = {"applicationsId": matched.group(1)} if matched else {}
             request = Request(scope, receive)
+            request.state.request_id = new_request_id()  # one per request: its header and an error's body name it
             try:
                 body = await self.read_body(request)
                 if isinstance(body, Response):
@@ -225,10 +216,7 @@ class ReferenceServer:
 
     def standard_headers(self, request: Request) -> dict[str, str]:
         """Graph's tracing headers, on every response."""
-        headers = {"request-id": str(uuid.uuid4()), "OData-Version": "4.0"}
-        if client_request_id := request.headers.get("client-request-id"):
-            headers["client-request-id"] = client_request_id
-        return headers
+        return tracing_headers(request.state.request_id, request.headers.get("client-request-id"))
 
     def respond(
         self, request: Request, status: int, body: Any, headers: dict[str, str] | None = None, media_type: str | None = None
@@ -246,7 +234,7 @@ class ReferenceServer:
         return json.dumps(body, ensure_ascii=True).encode("ascii")
 
     def error_body(self, request: Request, code: str, message: str) -> Any:
-        return graph_error_body(code, message, request.headers.get("client-request-id"))
+        return graph_error_body(code, message, request.state.request_id, request.headers.get("client-request-id"))
 
     def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
         return self.respond(request, status, self.error_body(request, code, message), headers, media_type=self.error_media_type)

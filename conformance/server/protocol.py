@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .app import graph_error_body
+from .graph import graph_error_body, new_request_id, tracing_headers
 from .limits import Limits
 
 
@@ -97,12 +97,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._refuse(408, "RequestTimeout", f"The request head did not arrive within {self.limits.head_timeout:g} s.")
 
     def _refuse(self, status: int, code: str, message: str) -> None:
-        """Answer before the app ever sees the request, and close: the rest is never read."""
+        """Answer before the app ever sees the request, as the app answers a refusal (graph.py), and
+        close: the rest is never read."""
         self._disarm_head_deadline()
-        body = json.dumps(graph_error_body(code, message)).encode("ascii")
-        head = (
-            f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n"
-            f"content-type: application/json\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
-        )
-        self.transport.write(head.encode("ascii") + body)
+        request_id = new_request_id()
+        body = json.dumps(graph_error_body(code, message, request_id)).encode("ascii")
+        fields = {**tracing_headers(request_id), "content-type": "application/json", "content-length": len(body), "connection": "close"}
+        head = f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n" + "".join(f"{name}: {value}\r\n" for name, value in fields.items())
+        self.transport.write(head.encode("ascii") + b"\r\n" + body)
         self.transport.close()
