@@ -197,7 +197,7 @@ WHY: tuple[Why, ...] = (
     Why(
         Kind.OUTSIDE,
         "The HTTP layer's bounds on a request head (431 too large, 408 too slow) and its 400 for a request it "
-        "cannot parse, with the bookkeeping behind them: the suite sends no such request.",
+        "cannot parse or that asks to switch protocols, with the bookkeeping behind them: the suite sends no such request.",
         ("conformance/server/protocol.py::BoundedHttpToolsProtocol.*",),
     ),
     Why(

@@ -8,6 +8,7 @@ a body that trickles in is cut off; the token is compared in constant time.
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import subprocess
 import sys
@@ -235,6 +236,30 @@ def test_a_request_that_is_not_http_gets_a_graph_error_too(small) -> None:
     url, _ = small
     status, error = graph_error(raw_exchange(url, b"POST /beta HTTP/1.1\r\nContent-Length: x\r\n\r\n"))
     assert (status, error["error"]["code"]) == (400, "BadRequest")
+
+
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n",
+        "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n",
+    ],
+    ids=["websocket-handshake", "websocket-without-key", "h2c"],
+)
+def test_a_request_to_switch_protocols_gets_a_graph_error(small, upgrade: str, caplog) -> None:
+    """The server speaks HTTP/1.1 only: asked to switch, it refuses with a Graph error and closes (uvicorn
+    would hand a WebSocket handshake to a WebSocket library, or lose the request's body), and logs nothing."""
+    url, _ = small
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+    with caplog.at_level(logging.WARNING, logger="uvicorn"):
+        raw = raw_exchange(url, (head + upgrade + "Content-Length: 15\r\n\r\n").encode() + b'{"secrets": []}')
+    status, error = graph_error(raw)
+    assert (status, error["error"]["code"]) == (400, "BadRequest")
+    asked = upgrade.split("\r\n")[0]
+    assert error["error"]["message"] == f"This server speaks HTTP/1.1 only: it does not switch protocols ({asked})."
+    assert caplog.records == []
+    assert create(url).status_code == 201
 
 
 def test_a_head_that_does_not_arrive_in_time_gets_408(small) -> None:
