@@ -206,6 +206,9 @@ WHY: tuple[Why, ...] = (
         "SYNC-ERROR-BODY asks for non-empty strings (a candidate SHOULD: Graph's usual codes).",
         (
             f"{APP}ReferenceServer.authenticate::'InvalidAuthenticationToken' -> *",
+            f"{APP}ReferenceServer.authenticate::'The request has ' -> *",
+            f"{APP}ReferenceServer.authenticate::' Authorization headers; send one.' -> *",
+            f"{APP}ReferenceServer.authenticate::'' -> 'XXXX'",
             f"{APP}ReferenceServer.authenticate::'Access token is empty.' -> *",
             f"{APP}ReferenceServer.authenticate::'Access token validation failure.' -> *",
             f"{APP}ReferenceServer.check_application_id::'Request_BadRequest' -> *",
@@ -220,6 +223,28 @@ WHY: tuple[Why, ...] = (
             f"{APP}ReferenceServer.decode::'Unable to read JSON request payload: ' -> *",
             f"{APP}ReferenceServer.validate::'Request_BadRequest' -> *",
             f"{APP}ReferenceServer.validate::'Invalid request body ' -> *",
+        ),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "Two Authorization headers refused rather than one of them read: the suite sends one.",
+        (
+            f"{APP}ReferenceServer.authenticate::if len(sent) > 1: … -> pass",
+            f"{APP}ReferenceServer.authenticate::1 -> 2",
+            f"{APP}ReferenceServer.authenticate::return self.error(request, 401, 'InvalidAuthenticationToken', f'The req* -> return None",
+            f"{APP}ReferenceServer.authenticate::401 -> 400",
+        ),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The `WWW-Authenticate` challenge on a 401 (RFC 6750 § 3): no requirement names it yet.",
+        (
+            f"{APP}ReferenceServer.error::if status == 401: … -> pass",
+            f"{APP}ReferenceServer.error::status == 401 -> *",
+            f"{APP}ReferenceServer.error::401 -> 400",
+            f"{APP}ReferenceServer.error::headers = * -> pass",
+            f"{APP}ReferenceServer.error::'WWW-Authenticate' -> *",
+            f"{APP}ReferenceServer.challenge::*",
         ),
     ),
     Why(

@@ -130,7 +130,10 @@ class ReferenceServer:
         return self.created(request, record)
 
     def authenticate(self, request: Request) -> Response | None:
-        header = request.headers.get("authorization")
+        sent = request.headers.getlist("authorization")
+        if len(sent) > 1:  # which one counts is not for the server to guess (a proxy may add one, another read the first)
+            return self.error(request, 401, "InvalidAuthenticationToken", f"The request has {len(sent)} Authorization headers; send one.")
+        header = sent[0] if sent else ""
         if not header:
             return self.error(request, 401, "InvalidAuthenticationToken", "Access token is empty.")
         scheme, _, credentials = header.partition(" ")
@@ -237,7 +240,18 @@ class ReferenceServer:
         return graph_error_body(code, message, request.state.request_id, request.headers.get("client-request-id"))
 
     def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+        if status == 401:
+            headers = {"WWW-Authenticate": self.challenge(request), **(headers or {})}
         return self.respond(request, status, self.error_body(request, code, message), headers, media_type=self.error_media_type)
+
+    def challenge(self, request: Request) -> str:
+        """What every 401 carries in WWW-Authenticate (RFC 6750 § 3): the Bearer scheme, with
+        `error="invalid_token"` where a bearer token was sent and refused, and no error code where none
+        was (no Authorization, another scheme, no token), as § 3.1 asks."""
+        sent = (value.partition(" ") for value in request.headers.getlist("authorization"))
+        if any(scheme.lower() == "bearer" and token.strip() for scheme, _, token in sent):
+            return 'Bearer error="invalid_token"'
+        return "Bearer"
 
     def http_error(self, request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
         """A path that is not the operation's (404) or a method it does not have (405)."""
