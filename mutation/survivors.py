@@ -92,18 +92,6 @@ WHY: tuple[Why, ...] = (
     ),
     Why(
         Kind.EQUIVALENT,
-        "The Host fallback: every request the suite sends has a Host, and it is the server's own address.",
-        (
-            f"{APP}ReferenceServer.service_root::'host' -> *",
-            f"{APP}ReferenceServer.service_root::*not host*",
-            f"{APP}ReferenceServer.service_root::server_host, port = request.scope['server'] -> pass",
-            f"{APP}ReferenceServer.service_root::'server' -> *",
-            f"{APP}ReferenceServer.service_root::host = f'{{server_host}}:{{port}}' -> pass",
-            f"{APP}ReferenceServer.service_root::':' -> 'XX:XX'",
-        ),
-    ),
-    Why(
-        Kind.EQUIVALENT,
         "A caller's client-request-id, echoed: the suite sends none, so there is nothing to echo.",
         (
             f"{APP}ReferenceServer.error_body::'client-request-id' -> *",
@@ -133,13 +121,14 @@ WHY: tuple[Why, ...] = (
         Kind.EQUIVALENT,
         "Defaults and options of the runner the embedded server does not use: the port (it asks for any "
         "free one; port 1 binds too, as root here), address reuse, TLS, the base path (given), the loop "
-        "name (serve() runs under asyncio.run), the access log (a log).",
+        "name (serve() runs under asyncio.run), proxy headers trusted (the suite sends none), the access log (a log).",
         (
             f"{RUNNER}listening_socket::*",
             f"{RUNNER}BackgroundServer.__init__::'' -> 'XXXX'",
             f"{RUNNER}BackgroundServer.__init__::'https' -> *",
             f"{RUNNER}uvicorn_config::'asyncio' -> *",
             f"{RUNNER}uvicorn_config::False -> True",
+            f"{RUNNER}uvicorn_config::False -> True #2",
         ),
     ),
     # --- outside the contract -------------------------------------------------------------------------
@@ -251,6 +240,12 @@ WHY: tuple[Why, ...] = (
         Kind.OUTSIDE,
         "Malformed JSON is then refused by the schema instead: still 400 with a Graph error, only its code and message differ.",
         (f"{APP}ReferenceServer.decode::return self.error(request, 400, 'BadRequest', *",),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The authority (host and port) of an absolute Location: SYNC-LOCATION accepts any, as a server behind "
+        "a proxy names its public one; the path is what it checks.",
+        (f"{APP}ReferenceServer.service_root::':' -> 'XX:XX'",),
     ),
     Why(
         Kind.OUTSIDE,

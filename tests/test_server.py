@@ -160,6 +160,15 @@ def test_two_authorization_headers_are_refused_whichever_comes_first(base: str, 
     assert headers["request-id"] == error["error"]["innerError"]["request-id"]
 
 
+def test_location_names_the_server_s_own_address_whatever_the_host_header_says(base: str) -> None:
+    """Host (and a proxy's X-Forwarded-Proto) is what a client says: reflected into Location, it would send
+    whoever follows it wherever the sender chose. The Location names the address the server serves."""
+    sent = {"Authorization": f"Bearer {TOKEN}", **JSON, "Host": "attacker.example", "X-Forwarded-Proto": "https"}
+    created = post(base, headers=sent)
+    assert created.status_code == 201
+    assert created.headers["Location"] == f"{base}/applications/{APP}/synchronization"
+
+
 def test_reading_an_application_with_nothing_created_is_404(base: str) -> None:
     response = requests.get(
         f"{base}/applications/{uuid.uuid4()}/synchronization", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10

@@ -210,12 +210,11 @@ class ReferenceServer:
     # --- responses ----------------------------------------------------------------------------------
 
     def service_root(self, request: Request) -> str:
-        # From the scope, as Starlette's request.url would build it, without parsing a whole URL.
-        host = request.headers.get("host")
-        if not host:
-            server_host, port = request.scope["server"]
-            host = f"{server_host}:{port}"
-        return f"{request.scope['scheme']}://{host}{self.base_path}"
+        """The root Location names: the address the request arrived at (the listening socket's, as the
+        connection has it) and the scheme it is served with. Not the Host header, which is whatever a
+        client writes: reflected, a Location would point whoever follows it where the sender chose."""
+        host, port = request.scope["server"]
+        return f"{request.scope['scheme']}://{host}:{port}{self.base_path}"
 
     def standard_headers(self, request: Request) -> dict[str, str]:
         """Graph's tracing headers, on every response."""

@@ -32,13 +32,15 @@ def uvicorn_config(app: ASGIApp, limits: Limits, tls: tuple[str, str] | None = N
     """httptools parses HTTP in C: about 15 % more requests/s than h11 here, bounded by
     BoundedHttpToolsProtocol. uvloop measured no faster than asyncio's own loop, so the loop is
     pinned rather than left to what happens to be installed; so is WebSocket support, off (the
-    protocol refuses a switch), whatever WebSocket library happens to be installed."""
+    protocol refuses a switch), whatever WebSocket library happens to be installed. No proxy is
+    trusted: uvicorn would take the scheme from a loopback client's X-Forwarded-Proto."""
     certfile, keyfile = tls or (None, None)
     return uvicorn.Config(
         app,
         http=BoundedHttpToolsProtocol.bounded_by(limits),
         loop="asyncio",
         ws="none",
+        proxy_headers=False,
         lifespan="off",
         # log_config=None: leave logging to the host process (pytest captures it), do not reconfigure it.
         log_config=None,
