@@ -162,8 +162,9 @@ WHY: tuple[Why, ...] = (
     ),
     Why(
         Kind.OUTSIDE,
-        "The bounds on a request body (413 over the cap, 408 too slow) and the `Connection: close` sent with "
-        "them: what a shared mock refuses to cost; the suite sends nothing near them.",
+        "The bounds on a request body (413 over the cap, 408 too slow, 400 nested too deep or with too many "
+        "secrets) and the `Connection: close` sent with them: what a shared mock refuses to cost; the suite "
+        "sends nothing near them.",
         (
             f"{APP}<module>::'Connection' -> *",
             f"{APP}<module>::'close' -> *",
@@ -180,7 +181,10 @@ WHY: tuple[Why, ...] = (
             f"{APP}ReferenceServer.read_body::'The request body did not arrive within ' -> *",
             f"{APP}ReferenceServer.read_body::' s.' -> *",
             f"{APP}ReferenceServer.too_large::*",
+            f"{APP}ReferenceServer.check_nesting::*",
+            f"{APP}ReferenceServer.check_secret_count::*",
             "conformance/server/limits.py::*",
+            "conformance/server/nesting.py::*",
         ),
     ),
     Why(

@@ -21,6 +21,7 @@ import requests
 from conformance.contract import error_validator
 from conformance.server import BackgroundServer, Limits, ReferenceServer
 from conformance.server import app as server_app
+from conformance.server.nesting import deeper_than
 
 TOKEN = "limits-token"
 APP = "5b0bb1a8-7e7c-4c1e-9a0e-3f3b1c2d4e5f"
@@ -38,7 +39,7 @@ def valid_body_of(size: int) -> bytes:
 @pytest.fixture(scope="module")
 def small() -> Iterator[tuple[str, Limits]]:
     """A server with small limits, so that the bounds are reached in a test's time."""
-    limits = Limits(max_body_bytes=1000, max_head_bytes=8 * 1024, head_timeout=0.5, body_timeout=0.5)
+    limits = Limits(max_body_bytes=1000, max_head_bytes=8 * 1024, head_timeout=0.5, body_timeout=0.5, max_depth=8, max_secrets=10)
     server = ReferenceServer(token=TOKEN, limits=limits)
     with BackgroundServer(server.app(), server.base_path, limits=limits) as background:
         yield background.url, limits
@@ -121,6 +122,92 @@ def test_a_client_gone_before_its_body_is_in_leaves_the_server_serving(small) ->
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(head.encode() + b"Content-Length: 100\r\n\r\n" + b'{"secrets"')
     assert create(url).status_code == 201
+
+
+# --- what a body costs to read --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def standard() -> Iterator[str]:
+    """A server with the default limits."""
+    server = ReferenceServer(token=TOKEN)
+    with BackgroundServer(server.app(), server.base_path) as background:
+        yield background.url
+
+
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        (b"1", 0),
+        (b"[]", 1),
+        (b'{"a": [{"b": [1, {}]}]}', 5),
+        (b'{"a": "[[[["}', 1),
+        (b'[[["]"]]]', 3),
+        (b'[[["\\"]"]]]', 3),
+        (b'["[[[', 1),
+        (b"[[[[", 4),
+    ],
+    ids=[
+        "scalar", "empty-array", "objects-and-arrays", "brackets-in-a-string", "a-closing-one", "an-escaped-quote",
+        "a-string-left-open", "never-closed",
+    ],
+)
+def test_nesting_is_read_from_the_bytes_strings_set_aside(text: bytes, depth: int) -> None:
+    assert [deeper_than(text, bound) for bound in range(6)] == [bound < depth for bound in range(6)]
+
+
+def nested_value(levels: int) -> bytes:
+    """A create whose one secret's value nests arrays `levels` deep: the body nests three levels more."""
+    return b'{"secrets": [{"key": "UserName", "value": ' + b"[" * levels + b"]" * levels + b"}]}"
+
+
+def test_a_body_nested_past_the_bound_gets_400_one_at_it_is_judged_as_usual(small) -> None:
+    url, limits = small
+    at = create(url, nested_value(limits.max_depth - 3))
+    assert at.status_code == 400 and at.json()["error"]["message"].startswith("Invalid request body at /secrets/0/value")
+    past = create(url, nested_value(limits.max_depth - 2))
+    assert (past.status_code, past.json()["error"]["code"]) == (400, "BadRequest"), past.text
+    assert past.json()["error"]["message"] == f"The request body nests arrays and objects more than {limits.max_depth} levels deep."
+    # Brackets inside a string are text, not nesting.
+    text = json.dumps({"secrets": [{"key": "UserName", "value": "[" * limits.max_depth * 2}]}).encode()
+    assert create(url, text).status_code == 201
+
+
+def test_a_body_nested_100_000_deep_gets_400_not_500(standard, caplog) -> None:
+    """Python's parser gives up near 1,000 levels: the bound is read from the bytes first, so nothing is
+    parsed, nothing raises, and nothing is logged."""
+    with caplog.at_level(logging.ERROR, logger="conformance.server"):
+        refused = create(standard, b"[" * 100_000 + b"]" * 100_000)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "BadRequest"), refused.text
+    assert "levels deep" in refused.json()["error"]["message"]
+    assert error_validator().is_valid(refused.json())
+    assert caplog.records == []
+
+
+def many_secrets(count: int, key: str = "UserName") -> bytes:
+    return json.dumps({"secrets": [{"key": key, "value": "v"}] * count}).encode()
+
+
+def test_more_secrets_than_the_bound_get_400_as_many_are_created(small) -> None:
+    url, limits = small
+    assert create(url, many_secrets(limits.max_secrets)).status_code == 201
+    refused = create(url, many_secrets(limits.max_secrets + 1))
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "Request_BadRequest"), refused.text
+    expected = f"The request body holds {limits.max_secrets + 1} secrets; at most {limits.max_secrets} are accepted."
+    assert refused.json()["error"]["message"] == expected
+
+
+def costly_body() -> bytes:
+    """Just under 1 MB: 30,000 secrets whose keys are not members, each of them a schema error to word."""
+    body = json.dumps({"secrets": [{"key": "Nope", "value": "1234567"}] * 30_000}, separators=(",", ":")).encode()
+    assert len(body) < MIB
+    return body
+
+
+def test_30_000_invalid_secrets_are_refused_for_their_number(standard) -> None:
+    refused = create(standard, costly_body())
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == f"The request body holds 30000 secrets; at most {Limits().max_secrets} are accepted."
 
 
 @pytest.fixture

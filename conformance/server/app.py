@@ -26,6 +26,7 @@ from ..contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, request_validator, 
 from ..exchange import parse_media_type, reject_constant
 from .graph import graph_error_body, new_request_id, tracing_headers
 from .limits import Limits
+from .nesting import deeper_than
 from .store import Record, Store
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class ReferenceServer:
         problem = problem or self.check_media_type(request)
         if problem is not None:
             return problem
-        payload = self.decode(request, body)
+        payload = self.parse(request, body)
         if not isinstance(payload, Response):
             payload = self.validate(request, payload)
         if isinstance(payload, Response):
@@ -156,6 +157,26 @@ class ReferenceServer:
             return self.error(
                 request, 415, "UnsupportedMediaType", f"Content-Type {raw or '(none)'!r} is not application/json."
             )
+        return None
+
+    def parse(self, request: Request, body: bytes) -> Any:
+        """The body as JSON within the bounds on its shape, or the 400 that says why not: how deep it
+        nests is read from the bytes before they are parsed, how many secrets it holds is counted
+        before they are validated."""
+        payload = self.check_nesting(request, body) or self.decode(request, body)
+        return payload if isinstance(payload, Response) else self.check_secret_count(request, payload) or payload
+
+    def check_nesting(self, request: Request, body: bytes) -> Response | None:
+        if deeper_than(body, self.limits.max_depth):
+            message = f"The request body nests arrays and objects more than {self.limits.max_depth} levels deep."
+            return self.error(request, 400, "BadRequest", message)
+        return None
+
+    def check_secret_count(self, request: Request, payload: Any) -> Response | None:
+        secrets = payload.get("secrets") if isinstance(payload, dict) else None
+        if isinstance(secrets, list) and len(secrets) > self.limits.max_secrets:
+            message = f"The request body holds {len(secrets)} secrets; at most {self.limits.max_secrets} are accepted."
+            return self.error(request, 400, "Request_BadRequest", message)
         return None
 
     def decode(self, request: Request, body: bytes) -> Any:
