@@ -92,6 +92,21 @@ WHY: tuple[Why, ...] = (
     ),
     Why(
         Kind.EQUIVALENT,
+        "Where a decision is made, on the event loop or in the worker thread (and how many workers there are): "
+        "the same decision either way; only whether other clients wait for it differs.",
+        (
+            f"{APP}ReferenceServer::64 -> 65",
+            f"{APP}ReferenceServer::1024 -> 1025",
+            f"{APP}ReferenceServer.__init__::1 -> 2",
+            f"{APP}ReferenceServer.__init__::'reference-server-worker' -> *",
+            f"{APP}ReferenceServer.create::len(body) > self.inline_body_bytes -> *",
+            f"{APP}ReferenceServer.create::not accepts(request_validator(), payload) -> *",
+            f"{APP}ReferenceServer.decided::if not costly: … -> pass",
+            f"{APP}ReferenceServer.decided::not costly -> costly",
+        ),
+    ),
+    Why(
+        Kind.EQUIVALENT,
         "A caller's client-request-id, echoed: the suite sends none, so there is nothing to echo.",
         (
             f"{APP}ReferenceServer.error_body::'client-request-id' -> *",

@@ -12,6 +12,7 @@ import logging
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -204,6 +205,11 @@ def costly_body() -> bytes:
     return body
 
 
+def wrong_four_ways() -> bytes:
+    """As many secrets as the bound lets through, each wrong four ways: 4,000 schema errors to word."""
+    return json.dumps({"secrets": [{"key": 1, "value": 2, "x": 3, "y": 4}] * Limits().max_secrets}).encode()
+
+
 def test_30_000_invalid_secrets_are_refused_for_their_number(standard) -> None:
     refused = create(standard, costly_body())
     assert refused.status_code == 400
@@ -285,6 +291,43 @@ def test_a_300_mb_body_gets_413_and_the_server_memory_stays_flat(serve_process, 
     assert growth < 8, f"peak resident memory grew by {growth:.1f} MiB"
     print(f"413 after {took:.3f} s, {body.sent / MIB:.0f} MiB sent, peak memory +{growth:.1f} MiB")
     assert session.post(url, data=b'{"secrets": []}', headers=HEADERS, timeout=10).status_code == 201
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/<pid>/status")
+@pytest.mark.parametrize("costly", [costly_body(), wrong_four_ways()], ids=["30000-invalid-secrets", "1000-secrets-wrong-four-ways"])
+def test_costly_bodies_do_not_hold_up_other_clients(serve_process, costly: bytes) -> None:
+    """Four clients send costly bodies over and over (1 MB of 30,000 invalid secrets, refused for their
+    number; or as many secrets as are let through, each wrong four ways, and all worded): a small
+    create sent meanwhile is answered as if they were not there (well within half a second), and the
+    server's memory stays within a few tens of MiB of what it was."""
+    port, process = serve_process
+    url = f"http://127.0.0.1:{port}/beta/applications/{APP}/synchronization"
+    session = requests.Session()
+    assert session.post(url, data=costly, headers=HEADERS, timeout=30).status_code == 400  # every path warmed up
+    assert session.post(url, data=b'{"secrets": []}', headers=HEADERS, timeout=30).status_code == 201
+    before = memory_kib(process.pid)
+    refused: list[int] = []
+
+    def send_costly() -> None:
+        with requests.Session() as own:
+            refused.extend(own.post(url, data=costly, headers=HEADERS, timeout=60).status_code for _ in range(4))
+
+    senders = [threading.Thread(target=send_costly) for _ in range(4)]
+    for sender in senders:
+        sender.start()
+    waits: list[float] = []
+    while any(sender.is_alive() for sender in senders):
+        started = time.perf_counter()
+        assert session.post(url, data=b'{"secrets": []}', headers=HEADERS, timeout=60).status_code == 201
+        waits.append(time.perf_counter() - started)
+        time.sleep(0.01)
+    for sender in senders:
+        sender.join()
+    growth = (memory_kib(process.pid)["VmHWM"] - before["VmRSS"]) / 1024
+    print(f"{len(waits)} small creates during 16 costly bodies: slowest {max(waits):.3f} s; peak memory +{growth:.1f} MiB")
+    assert refused == [400] * 16
+    assert max(waits) < 0.5, sorted(waits)[-5:]
+    assert growth < 64, f"peak resident memory grew by {growth:.1f} MiB"
 
 
 # --- the request head ---------------------------------------------------------------------------
