@@ -123,6 +123,15 @@ WHY: tuple[Why, ...] = (
     ),
     Why(
         Kind.EQUIVALENT,
+        "A store that cannot be written, found when it is opened (and closed): the suite's is in memory, always writable.",
+        (
+            f"{STORE}Store.__init__::self._db.execute('DELETE FROM synchronization WHERE 0') -> pass",
+            f"{STORE}Store.__init__::self._db.close() -> pass",
+            f"{STORE}Store.__init__::raise -> pass",
+        ),
+    ),
+    Why(
+        Kind.EQUIVALENT,
         "How the runner waits for the server to start (the wait, its bound, its error): the server is "
         "listening before the suite's first request, and nothing reads start()'s return.",
         (f"{RUNNER}BackgroundServer.start::*",),

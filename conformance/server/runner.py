@@ -51,9 +51,10 @@ def uvicorn_config(app: ASGIApp, limits: Limits, tls: tuple[str, str] | None = N
     )
 
 
-def serve_forever(app: ASGIApp, host: str, port: int, limits: Limits) -> None:
-    """In the foreground, until interrupted."""
-    uvicorn.Server(uvicorn_config(app, limits)).run(sockets=[listening_socket(host, port)])
+def serve_forever(app: ASGIApp, listener: socket.socket, limits: Limits) -> None:
+    """In the foreground, until interrupted, on a socket bound already (so that a bad address or a port
+    in use is found by whoever binds it, before anything is served)."""
+    uvicorn.Server(uvicorn_config(app, limits)).run(sockets=[listener])
 
 
 class BackgroundServer:
