@@ -225,7 +225,6 @@ WHY: tuple[Why, ...] = (
             f"{APP}ReferenceServer.authenticate::'InvalidAuthenticationToken' -> *",
             f"{APP}ReferenceServer.authenticate::'The request has ' -> *",
             f"{APP}ReferenceServer.authenticate::' Authorization headers; send one.' -> *",
-            f"{APP}ReferenceServer.authenticate::'' -> 'XXXX'",
             f"{APP}ReferenceServer.authenticate::'Access token is empty.' -> *",
             f"{APP}ReferenceServer.authenticate::'Access token validation failure.' -> *",
             f"{APP}ReferenceServer.check_application_id::'Request_BadRequest' -> *",

@@ -153,7 +153,7 @@ class ReferenceServer:
         sent = request.headers.getlist("authorization")
         if len(sent) > 1:  # which one counts is not for the server to guess (a proxy may add one, another read the first)
             return self.error(request, 401, "InvalidAuthenticationToken", f"The request has {len(sent)} Authorization headers; send one.")
-        header = sent[0] if sent else ""
+        header = sent[0] if sent else None
         if not header:
             return self.error(request, 401, "InvalidAuthenticationToken", "Access token is empty.")
         scheme, _, credentials = header.partition(" ")
