@@ -36,18 +36,32 @@ def _requirements(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server import Limits, ReferenceServer, Store
-    from .server.runner import serve_forever
+    import sqlite3
 
+    from .server import Limits, ReferenceServer, Store
+    from .server.runner import listening_socket, serve_forever
+
+    # What cannot be used (the store, the address) is said in one line before anything is served.
+    try:
+        store = Store(args.db) if args.db else None
+    except sqlite3.Error as exc:
+        print(f"graph-sync-conformance serve: --db {args.db}: cannot keep the store there: {exc}", file=sys.stderr)
+        return 2
+    try:
+        listener = listening_socket(args.host, args.port)
+    except (OSError, OverflowError) as exc:  # OverflowError: a port past 65535
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"graph-sync-conformance serve: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return 2
     token = args.token or secrets.token_urlsafe(24)
     # The default is Limits' own (imported here, not at the top: the other commands do not need the server).
     limits = Limits(max_body_bytes=args.max_body_bytes) if args.max_body_bytes else Limits()
-    server = ReferenceServer(token=token, store=Store(args.db) if args.db else None, limits=limits)
+    server = ReferenceServer(token=token, store=store, limits=limits)
     print(f"reference server: http://{args.host}:{args.port}{server.base_path}", file=sys.stderr)
     if not args.token:
         print(f"bearer token (generated; pass --token to choose one): {token}", file=sys.stderr)
     print(f"store: {args.db or 'in memory'}; request bodies up to {limits.max_body_bytes} bytes", file=sys.stderr)
-    serve_forever(server.app(), args.host, args.port, limits)
+    serve_forever(server.app(), listener, limits)
     return 0
 
 

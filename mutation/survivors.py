@@ -40,6 +40,7 @@ class Why:
 
 
 APP = "conformance/server/app.py::"
+GRAPH = "conformance/server/graph.py::"
 RUNNER = "conformance/server/runner.py::"
 STORE = "conformance/server/store.py::"
 
@@ -91,14 +92,17 @@ WHY: tuple[Why, ...] = (
     ),
     Why(
         Kind.EQUIVALENT,
-        "The Host fallback: every request the suite sends has a Host, and it is the server's own address.",
+        "Where a decision is made, on the event loop or in the worker thread (and how many workers there are): "
+        "the same decision either way; only whether other clients wait for it differs.",
         (
-            f"{APP}ReferenceServer.service_root::'host' -> *",
-            f"{APP}ReferenceServer.service_root::*not host*",
-            f"{APP}ReferenceServer.service_root::server_host, port = request.scope['server'] -> pass",
-            f"{APP}ReferenceServer.service_root::'server' -> *",
-            f"{APP}ReferenceServer.service_root::host = f'{{server_host}}:{{port}}' -> pass",
-            f"{APP}ReferenceServer.service_root::':' -> 'XX:XX'",
+            f"{APP}ReferenceServer::64 -> 65",
+            f"{APP}ReferenceServer::1024 -> 1025",
+            f"{APP}ReferenceServer.__init__::1 -> 2",
+            f"{APP}ReferenceServer.__init__::'reference-server-worker' -> *",
+            f"{APP}ReferenceServer.create::len(body) > self.inline_body_bytes -> *",
+            f"{APP}ReferenceServer.create::not accepts(request_validator(), payload) -> *",
+            f"{APP}ReferenceServer.decided::if not costly: … -> pass",
+            f"{APP}ReferenceServer.decided::not costly -> costly",
         ),
     ),
     Why(
@@ -106,15 +110,25 @@ WHY: tuple[Why, ...] = (
         "A caller's client-request-id, echoed: the suite sends none, so there is nothing to echo.",
         (
             f"{APP}ReferenceServer.error_body::'client-request-id' -> *",
-            f"{APP}ReferenceServer.standard_headers::if (client_request_id := *",
             f"{APP}ReferenceServer.standard_headers::'client-request-id' -> *",
-            f"{APP}ReferenceServer.standard_headers::headers['client-request-id'] = client_request_id -> pass",
+            f"{GRAPH}tracing_headers::if client_request_id*",
+            f"{GRAPH}tracing_headers::'client-request-id' -> *",
+            f"{GRAPH}tracing_headers::headers['client-request-id'] = client_request_id -> pass",
         ),
     ),
     Why(
         Kind.EQUIVALENT,
         "The store in a file in the run's folder instead of in memory: the same answers.",
         (f"{STORE}Store.__init__::':memory:' -> *",),
+    ),
+    Why(
+        Kind.EQUIVALENT,
+        "A store that cannot be written, found when it is opened (and closed): the suite's is in memory, always writable.",
+        (
+            f"{STORE}Store.__init__::self._db.execute('DELETE FROM synchronization WHERE 0') -> pass",
+            f"{STORE}Store.__init__::self._db.close() -> pass",
+            f"{STORE}Store.__init__::raise -> pass",
+        ),
     ),
     Why(
         Kind.EQUIVALENT,
@@ -131,13 +145,14 @@ WHY: tuple[Why, ...] = (
         Kind.EQUIVALENT,
         "Defaults and options of the runner the embedded server does not use: the port (it asks for any "
         "free one; port 1 binds too, as root here), address reuse, TLS, the base path (given), the loop "
-        "name (serve() runs under asyncio.run), the access log (a log).",
+        "name (serve() runs under asyncio.run), proxy headers trusted (the suite sends none), the access log (a log).",
         (
             f"{RUNNER}listening_socket::*",
             f"{RUNNER}BackgroundServer.__init__::'' -> 'XXXX'",
             f"{RUNNER}BackgroundServer.__init__::'https' -> *",
             f"{RUNNER}uvicorn_config::'asyncio' -> *",
             f"{RUNNER}uvicorn_config::False -> True",
+            f"{RUNNER}uvicorn_config::False -> True #2",
         ),
     ),
     # --- outside the contract -------------------------------------------------------------------------
@@ -171,8 +186,9 @@ WHY: tuple[Why, ...] = (
     ),
     Why(
         Kind.OUTSIDE,
-        "The bounds on a request body (413 over the cap, 408 too slow) and the `Connection: close` sent with "
-        "them: what a shared mock refuses to cost; the suite sends nothing near them.",
+        "The bounds on a request body (413 over the cap, 408 too slow, 400 nested too deep or with too many "
+        "secrets) and the `Connection: close` sent with them: what a shared mock refuses to cost; the suite "
+        "sends nothing near them.",
         (
             f"{APP}<module>::'Connection' -> *",
             f"{APP}<module>::'close' -> *",
@@ -189,13 +205,16 @@ WHY: tuple[Why, ...] = (
             f"{APP}ReferenceServer.read_body::'The request body did not arrive within ' -> *",
             f"{APP}ReferenceServer.read_body::' s.' -> *",
             f"{APP}ReferenceServer.too_large::*",
+            f"{APP}ReferenceServer.check_nesting::*",
+            f"{APP}ReferenceServer.check_secret_count::*",
             "conformance/server/limits.py::*",
+            "conformance/server/nesting.py::*",
         ),
     ),
     Why(
         Kind.OUTSIDE,
         "The HTTP layer's bounds on a request head (431 too large, 408 too slow) and its 400 for a request it "
-        "cannot parse, with the bookkeeping behind them: the suite sends no such request.",
+        "cannot parse or that asks to switch protocols, with the bookkeeping behind them: the suite sends no such request.",
         ("conformance/server/protocol.py::BoundedHttpToolsProtocol.*",),
     ),
     Why(
@@ -204,6 +223,8 @@ WHY: tuple[Why, ...] = (
         "SYNC-ERROR-BODY asks for non-empty strings (a candidate SHOULD: Graph's usual codes).",
         (
             f"{APP}ReferenceServer.authenticate::'InvalidAuthenticationToken' -> *",
+            f"{APP}ReferenceServer.authenticate::'The request has ' -> *",
+            f"{APP}ReferenceServer.authenticate::' Authorization headers; send one.' -> *",
             f"{APP}ReferenceServer.authenticate::'Access token is empty.' -> *",
             f"{APP}ReferenceServer.authenticate::'Access token validation failure.' -> *",
             f"{APP}ReferenceServer.check_application_id::'Request_BadRequest' -> *",
@@ -222,8 +243,36 @@ WHY: tuple[Why, ...] = (
     ),
     Why(
         Kind.OUTSIDE,
+        "Two Authorization headers refused rather than one of them read: the suite sends one.",
+        (
+            f"{APP}ReferenceServer.authenticate::if len(sent) > 1: … -> pass",
+            f"{APP}ReferenceServer.authenticate::1 -> 2",
+            f"{APP}ReferenceServer.authenticate::return self.error(request, 401, 'InvalidAuthenticationToken', f'The req* -> return None",
+            f"{APP}ReferenceServer.authenticate::401 -> 400",
+        ),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The `WWW-Authenticate` challenge on a 401 (RFC 6750 § 3): no requirement names it yet.",
+        (
+            f"{APP}ReferenceServer.error::if status == 401: … -> pass",
+            f"{APP}ReferenceServer.error::status == 401 -> *",
+            f"{APP}ReferenceServer.error::401 -> 400",
+            f"{APP}ReferenceServer.error::headers = * -> pass",
+            f"{APP}ReferenceServer.error::'WWW-Authenticate' -> *",
+            f"{APP}ReferenceServer.challenge::*",
+        ),
+    ),
+    Why(
+        Kind.OUTSIDE,
         "Malformed JSON is then refused by the schema instead: still 400 with a Graph error, only its code and message differ.",
         (f"{APP}ReferenceServer.decode::return self.error(request, 400, 'BadRequest', *",),
+    ),
+    Why(
+        Kind.OUTSIDE,
+        "The authority (host and port) of an absolute Location: SYNC-LOCATION accepts any, as a server behind "
+        "a proxy names its public one; the path is what it checks.",
+        (f"{APP}ReferenceServer.service_root::':' -> 'XX:XX'",),
     ),
     Why(
         Kind.OUTSIDE,
@@ -235,12 +284,12 @@ WHY: tuple[Why, ...] = (
         Kind.OUTSIDE,
         "innerError's `client-request-id`: a Graph convention no requirement names (SYNC-ERROR-INNER asks for "
         "`request-id` and `date`; a candidate SHOULD).",
-        (f"{APP}graph_error_body::'client-request-id' -> *", f"{APP}graph_error_body::client_request_id or str(uuid.uuid4()) -> *"),
+        (f"{GRAPH}graph_error_body::'client-request-id' -> *", f"{GRAPH}graph_error_body::client_request_id or str(uuid.uuid4()) -> *"),
     ),
     Why(
         Kind.OUTSIDE,
         "The `OData-Version: 4.0` response header: no requirement names it (a candidate SHOULD: OData Protocol 4.01 § 8.1.5).",
-        (f"{APP}ReferenceServer.standard_headers::'OData-Version' -> *", f"{APP}ReferenceServer.standard_headers::'4.0' -> *"),
+        (f"{GRAPH}tracing_headers::'OData-Version' -> *", f"{GRAPH}tracing_headers::'4.0' -> *"),
     ),
     Why(Kind.OUTSIDE, "The `serve` command's foreground server: the suite runs the embedded one.", (f"{RUNNER}serve_forever::*",)),
 )

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+
+import pytest
 
 from conformance.catalogue import REQUIREMENTS
 from conformance.cli import main, requirements_markdown
@@ -84,3 +88,56 @@ def test_the_nightly_ci_examples_parse_and_fail_on_regressions() -> None:
         text = (REPO / "docs" / "ci" / name).read_text(encoding="utf-8")
         assert yaml.safe_load(text)
         assert "graph-sync-conformance diff" in text and "reports/" in text
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port another socket is listening on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+CANNOT_START = {
+    "port-in-use": r"cannot listen on 127\.0\.0\.1:\d+: Address already in use",
+    "port-out-of-range": r"cannot listen on 127\.0\.0\.1:70000: bind\(\): port must be 0-65535\.",
+    "host-not-an-address": r"cannot listen on no such host:\d+: Name or service not known",
+    "host-not-this-machine": r"cannot listen on 192\.0\.2\.1:\d+: Cannot assign requested address",
+    "db-a-directory": r"--db .*: cannot keep the store there: unable to open database file",
+    "db-in-no-folder": r"--db .*: cannot keep the store there: unable to open database file",
+    "db-not-a-database": r"--db .*: cannot keep the store there: file is not a database",
+}
+"""Why `serve` cannot start, as its one line of standard error says (after `graph-sync-conformance serve: `)."""
+
+
+@pytest.mark.parametrize("problem", list(CANNOT_START))
+def test_serve_that_cannot_start_says_why_in_one_line(problem: str, busy_port: int, tmp_path, capsys) -> None:
+    import re
+
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("not a database " * 100)
+    arguments = {
+        "port-in-use": ["--port", str(busy_port)],
+        "port-out-of-range": ["--port", "70000"],
+        "host-not-an-address": ["--host", "no such host", "--port", str(_free_port())],
+        "host-not-this-machine": ["--host", "192.0.2.1", "--port", str(_free_port())],
+        "db-a-directory": ["--db", str(tmp_path), "--port", str(_free_port())],
+        "db-in-no-folder": ["--db", str(tmp_path / "missing" / "s.db"), "--port", str(_free_port())],
+        "db-not-a-database": ["--db", str(not_a_database), "--port", str(_free_port())],
+    }[problem]
+    assert main(["serve", "--token", "t", *arguments]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(rf"graph-sync-conformance serve: {CANNOT_START[problem]}\n", err), err
+
+
+@pytest.mark.skipif(os.geteuid() == 0 or not hasattr(os, "geteuid"), reason="root writes read-only files")
+def test_serve_refuses_a_store_it_cannot_write(tmp_path, capsys) -> None:
+    """A read-only file opens: found now, not as a 500 on every create."""
+    from conformance.server import Store
+
+    path = tmp_path / "s.db"
+    Store(str(path)).close()
+    path.chmod(0o444)
+    assert main(["serve", "--token", "t", "--db", str(path), "--port", str(_free_port())]) == 2
+    assert "attempt to write a readonly database" in capsys.readouterr().err

@@ -3,9 +3,11 @@ and a store that keeps what was created."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -93,6 +95,7 @@ def test_bad_input_gets_a_graph_error(base: str, body, headers, app, status, cod
     assert error_validator().is_valid(error), error
     assert error["error"]["code"] == code
     assert {"date", "request-id"} <= set(error["error"]["innerError"])
+    assert response.headers["request-id"] == error["error"]["innerError"]["request-id"]
 
 
 def test_unknown_paths_and_methods_get_graph_errors(base: str) -> None:
@@ -100,6 +103,70 @@ def test_unknown_paths_and_methods_get_graph_errors(base: str) -> None:
     assert missing.status_code == 404 and error_validator().is_valid(missing.json())
     wrong_method = requests.delete(f"{base}/applications/{APP}/synchronization", timeout=10)
     assert wrong_method.status_code == 405 and error_validator().is_valid(wrong_method.json())
+    for response in (missing, wrong_method):
+        assert response.headers["request-id"] == response.json()["error"]["innerError"]["request-id"]
+
+
+@pytest.mark.parametrize(
+    "authorization, challenge",
+    [
+        (None, "Bearer"),
+        ("Basic Z3JhcGg6c3luYw==", "Bearer"),
+        ("Bearer", "Bearer"),
+        (TOKEN, "Bearer"),
+        ("Bearer wrong", 'Bearer error="invalid_token"'),
+        (f"Bearer {TOKEN}x", 'Bearer error="invalid_token"'),
+    ],
+    ids=["none", "another-scheme", "no-token", "no-scheme", "wrong-token", "token-with-more"],
+)
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_every_401_challenges_for_a_bearer_token(base: str, method: str, authorization: str | None, challenge: str) -> None:
+    """RFC 6750 § 3: a 401 carries `WWW-Authenticate: Bearer`; where a bearer token was sent and refused,
+    with `error="invalid_token"`, and with no error code where none was (§ 3.1)."""
+    headers = {**JSON, **({"Authorization": authorization} if authorization else {})}
+    response = requests.request(method, f"{base}/applications/{APP}/synchronization", data=b'{"secrets": []}', headers=headers, timeout=10)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == challenge
+
+
+def send_with_headers(base: str, headers: list[tuple[str, str]], body: bytes = b'{"secrets": []}') -> tuple[int, dict, dict]:
+    """POST with `headers` exactly as listed, a name repeated as often as it is (requests would merge them)."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        conn.putrequest("POST", f"{parts.path}/applications/{APP}/synchronization", skip_accept_encoding=True)
+        for name, value in [*headers, ("Content-Length", str(len(body)))]:
+            conn.putheader(name, value)
+        conn.endheaders(body)
+        response = conn.getresponse()
+        return response.status, {name.lower(): value for name, value in response.getheaders()}, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [(TOKEN, "wrong"), ("wrong", TOKEN), (TOKEN, TOKEN)],
+    ids=["right-then-wrong", "wrong-then-right", "right-twice"],
+)
+def test_two_authorization_headers_are_refused_whichever_comes_first(base: str, tokens: tuple[str, str]) -> None:
+    """Which of two credentials counts is not for the server to guess (one proxy adds a header, another
+    reads the first): neither does."""
+    sent = [("Content-Type", "application/json"), *(("Authorization", f"Bearer {token}") for token in tokens)]
+    status, headers, error = send_with_headers(base, sent)
+    assert (status, error["error"]["code"]) == (401, "InvalidAuthenticationToken"), error
+    assert "Authorization" in error["error"]["message"]
+    assert headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert headers["request-id"] == error["error"]["innerError"]["request-id"]
+
+
+def test_location_names_the_server_s_own_address_whatever_the_host_header_says(base: str) -> None:
+    """Host (and a proxy's X-Forwarded-Proto) is what a client says: reflected into Location, it would send
+    whoever follows it wherever the sender chose. The Location names the address the server serves."""
+    sent = {"Authorization": f"Bearer {TOKEN}", **JSON, "Host": "attacker.example", "X-Forwarded-Proto": "https"}
+    created = post(base, headers=sent)
+    assert created.status_code == 201
+    assert created.headers["Location"] == f"{base}/applications/{APP}/synchronization"
 
 
 def test_reading_an_application_with_nothing_created_is_404(base: str) -> None:
@@ -108,6 +175,7 @@ def test_reading_an_application_with_nothing_created_is_404(base: str) -> None:
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "Request_ResourceNotFound"
+    assert response.headers["request-id"] == response.json()["error"]["innerError"]["request-id"]
 
 
 def test_client_request_id_is_echoed(base: str) -> None:

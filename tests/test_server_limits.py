@@ -8,9 +8,11 @@ a body that trickles in is cut off; the token is compared in constant time.
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -20,6 +22,7 @@ import requests
 from conformance.contract import error_validator
 from conformance.server import BackgroundServer, Limits, ReferenceServer
 from conformance.server import app as server_app
+from conformance.server.nesting import deeper_than
 
 TOKEN = "limits-token"
 APP = "5b0bb1a8-7e7c-4c1e-9a0e-3f3b1c2d4e5f"
@@ -37,7 +40,7 @@ def valid_body_of(size: int) -> bytes:
 @pytest.fixture(scope="module")
 def small() -> Iterator[tuple[str, Limits]]:
     """A server with small limits, so that the bounds are reached in a test's time."""
-    limits = Limits(max_body_bytes=1000, max_head_bytes=8 * 1024, head_timeout=0.5, body_timeout=0.5)
+    limits = Limits(max_body_bytes=1000, max_head_bytes=8 * 1024, head_timeout=0.5, body_timeout=0.5, max_depth=8, max_secrets=10)
     server = ReferenceServer(token=TOKEN, limits=limits)
     with BackgroundServer(server.app(), server.base_path, limits=limits) as background:
         yield background.url, limits
@@ -65,9 +68,12 @@ def raw_exchange(url: str, *parts: bytes) -> bytes:
 
 
 def graph_error(raw: bytes) -> tuple[int, dict]:
+    """The status and Graph error of a raw answer, whose request-id header must be its body's."""
     head, _, body = raw.partition(b"\r\n\r\n")
     error = json.loads(body)
     assert error_validator().is_valid(error), error
+    fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:])
+    assert fields[b"request-id"].decode() == error["error"]["innerError"]["request-id"], raw
     return int(head.split()[1]), error
 
 
@@ -89,6 +95,7 @@ def test_a_body_up_to_the_cap_is_created_one_byte_more_is_413(small, chunked: bo
     assert refused.headers["connection"] == "close"
     assert refused.json()["error"]["code"] == "Request_EntityTooLarge"
     assert error_validator().is_valid(refused.json())
+    assert refused.headers["request-id"] == refused.json()["error"]["innerError"]["request-id"]
     assert post(valid_body_of(100)).status_code == 201  # the same session, on a new connection
 
 
@@ -116,6 +123,97 @@ def test_a_client_gone_before_its_body_is_in_leaves_the_server_serving(small) ->
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(head.encode() + b"Content-Length: 100\r\n\r\n" + b'{"secrets"')
     assert create(url).status_code == 201
+
+
+# --- what a body costs to read --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def standard() -> Iterator[str]:
+    """A server with the default limits."""
+    server = ReferenceServer(token=TOKEN)
+    with BackgroundServer(server.app(), server.base_path) as background:
+        yield background.url
+
+
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        (b"1", 0),
+        (b"[]", 1),
+        (b'{"a": [{"b": [1, {}]}]}', 5),
+        (b'{"a": "[[[["}', 1),
+        (b'[[["]"]]]', 3),
+        (b'[[["\\"]"]]]', 3),
+        (b'["[[[', 1),
+        (b"[[[[", 4),
+    ],
+    ids=[
+        "scalar", "empty-array", "objects-and-arrays", "brackets-in-a-string", "a-closing-one", "an-escaped-quote",
+        "a-string-left-open", "never-closed",
+    ],
+)
+def test_nesting_is_read_from_the_bytes_strings_set_aside(text: bytes, depth: int) -> None:
+    assert [deeper_than(text, bound) for bound in range(6)] == [bound < depth for bound in range(6)]
+
+
+def nested_value(levels: int) -> bytes:
+    """A create whose one secret's value nests arrays `levels` deep: the body nests three levels more."""
+    return b'{"secrets": [{"key": "UserName", "value": ' + b"[" * levels + b"]" * levels + b"}]}"
+
+
+def test_a_body_nested_past_the_bound_gets_400_one_at_it_is_judged_as_usual(small) -> None:
+    url, limits = small
+    at = create(url, nested_value(limits.max_depth - 3))
+    assert at.status_code == 400 and at.json()["error"]["message"].startswith("Invalid request body at /secrets/0/value")
+    past = create(url, nested_value(limits.max_depth - 2))
+    assert (past.status_code, past.json()["error"]["code"]) == (400, "BadRequest"), past.text
+    assert past.json()["error"]["message"] == f"The request body nests arrays and objects more than {limits.max_depth} levels deep."
+    # Brackets inside a string are text, not nesting.
+    text = json.dumps({"secrets": [{"key": "UserName", "value": "[" * limits.max_depth * 2}]}).encode()
+    assert create(url, text).status_code == 201
+
+
+def test_a_body_nested_100_000_deep_gets_400_not_500(standard, caplog) -> None:
+    """Python's parser gives up near 1,000 levels: the bound is read from the bytes first, so nothing is
+    parsed, nothing raises, and nothing is logged."""
+    with caplog.at_level(logging.ERROR, logger="conformance.server"):
+        refused = create(standard, b"[" * 100_000 + b"]" * 100_000)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "BadRequest"), refused.text
+    assert "levels deep" in refused.json()["error"]["message"]
+    assert error_validator().is_valid(refused.json())
+    assert caplog.records == []
+
+
+def many_secrets(count: int, key: str = "UserName") -> bytes:
+    return json.dumps({"secrets": [{"key": key, "value": "v"}] * count}).encode()
+
+
+def test_more_secrets_than_the_bound_get_400_as_many_are_created(small) -> None:
+    url, limits = small
+    assert create(url, many_secrets(limits.max_secrets)).status_code == 201
+    refused = create(url, many_secrets(limits.max_secrets + 1))
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "Request_BadRequest"), refused.text
+    expected = f"The request body holds {limits.max_secrets + 1} secrets; at most {limits.max_secrets} are accepted."
+    assert refused.json()["error"]["message"] == expected
+
+
+def costly_body() -> bytes:
+    """Just under 1 MB: 30,000 secrets whose keys are not members, each of them a schema error to word."""
+    body = json.dumps({"secrets": [{"key": "Nope", "value": "1234567"}] * 30_000}, separators=(",", ":")).encode()
+    assert len(body) < MIB
+    return body
+
+
+def wrong_four_ways() -> bytes:
+    """As many secrets as the bound lets through, each wrong four ways: 4,000 schema errors to word."""
+    return json.dumps({"secrets": [{"key": 1, "value": 2, "x": 3, "y": 4}] * Limits().max_secrets}).encode()
+
+
+def test_30_000_invalid_secrets_are_refused_for_their_number(standard) -> None:
+    refused = create(standard, costly_body())
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == f"The request body holds 30000 secrets; at most {Limits().max_secrets} are accepted."
 
 
 @pytest.fixture
@@ -195,6 +293,43 @@ def test_a_300_mb_body_gets_413_and_the_server_memory_stays_flat(serve_process, 
     assert session.post(url, data=b'{"secrets": []}', headers=HEADERS, timeout=10).status_code == 201
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/<pid>/status")
+@pytest.mark.parametrize("costly", [costly_body(), wrong_four_ways()], ids=["30000-invalid-secrets", "1000-secrets-wrong-four-ways"])
+def test_costly_bodies_do_not_hold_up_other_clients(serve_process, costly: bytes) -> None:
+    """Four clients send costly bodies over and over (1 MB of 30,000 invalid secrets, refused for their
+    number; or as many secrets as are let through, each wrong four ways, and all worded): a small
+    create sent meanwhile is answered as if they were not there (well within half a second), and the
+    server's memory stays within a few tens of MiB of what it was."""
+    port, process = serve_process
+    url = f"http://127.0.0.1:{port}/beta/applications/{APP}/synchronization"
+    session = requests.Session()
+    assert session.post(url, data=costly, headers=HEADERS, timeout=30).status_code == 400  # every path warmed up
+    assert session.post(url, data=b'{"secrets": []}', headers=HEADERS, timeout=30).status_code == 201
+    before = memory_kib(process.pid)
+    refused: list[int] = []
+
+    def send_costly() -> None:
+        with requests.Session() as own:
+            refused.extend(own.post(url, data=costly, headers=HEADERS, timeout=60).status_code for _ in range(4))
+
+    senders = [threading.Thread(target=send_costly) for _ in range(4)]
+    for sender in senders:
+        sender.start()
+    waits: list[float] = []
+    while any(sender.is_alive() for sender in senders):
+        started = time.perf_counter()
+        assert session.post(url, data=b'{"secrets": []}', headers=HEADERS, timeout=60).status_code == 201
+        waits.append(time.perf_counter() - started)
+        time.sleep(0.01)
+    for sender in senders:
+        sender.join()
+    growth = (memory_kib(process.pid)["VmHWM"] - before["VmRSS"]) / 1024
+    print(f"{len(waits)} small creates during 16 costly bodies: slowest {max(waits):.3f} s; peak memory +{growth:.1f} MiB")
+    assert refused == [400] * 16
+    assert max(waits) < 0.5, sorted(waits)[-5:]
+    assert growth < 64, f"peak resident memory grew by {growth:.1f} MiB"
+
+
 # --- the request head ---------------------------------------------------------------------------
 
 
@@ -231,6 +366,30 @@ def test_a_request_that_is_not_http_gets_a_graph_error_too(small) -> None:
     url, _ = small
     status, error = graph_error(raw_exchange(url, b"POST /beta HTTP/1.1\r\nContent-Length: x\r\n\r\n"))
     assert (status, error["error"]["code"]) == (400, "BadRequest")
+
+
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n",
+        "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n",
+    ],
+    ids=["websocket-handshake", "websocket-without-key", "h2c"],
+)
+def test_a_request_to_switch_protocols_gets_a_graph_error(small, upgrade: str, caplog) -> None:
+    """The server speaks HTTP/1.1 only: asked to switch, it refuses with a Graph error and closes (uvicorn
+    would hand a WebSocket handshake to a WebSocket library, or lose the request's body), and logs nothing."""
+    url, _ = small
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+    with caplog.at_level(logging.WARNING, logger="uvicorn"):
+        raw = raw_exchange(url, (head + upgrade + "Content-Length: 15\r\n\r\n").encode() + b'{"secrets": []}')
+    status, error = graph_error(raw)
+    assert (status, error["error"]["code"]) == (400, "BadRequest")
+    asked = upgrade.split("\r\n")[0]
+    assert error["error"]["message"] == f"This server speaks HTTP/1.1 only: it does not switch protocols ({asked})."
+    assert caplog.records == []
+    assert create(url).status_code == 201
 
 
 def test_a_head_that_does_not_arrive_in_time_gets_408(small) -> None:

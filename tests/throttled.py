@@ -13,7 +13,7 @@ from email.utils import formatdate
 from typing import Any
 
 from conformance.server import ReferenceServer
-from conformance.server.app import graph_error_body
+from conformance.server.graph import graph_error_body
 
 from .hostile import not_json
 
@@ -54,7 +54,7 @@ class Throttled(ReferenceServer):
             if not self.throttles(body):
                 return await inner(scope, _replay(body, receive), send)
             self.throttled += 1
-            body = json.dumps(graph_error_body("TooManyRequests", "Too many requests.")).encode()
+            body = json.dumps(graph_error_body("TooManyRequests", "Too many requests.", "throttled")).encode()
             headers = [(b"content-type", b"application/json"), (b"retry-after", self.retry_after().encode())]
             headers += [(b"content-length", str(len(body)).encode()), (b"request-id", b"throttled")]
             await send({"type": "http.response.start", "status": self.status, "headers": headers})

@@ -16,16 +16,19 @@ import json
 import logging
 import re
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, request_validator, schema_problem
+from ..contract import CANONICAL_GUID, SYNCHRONIZATION_TYPE, accepts, request_validator, schema_problem
 from ..exchange import parse_media_type, reject_constant
+from .graph import graph_error_body, new_request_id, tracing_headers
 from .limits import Limits
+from .nesting import deeper_than
 from .store import Record, Store
 
 logger = logging.getLogger(__name__)
@@ -33,15 +36,7 @@ logger = logging.getLogger(__name__)
 CLOSE = {"Connection": "close"}
 """On a refusal that leaves part of a request unread: uvicorn closes the connection after answering."""
 
-
-def graph_error_body(code: str, message: str, client_request_id: str | None = None) -> dict[str, Any]:
-    """Graph's error body: also what the HTTP layer answers with before any request exists (400, 408, 431)."""
-    inner = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-        "request-id": str(uuid.uuid4()),
-        "client-request-id": client_request_id or str(uuid.uuid4()),
-    }
-    return {"error": {"code": code, "message": message, "innerError": inner}}
+T = TypeVar("T")
 
 
 class ReferenceServer:
@@ -51,11 +46,16 @@ class ReferenceServer:
     created_status = 201
     media_type = "application/json"
     error_media_type = "application/json"
+    inline_body_bytes = 64 * 1024
+    """Largest body parsed on the event loop (about a millisecond's work); a larger one is parsed in the worker."""
 
     def __init__(self, token: str, store: Store | None = None, *, limits: Limits | None = None) -> None:
         self.token = token
         self.store = store if store is not None else Store()
         self.limits = limits or Limits()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference-server-worker")
+        """Where costly work is done (decided): one thread, so that the event loop shares the interpreter
+        with one thread however many costly bodies arrive at once, and they wait their turn there."""
 
     def app(self) -> ASGIApp:
         """The ASGI app: one path with POST (create) and GET or HEAD (read back); any other path or
@@ -69,6 +69,7 @@ class ReferenceServer:
             matched = route.fullmatch(scope["path"])
             scope["path_params"] = {"applicationsId": matched.group(1)} if matched else {}
             request = Request(scope, receive)
+            request.state.request_id = new_request_id()  # one per request: its header and an error's body name it
             try:
                 body = await self.read_body(request)
                 if isinstance(body, Response):
@@ -129,17 +130,30 @@ class ReferenceServer:
         problem = problem or self.check_media_type(request)
         if problem is not None:
             return problem
-        payload = self.decode(request, body)
+        payload = await self.decided(len(body) > self.inline_body_bytes, self.parse, request, body)
         if not isinstance(payload, Response):
-            payload = self.validate(request, payload)
+            # What the compiled schema accepts costs microseconds; saying what is wrong with what it
+            # refuses costs jsonschema 0.1 ms to 0.1 s (a thousand secrets each wrong four ways).
+            payload = await self.decided(not accepts(request_validator(), payload), self.validate, request, payload)
         if isinstance(payload, Response):
             return payload
         record = Record(self.new_id(), application_id, [self.stored_secret(s) for s in payload["secrets"]])
         self.store.add(record)
         return self.created(request, record)
 
+    async def decided(self, costly: bool, decision: Callable[..., T], *args: Any) -> T:
+        """`decision(*args)`, made on the event loop when it is cheap and in the worker when it is
+        `costly`: the loop goes on serving other clients meanwhile. The same decision either way; only
+        where it is made differs."""
+        if not costly:
+            return decision(*args)
+        return await asyncio.get_running_loop().run_in_executor(self._worker, decision, *args)
+
     def authenticate(self, request: Request) -> Response | None:
-        header = request.headers.get("authorization")
+        sent = request.headers.getlist("authorization")
+        if len(sent) > 1:  # which one counts is not for the server to guess (a proxy may add one, another read the first)
+            return self.error(request, 401, "InvalidAuthenticationToken", f"The request has {len(sent)} Authorization headers; send one.")
+        header = sent[0] if sent else None
         if not header:
             return self.error(request, 401, "InvalidAuthenticationToken", "Access token is empty.")
         scheme, _, credentials = header.partition(" ")
@@ -162,6 +176,26 @@ class ReferenceServer:
             return self.error(
                 request, 415, "UnsupportedMediaType", f"Content-Type {raw or '(none)'!r} is not application/json."
             )
+        return None
+
+    def parse(self, request: Request, body: bytes) -> Any:
+        """The body as JSON within the bounds on its shape, or the 400 that says why not: how deep it
+        nests is read from the bytes before they are parsed, how many secrets it holds is counted
+        before they are validated."""
+        payload = self.check_nesting(request, body) or self.decode(request, body)
+        return payload if isinstance(payload, Response) else self.check_secret_count(request, payload) or payload
+
+    def check_nesting(self, request: Request, body: bytes) -> Response | None:
+        if deeper_than(body, self.limits.max_depth):
+            message = f"The request body nests arrays and objects more than {self.limits.max_depth} levels deep."
+            return self.error(request, 400, "BadRequest", message)
+        return None
+
+    def check_secret_count(self, request: Request, payload: Any) -> Response | None:
+        secrets = payload.get("secrets") if isinstance(payload, dict) else None
+        if isinstance(secrets, list) and len(secrets) > self.limits.max_secrets:
+            message = f"The request body holds {len(secrets)} secrets; at most {self.limits.max_secrets} are accepted."
+            return self.error(request, 400, "Request_BadRequest", message)
         return None
 
     def decode(self, request: Request, body: bytes) -> Any:
@@ -216,19 +250,15 @@ class ReferenceServer:
     # --- responses ----------------------------------------------------------------------------------
 
     def service_root(self, request: Request) -> str:
-        # From the scope, as Starlette's request.url would build it, without parsing a whole URL.
-        host = request.headers.get("host")
-        if not host:
-            server_host, port = request.scope["server"]
-            host = f"{server_host}:{port}"
-        return f"{request.scope['scheme']}://{host}{self.base_path}"
+        """The root Location names: the address the request arrived at (the listening socket's, as the
+        connection has it) and the scheme it is served with. Not the Host header, which is whatever a
+        client writes: reflected, a Location would point whoever follows it where the sender chose."""
+        host, port = request.scope["server"]
+        return f"{request.scope['scheme']}://{host}:{port}{self.base_path}"
 
     def standard_headers(self, request: Request) -> dict[str, str]:
         """Graph's tracing headers, on every response."""
-        headers = {"request-id": str(uuid.uuid4()), "OData-Version": "4.0"}
-        if client_request_id := request.headers.get("client-request-id"):
-            headers["client-request-id"] = client_request_id
-        return headers
+        return tracing_headers(request.state.request_id, request.headers.get("client-request-id"))
 
     def respond(
         self, request: Request, status: int, body: Any, headers: dict[str, str] | None = None, media_type: str | None = None
@@ -246,10 +276,21 @@ class ReferenceServer:
         return json.dumps(body, ensure_ascii=True).encode("ascii")
 
     def error_body(self, request: Request, code: str, message: str) -> Any:
-        return graph_error_body(code, message, request.headers.get("client-request-id"))
+        return graph_error_body(code, message, request.state.request_id, request.headers.get("client-request-id"))
 
     def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+        if status == 401:
+            headers = {"WWW-Authenticate": self.challenge(request), **(headers or {})}
         return self.respond(request, status, self.error_body(request, code, message), headers, media_type=self.error_media_type)
+
+    def challenge(self, request: Request) -> str:
+        """What every 401 carries in WWW-Authenticate (RFC 6750 § 3): the Bearer scheme, with
+        `error="invalid_token"` where a bearer token was sent and refused, and no error code where none
+        was (no Authorization, another scheme, no token), as § 3.1 asks."""
+        sent = (value.partition(" ") for value in request.headers.getlist("authorization"))
+        if any(scheme.lower() == "bearer" and token.strip() for scheme, _, token in sent):
+            return 'Bearer error="invalid_token"'
+        return "Bearer"
 
     def http_error(self, request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
         """A path that is not the operation's (404) or a method it does not have (405)."""

@@ -1,12 +1,19 @@
 """uvicorn's httptools protocol with the two bounds it lacks, a request head's size and its time, and a
-Graph error body for what it refuses itself (a request it cannot parse).
+Graph error for what it refuses itself (a request it cannot parse, a request to switch protocols).
 
 uvicorn (httptools) holds a request's headers until the last one arrives, however many bytes that
 is, and waits for them however slowly they come: one client could fill the memory of a shared mock
 with a single endless header, or hold connections open a byte at a time. The app cannot help, as it
 is only called once the head is complete, so the bound sits here, in a subclass handed to uvicorn
-through its public `http=` option. It overrides only uvicorn's parser callbacks, `data_received` and
-`send_400_response`; tests/test_server_limits.py pins the behaviour it relies on.
+through its public `http=` option.
+
+A request to switch protocols (`Upgrade` with `Connection: upgrade`, or CONNECT) is refused here
+too: llhttp stops parsing at the switch, so uvicorn would hand a WebSocket handshake to whichever
+WebSocket library is installed, or pass the request to the app without its body and leave the
+connection unable to read another. The server speaks HTTP/1.1 only, and says so in a Graph error.
+
+It overrides only uvicorn's parser callbacks, `data_received`, `send_400_response` and
+`_unsupported_upgrade_warning`; tests/test_server_limits.py pins the behaviour it relies on.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .app import graph_error_body
+from .graph import graph_error_body, new_request_id, tracing_headers
 from .limits import Limits
 
 
@@ -32,6 +39,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._completed = False
         """A request was completed by the read being handled."""
+        self._refused = False
+        """A request was answered here (_refuse): uvicorn never made a cycle for it to complete."""
         self._head_deadline: asyncio.TimerHandle | None = None
 
     @classmethod
@@ -68,15 +77,25 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._disarm_head_deadline()
+        if self.parser.should_upgrade():
+            asked = next((f"Upgrade: {value.decode('latin-1')}" for name, value in self.headers if name == b"upgrade"), None)
+            switch = asked or self.parser.get_method().decode("ascii")
+            self._refuse(400, "BadRequest", f"This server speaks HTTP/1.1 only: it does not switch protocols ({switch}).")
+            return
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        super().on_message_complete()
+        if not self._refused:
+            super().on_message_complete()
         self._in_head, self._head_started, self._head_bytes, self._completed = True, False, 0, True
 
     def send_400_response(self, msg: str) -> None:
         """A request httptools cannot parse: uvicorn's own 400 is plain text; a Graph error here too."""
         self._refuse(400, "BadRequest", msg)
+
+    def _unsupported_upgrade_warning(self) -> None:
+        """Nothing to warn about: the switch was refused with a Graph error (on_headers_complete), where
+        uvicorn would advise installing a WebSocket library."""
 
     def _arm_head_deadline(self) -> None:
         self._disarm_head_deadline()
@@ -97,12 +116,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._refuse(408, "RequestTimeout", f"The request head did not arrive within {self.limits.head_timeout:g} s.")
 
     def _refuse(self, status: int, code: str, message: str) -> None:
-        """Answer before the app ever sees the request, and close: the rest is never read."""
+        """Answer before the app ever sees the request, as the app answers a refusal (graph.py), and
+        close: the rest is never read."""
+        self._refused = True
         self._disarm_head_deadline()
-        body = json.dumps(graph_error_body(code, message)).encode("ascii")
-        head = (
-            f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n"
-            f"content-type: application/json\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n"
-        )
-        self.transport.write(head.encode("ascii") + body)
+        request_id = new_request_id()
+        body = json.dumps(graph_error_body(code, message, request_id)).encode("ascii")
+        fields = {**tracing_headers(request_id), "content-type": "application/json", "content-length": len(body), "connection": "close"}
+        head = f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n" + "".join(f"{name}: {value}\r\n" for name, value in fields.items())
+        self.transport.write(head.encode("ascii") + b"\r\n" + body)
         self.transport.close()

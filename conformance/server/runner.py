@@ -31,12 +31,16 @@ def listening_socket(host: str, port: int = 0) -> socket.socket:
 def uvicorn_config(app: ASGIApp, limits: Limits, tls: tuple[str, str] | None = None) -> uvicorn.Config:
     """httptools parses HTTP in C: about 15 % more requests/s than h11 here, bounded by
     BoundedHttpToolsProtocol. uvloop measured no faster than asyncio's own loop, so the loop is
-    pinned rather than left to what happens to be installed."""
+    pinned rather than left to what happens to be installed; so is WebSocket support, off (the
+    protocol refuses a switch), whatever WebSocket library happens to be installed. No proxy is
+    trusted: uvicorn would take the scheme from a loopback client's X-Forwarded-Proto."""
     certfile, keyfile = tls or (None, None)
     return uvicorn.Config(
         app,
         http=BoundedHttpToolsProtocol.bounded_by(limits),
         loop="asyncio",
+        ws="none",
+        proxy_headers=False,
         lifespan="off",
         # log_config=None: leave logging to the host process (pytest captures it), do not reconfigure it.
         log_config=None,
@@ -47,9 +51,10 @@ def uvicorn_config(app: ASGIApp, limits: Limits, tls: tuple[str, str] | None = N
     )
 
 
-def serve_forever(app: ASGIApp, host: str, port: int, limits: Limits) -> None:
-    """In the foreground, until interrupted."""
-    uvicorn.Server(uvicorn_config(app, limits)).run(sockets=[listening_socket(host, port)])
+def serve_forever(app: ASGIApp, listener: socket.socket, limits: Limits) -> None:
+    """In the foreground, until interrupted, on a socket bound already (so that a bad address or a port
+    in use is found by whoever binds it, before anything is served)."""
+    uvicorn.Server(uvicorn_config(app, limits)).run(sockets=[listener])
 
 
 class BackgroundServer:

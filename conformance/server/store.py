@@ -34,9 +34,16 @@ class Record:
 
 class Store:
     def __init__(self, path: str = ":memory:") -> None:
+        """Raises sqlite3.Error when `path` cannot be kept as a store: a folder, a file that is not a
+        database, or one that cannot be written (found here rather than on every create)."""
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.executescript(_SCHEMA)
+            self._db.execute("DELETE FROM synchronization WHERE 0")  # a write that changes nothing
+        except sqlite3.Error:
+            self._db.close()
+            raise
 
     def add(self, record: Record) -> None:
         with self._lock:
