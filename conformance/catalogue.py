@@ -204,6 +204,15 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         (Probe.CREDENTIALS,),
     ),
     Requirement(
+        "SYNC-AUTH-CHALLENGE",
+        Level.SHOULD,
+        'RFC 6750 § 3: a refusal for want of a valid access token "MUST include the HTTP WWW-Authenticate response header", '
+        "with the Bearer scheme; Microsoft Graph sends it",
+        "Every 401 carries `WWW-Authenticate` with the `Bearer` scheme.",
+        checks.bearer_challenge,
+        EVERY_REQUEST,
+    ),
+    Requirement(
         "SYNC-APP-ID-REJECTED",
         Level.SHOULD,
         "Microsoft Graph convention: an object id that is not a GUID is 400 (or 404: no such application)",

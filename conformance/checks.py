@@ -436,6 +436,31 @@ def odata_context_first(exchange: Exchange) -> None:
         fail(f"`@odata.context` is member {members.index('@odata.context') + 1}, not the first")
 
 
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def challenge_schemes(value: str) -> list[str]:
+    """The auth-schemes of a WWW-Authenticate value (RFC 9110 § 11.6.1: challenges separated by commas,
+    each a scheme and its parameters, which are `name=value` pairs or one token68), lower case."""
+    schemes = []
+    for item in _QUOTED.sub('""', value).split(","):
+        first = item.strip().split(" ", 1)[0]
+        if first and "=" not in first:
+            schemes.append(first.lower())
+    return schemes
+
+
+def bearer_challenge(exchange: Exchange) -> None:
+    response = exchange.response
+    if response is None or response.status != 401:
+        not_applicable("not a 401 response")
+    values = [value for name, value in response.headers if name.lower() == "www-authenticate"]
+    if not values:
+        fail("the 401 has no WWW-Authenticate header")
+    if "bearer" not in [scheme for value in values for scheme in challenge_schemes(value)]:
+        fail(f"the 401's WWW-Authenticate offers no Bearer challenge: {_show(', '.join(values))}")
+
+
 def request_id_header(exchange: Exchange) -> None:
     response = exchange.response
     if response is None:

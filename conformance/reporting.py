@@ -289,7 +289,7 @@ class Reporter:
         )
 
     def counts(self) -> str:
-        """How the verdict's rows came out: `24 requirements: 21 pass, 2 warn, 1 fail`."""
+        """How the verdict's rows came out: `25 requirements: 22 pass, 2 warn, 1 fail`."""
         tally = Counter(row.outcome for row in self.rows.values())
         shown = ", ".join(f"{tally[outcome]} {outcome}" for outcome in Outcome if tally[outcome])
         return f"{len(self.rows)} requirements: {shown}"

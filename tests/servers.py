@@ -496,6 +496,25 @@ class WantsContentLengthWhereThereIsOne(Variant):
         return self.error(request, 411, "LengthRequired", "A Content-Length is required.")
 
 
+class NoBearerChallenge(Variant):
+    """Refuses credentials with 401 and no WWW-Authenticate header."""
+
+    breaks = "SYNC-AUTH-CHALLENGE"
+
+    def error(self, request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+        response = super().error(request, status, code, message, headers)
+        if "www-authenticate" in response.headers:
+            del response.headers["www-authenticate"]
+        return response
+
+
+class ChallengesSeveralSchemes(Variant):
+    """A 401's WWW-Authenticate offers Basic first, then Bearer with a realm and a quoted comma."""
+
+    def challenge(self, request: Request) -> str:
+        return 'Basic realm="graph, sync", Bearer realm="graph", error="invalid_token", error_description="expired, or not ours"'
+
+
 class RefusesMediaTypeParameters(Variant):
     """Refuses `application/json` with any parameter (`; charset=utf-8`) with 415."""
 
@@ -729,6 +748,7 @@ BROKEN: list[type[Variant]] = [
     LocationOfTheCollection,
     ReadsChunkedBodiesAsEmpty,
     WantsContentLengthWhereThereIsOne,
+    NoBearerChallenge,
     RefusesMediaTypeParameters,
     LocationWithBogusScheme,
     AcceptsAnyApplicationId,
@@ -754,4 +774,5 @@ UNUSUAL: list[type[Variant]] = [
     AbsoluteLocationBehindAProxy,
     WantsContentLength,
     FrontEndWantsContentLength,
+    ChallengesSeveralSchemes,
 ]

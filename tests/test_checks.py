@@ -434,3 +434,31 @@ def test_a_one_exchange_check_judges_each_exchange_of_a_case() -> None:
     assert checks.judge_each(checks.graph_error_body, (fine, refused)).outcome == "pass"
     assert checks.judge_each(checks.graph_error_body, (fine, fine)).outcome == "n/a"
     assert {r.id for r in REQUIREMENTS if r.whole_case} == {"SYNC-ID-UNIQUE"}
+
+
+def _with_challenge(*values: str, status: int = 401) -> Exchange:
+    ex = exchange({"error": {"code": "InvalidAuthenticationToken", "message": "no"}}, status=status)
+    assert ex.response is not None
+    return replace(ex, response=replace(ex.response, headers=(*ex.response.headers, *(("WWW-Authenticate", v) for v in values))))
+
+
+@pytest.mark.parametrize(
+    ("values", "result"),
+    [
+        (("Bearer",), "pass"),
+        (('Bearer error="invalid_token"',), "pass"),
+        (('Basic realm="graph, Bearer sync"', 'bearer realm="x"'), "pass"),  # two headers, the scheme in either case
+        (('Basic realm="graph", Bearer realm="graph", error_description="a, b"',), "pass"),
+        ((), "fail"),
+        (('Basic realm="Bearer"',), "fail"),  # "Bearer" only inside a quoted parameter
+        (("Negotiate Ymvhcmvy",), "fail"),
+        (('Basic realm="x", error="Bearer"',), "fail"),
+    ],
+)
+def test_a_401_offers_the_bearer_scheme(values: tuple[str, ...], result: str) -> None:
+    assert outcome(checks.bearer_challenge, _with_challenge(*values)) == result
+
+
+def test_the_bearer_challenge_applies_to_401s_only() -> None:
+    assert outcome(checks.bearer_challenge, _with_challenge(status=403)) == "n/a"
+    assert outcome(checks.bearer_challenge, exchange(created())) == "n/a"
