@@ -78,8 +78,8 @@ def our_run(url: str, work: Path, max_examples: int, workers: int = 0) -> dict[s
     ]  # fmt: skip
     wall, peak, output = measured(command, work)
     lines = [json.loads(line) for path in reports.glob("evidence*.jsonl") for line in path.read_text().split("\n") if line]
-    generated = sum(1 for line in lines if line["case"] == "generated")
-    requests_sent = sum(len(line["exchanges"]) for line in lines)
+    generated = sum(1 for line in lines if line["case"] == "generated" and line["purpose"] == "case")
+    requests_sent = len(lines)  # one record per request
     verdict = json.loads((reports / "verdict.json").read_text())["verdict"]
     assert verdict == "conformant", output[-2000:]
     return {

@@ -17,6 +17,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -26,7 +27,7 @@ from urllib3.exceptions import ProtocolError
 
 from .config import DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_THROTTLE_WAIT
 from .errors import NoVerdict
-from .exchange import Exchange, Request, Response, Shortfall, header
+from .exchange import Exchange, Request, Response, Sent, Shortfall, header
 from .shapes import LIVENESS_ORDER, Shape, a_request, shape_of
 from .stats import RunStats
 from .throttling import BACKOFF, THROTTLE_RETRIES, Pacer, RateLimit, retry_after
@@ -71,6 +72,10 @@ class ClientSettings:
     """Where the liveness requests go."""
 
 
+Recorder = Callable[[Sent, Exchange], None]
+"""Where every exchange goes as it ends, with why it was sent: the evidence (conformance/evidence.py)."""
+
+
 @dataclass
 class _Streak:
     """Requests in a row that got nothing back, and the shapes of request the target has answered
@@ -82,13 +87,15 @@ class _Streak:
 
 class Client:
     def __init__(
-        self, settings: ClientSettings, *, stats: RunStats | None = None, observe: Callable[[str, Exchange], None] | None = None
+        self, settings: ClientSettings, *, stats: RunStats | None = None, record: Recorder | None = None
     ) -> None:
-        """`observe` sees the requests the client sends of its own accord (liveness checks), with the
-        name of what each was."""
+        """`record` is given every request that went on the wire, once, as its exchange ends, with why
+        it was sent (`sending`): the cases, the shrinking, the liveness requests, the throttled and
+        dropped tries, the redirects followed, the request that stopped the run."""
         self.settings = settings
         self.stats = stats if stats is not None else RunStats()
-        self._observe = observe
+        self._record = record
+        self._sending = Sent("", "")
         self._session = requests.Session()
         self._session.trust_env = False  # a proxy or netrc from the environment must not see the token
         self._session.verify = settings.verify
@@ -112,6 +119,19 @@ class Client:
     def bearer(self) -> str | None:
         token = self.token()
         return f"Bearer {token}" if token else None
+
+    @contextmanager
+    def sending(self, probe: str, case: str, purpose: str = "case") -> Iterator[None]:
+        """The requests sent inside the block are recorded as this probe's case, sent for `purpose`."""
+        outer, self._sending = self._sending, Sent(probe, case, purpose)
+        try:
+            yield
+        finally:
+            self._sending = outer
+
+    def _again(self, purpose: str) -> AbstractContextManager[None]:
+        """The requests sent inside the block are the current case's, sent again for `purpose`."""
+        return self.sending(self._sending.probe, self._sending.case, purpose)
 
     def shape(self, request: Request) -> Shape:
         """The shape of a request as this client sends it (conformance/shapes.py)."""
@@ -150,7 +170,8 @@ class Client:
         the request was not waited out, so its answer is not judged, and the run has no verdict."""
         waited = 0.0
         for attempt in range(THROTTLE_RETRIES + 1):
-            exchange = self._followed(request)
+            with self._again("retry") if attempt else nullcontext():
+                exchange = self._followed(request)
             delay = retry_after(exchange)
             if delay is None:
                 return exchange
@@ -196,7 +217,8 @@ class Client:
         redirects = 0
         while self.settings.follow_redirects and redirects < MAX_REDIRECTS and _is_redirect(exchange):
             redirects += 1
-            exchange = self._send_once(self._redirected(request, exchange))
+            with self._again("redirect"):
+                exchange = self._send_once(self._redirected(request, exchange))
         return exchange
 
     def _redirected(self, request: Request, exchange: Exchange) -> Request:
@@ -259,10 +281,9 @@ class Client:
         ordered = sorted(others, key=lambda shape: shape not in self._streak.answered)[:LIVENESS_TRIES]
         sent: Checked = []
         for shape in ordered:
-            check = self._followed(self._liveness_request(shape))
+            with self.sending("liveness", f"liveness-{shape}", "liveness"):
+                check = self._followed(self._liveness_request(shape))
             self.stats.liveness_checks += 1
-            if self._observe is not None:
-                self._observe(f"liveness-{shape}", check)
             sent.append((shape, check))
             if check.answered:
                 self._streak.answered.add(shape)
@@ -321,18 +342,35 @@ class Client:
         exchange, reused = self._in_time(request)
         if exchange.shortfall is Shortfall.DROPPED and reused:
             self.stats.resent += 1
-            exchange, _ = self._in_time(request)
+            with self._again("retry"):
+                exchange, _ = self._in_time(request)
         return exchange
 
     def _in_time(self, request: Request) -> tuple[Exchange, bool]:
-        """The exchange, and whether the request went out on a reused kept-alive connection."""
+        """The exchange, and whether the request went out on a reused kept-alive connection; recorded
+        as it ends, whatever comes of it (the evidence holds every request that went on the wire)."""
         timeout = self._timeout()
         with watched(timeout) as watch:
             exchange = self._on_the_wire(request, watch, timeout)
-        if exchange.shortfall is Shortfall.TIMEOUT and timeout < self.settings.timeout:
+        cut_short = exchange.shortfall is Shortfall.TIMEOUT and timeout < self.settings.timeout
+        self._recorded(exchange, watch.reused, "cut short by the run deadline" if cut_short else None)
+        if cut_short:
             # Cut short by the run deadline, not by the request timeout: nothing to hold against the target.
             raise NoVerdict("run incomplete: the run deadline (--run-timeout) passed")
         return exchange, watch.reused
+
+    def _recorded(self, exchange: Exchange, reused: bool, note: str | None) -> None:
+        """One request that went on the wire, counted and handed to `record`, with what became of it."""
+        if note is None and exchange.shortfall is Shortfall.DROPPED and reused:
+            note = "dropped on a kept-alive connection before any answer: sent again on a new one"
+        elif note is None and (delay := retry_after(exchange)) is not None:
+            note = "throttled: not judged" + (f" (Retry-After {delay:g} s)" if delay >= 0 else "")
+        elif note is None and self.settings.follow_redirects and _is_redirect(exchange):
+            note = "a redirect: followed"
+        sent = Sent(self._sending.probe, self._sending.case, self._sending.purpose, note)
+        self.stats.requests[sent.purpose] += 1
+        if self._record is not None:
+            self._record(sent, exchange)
 
     def _on_the_wire(self, request: Request, watch: Watch, timeout: float) -> Exchange:
         started, shape = time.perf_counter(), self.shape(request)
@@ -340,16 +378,14 @@ class Client:
         def failed(shortfall: Shortfall, error: str) -> Exchange:
             return Exchange(request, error=error, elapsed=time.perf_counter() - started, shortfall=shortfall, shape=shape)
 
+        body = _in_pieces(request.body) if _chunked(request) else request.body
+        prepared = self._session.prepare_request(requests.Request(request.method, request.url, headers=dict(request.headers), data=body))
+        # What goes on the wire is what the exchange holds: the headers the session adds (Content-Length,
+        # Accept-Encoding, Connection) with the suite's own; only Host is left to the connection, which
+        # writes it from the URL as any client does.
+        request = replace(request, url=prepared.url or request.url, headers=tuple(prepared.headers.items()))
         try:
-            with self._session.request(
-                request.method,
-                request.url,
-                headers=dict(request.headers),
-                data=_in_pieces(request.body) if _chunked(request) else request.body,
-                timeout=timeout,
-                allow_redirects=False,
-                stream=True,
-            ) as raw:
+            with self._session.send(prepared, timeout=timeout, allow_redirects=False, stream=True) as raw:
                 response, shortfall = self._read(raw, watch, timeout)
         except requests.exceptions.SSLError as exc:
             raise NoVerdict(_tls_problem(request.url, exc, self.settings.verify)) from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import random
 import secrets
+import shlex
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
@@ -96,17 +97,17 @@ class RunConfig:
     seed: int = setting(rerun="--seed", default=DEFAULT_SEED)
     max_examples: int = setting(report="max_examples", rerun="--max-examples", default=DEFAULT_MAX_EXAMPLES)
     application_ids: tuple[str, ...] = setting(report="application_ids", rerun="--application-id")
-    request_timeout: float = setting(report="request_timeout_seconds", default=DEFAULT_REQUEST_TIMEOUT)
+    request_timeout: float = setting(report="request_timeout_seconds", rerun="--request-timeout", default=DEFAULT_REQUEST_TIMEOUT)
     run_timeout: float = setting(report="run_timeout_seconds", default=DEFAULT_RUN_TIMEOUT)
-    max_body_bytes: int = setting(report="max_body_bytes", default=DEFAULT_MAX_BODY_BYTES)
-    follow_redirects: bool = setting(report="follow_redirects", default=False)
+    max_body_bytes: int = setting(report="max_body_bytes", rerun="--max-body-bytes", default=DEFAULT_MAX_BODY_BYTES)
+    follow_redirects: bool = setting(report="follow_redirects", rerun="--follow-redirects", default=False)
     rate_limit: RateLimit | None = setting(report="rate_limit", rerun="--rate-limit", default=None)
-    throttle_wait: float = setting(report="throttle_wait_seconds", default=DEFAULT_THROTTLE_WAIT)
+    throttle_wait: float = setting(report="throttle_wait_seconds", rerun="--throttle-wait", default=DEFAULT_THROTTLE_WAIT)
     """The longest a throttled request may wait in all (the waits its Retry-After answers ask for)."""
     """At most this many requests per second, minute, ... (--rate-limit)."""
     ca_bundle: str | None = None
     insecure: bool = False
-    strict: bool = setting(report="strict", default=False)
+    strict: bool = setting(report="strict", rerun="--strict", default=False)
     """pytest's --strict: a failed SHOULD fails the run too."""
     waivers: Waivers = field(default_factory=Waivers.none)
     reports: ReportPaths = field(default_factory=ReportPaths)
@@ -151,13 +152,32 @@ class RunConfig:
         return {**shown, "authentication": self.authentication, "tls_verification": self.tls_description}
 
     def rerun_options(self) -> list[str]:
-        """The options that make a rerun send the same cases: every setting marked `rerun`, as given."""
+        """The options that make a rerun send the same cases and judge them alike: every setting marked
+        `rerun`, as given (a flag when on), then the run's credentials and TLS trust. Credentials go as
+        references to environment variables (`rerun_exports` names them), never as values."""
         options: list[str] = []
         for f in fields(self):
             value = getattr(self, f.name)
-            if (flag := f.metadata.get("rerun")) and value is not None:
-                options += [f"{flag} {v}" for v in value] if isinstance(value, tuple) else [f"{flag} {value}"]
+            if not (flag := f.metadata.get("rerun")) or value is None or value is False:
+                continue
+            if value is True:
+                options.append(flag)
+            else:
+                options += [f"{flag} {shlex.quote(str(v))}" for v in (value if isinstance(value, tuple) else (value,))]
+        if self.credentials is not None:
+            c = self.credentials
+            options += [f"--tenant-id {shlex.quote(c.tenant_id)}", f"--client-id {shlex.quote(c.client_id)}"]
+            options += [f"--authority-host {shlex.quote(c.authority_host)}", f"--scope {shlex.quote(c.scope)}"]
+        elif self.token and not self.embedded:
+            options.append(f'--token "${TOKEN_ENV}"')
+        options += ["--insecure"] if self.insecure else [f"--ca-bundle {shlex.quote(self.ca_bundle)}"] if self.ca_bundle else []
         return options
+
+    def rerun_exports(self) -> str | None:
+        """What a rerun needs in its environment, in words: the variable its credential comes from."""
+        if self.credentials is not None:
+            return f"{SECRET_ENV} (the client secret this run used)"
+        return f"{TOKEN_ENV} (the token this run used)" if self.token and not self.embedded else None
 
 
 def _plain(value: Any) -> Any:

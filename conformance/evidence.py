@@ -1,20 +1,23 @@
-"""How one exchange is shown to a person: request, response, reason, and a curl that reproduces it.
+"""How one exchange is shown to a person (request, response, and a curl that reproduces it) and
+recorded for machines (evidence.jsonl: one JSON line per request that went on the wire).
 
 The text is built from the raw exchange and passed through the Redactor as a whole, so a token a
 server echoes back is masked too. Bodies are truncated for display only; the curl carries the exact
-request body so that it reproduces the case.
+request body so that it reproduces the case (conformance/reproduction.py). A recorded body that is
+not UTF-8 is kept as base64 of its exact bytes, never tidied into text it was not.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .exchange import Exchange, Headers, Request
+from .exchange import Exchange, Headers, Sent
 from .redaction import Redactor
+from .reproduction import curl
 
 DISPLAY_BYTES = 8 * 1024
 
@@ -33,23 +36,17 @@ def _headers(headers: Headers) -> list[str]:
     return [f"  {name}: {value}" for name, value in headers]
 
 
-def curl(request: Request) -> str:
-    """A shell command that sends the same request; the token comes from $GRAPH_TOKEN, never the text."""
-    parts = ["curl", "-sS", "-i", "-X", request.method, shlex.quote(request.url)]
-    for name, value in request.headers:
-        if name.lower() == "authorization":
-            parts += ["-H", "'Authorization: Bearer '\"$GRAPH_TOKEN\""]
-        else:
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if request.body:
-        parts += ["--data-binary", shlex.quote(request.body.decode("utf-8", errors="replace"))]
-    return " ".join(parts)
-
-
 def _text(body: bytes, limit: int, redactor: Redactor) -> dict[str, Any]:
+    """A body as recorded: its text when it is UTF-8, else `base64` of its bytes; at most `limit` of them."""
     # Masked before it is cut: a secret straddling the cut cannot leave half of itself behind.
-    shown = redactor.head(body, limit).decode("utf-8", errors="replace")
-    return {"text": shown, "bytes": len(body), "truncated": len(body) > limit}
+    kept = redactor.head(body, limit)
+    recorded: dict[str, Any] = {"bytes": len(body), "truncated": len(body) > limit}
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(kept).decode("ascii"), **recorded}
+    # A cut may split the last character: the whole body is UTF-8, so only that tail is dropped.
+    return {"text": kept.decode("utf-8", errors="ignore"), **recorded}
 
 
 def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) -> dict[str, Any]:
@@ -93,7 +90,7 @@ def describe(exchange: Exchange, redactor: Redactor) -> str:
         status = f"{response.status} {response.reason}".rstrip()
         lines += [f"Response: {status} after {exchange.elapsed:.3f} s", *_headers(redactor.headers(response.headers))]
         lines += ["", _body(response.body, redactor) + (f"\n… ({response.incomplete})" if response.incomplete else "")]
-    lines += ["", "Reproduce:", "  " + curl(request)]
+    lines += ["", "Reproduce:", *(f"  {line}" for line in curl(request, redactor.tokens))]
     return redactor.text("\n".join(lines))
 
 
@@ -109,10 +106,13 @@ def evidence_files(path: Path) -> list[Path]:
 
 
 class EvidenceLog:
-    """The evidence file, written as the run goes: one JSON line per case, every exchange redacted.
+    """The evidence file, written as the run goes: one JSON line per request that went on the wire,
+    redacted, with why it was sent (its probe and case, and `case`, `shrink`, `liveness`, `retry` or
+    `redirect`) and what became of it when it was not simply answered.
 
-    Written case by case rather than at the end, so that a run of any size holds no exchange in
-    memory once every requirement has judged it.
+    Written request by request rather than at the end, so that a run of any size holds no exchange in
+    memory once every requirement has judged it, and a run that stops has recorded the request that
+    stopped it.
     """
 
     def __init__(self, path: Path, redactor: Redactor) -> None:
@@ -120,11 +120,12 @@ class EvidenceLog:
         self._out = path.open("w", encoding="utf-8")
         self._redactor = redactor
 
-    def write(self, probe: str, case: str, exchanges: tuple[Exchange, ...]) -> None:
-        # `finished`: a case is written as soon as its last answer is in, so this is when it ended;
-        # with each exchange's elapsed time it places the case in time (the HAR file's start times).
+    def write(self, sent: Sent, exchange: Exchange) -> None:
+        # `finished`: a request is written as soon as its answer is in (or none came), so this is when
+        # it ended; with its elapsed time it places the request in time (the HAR file's start times).
         finished = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        line = {"probe": probe, "case": case, "finished": finished, "exchanges": [record(e, self._redactor) for e in exchanges]}
+        why = {"probe": sent.probe, "case": sent.case, "purpose": sent.purpose} | ({"note": sent.note} if sent.note else {})
+        line = {**why, "finished": finished, **record(exchange, self._redactor)}
         # ASCII escapes: a U+2028 in a body must not look like a line break to line-based tools.
         self._out.write(json.dumps(line) + "\n")
 

@@ -196,3 +196,20 @@ class Exchange:
     def answered(self) -> bool:
         """A complete, well-formed HTTP answer came back in time (a body over the suite's cap counts)."""
         return self.response is not None and self.shortfall in (None, Shortfall.TOO_LARGE)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Why a request went on the wire, as the evidence records it beside the exchange."""
+
+    probe: str
+    """The kind of request (conformance/catalogue.py's Probe), or `liveness`."""
+    case: str
+    """Which case: a chosen one by name, `generated`, or what the liveness request asked."""
+    purpose: str = "case"
+    """`case` (judged), `shrink` (sent again to shrink a failure), `liveness` (the client's own), `retry`
+    (sent again after a throttled answer, or after a kept-alive connection dropped it) or `redirect`
+    (a Location followed)."""
+    note: str | None = None
+    """What became of this request on the wire, when it was not simply answered: throttled and sent
+    again, dropped on a kept-alive connection and sent again, a redirect followed."""

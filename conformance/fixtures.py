@@ -26,9 +26,6 @@ from .progress import Progress
 from .prover import Campaign, ProofSettings, Prover, settled
 from .stash import CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, PROGRESS, PROVER, REDACTOR, RUN, STATS
 
-LIVENESS = "liveness"
-"""The evidence's name for the known-good requests the client sends to check the target still answers."""
-
 
 def target_url(config: pytest.Config) -> str:
     """The service root under test: the user's, or the embedded reference server's."""
@@ -73,7 +70,7 @@ def conformance_client(pytestconfig: pytest.Config, conformance_evidence: Eviden
             application_id=run.application_ids[0],
         ),
         stats=pytestconfig.stash[STATS],
-        observe=(lambda name, check: conformance_evidence.write(LIVENESS, name, (check,))) if conformance_evidence else None,
+        record=conformance_evidence.write if conformance_evidence else None,
     )
     yield client
     client.close()
@@ -81,7 +78,7 @@ def conformance_client(pytestconfig: pytest.Config, conformance_evidence: Eviden
 
 @pytest.fixture(scope="session")
 def prover(
-    request: pytest.FixtureRequest, pytestconfig: pytest.Config, conformance_client: Client, conformance_evidence: EvidenceLog | None
+    request: pytest.FixtureRequest, pytestconfig: pytest.Config, conformance_client: Client
 ) -> Prover:
     run: RunConfig = pytestconfig.stash[RUN]
     # The collected requirements, not the whole catalogue: `-k SYNC-AUTH-401` sends only its probe.
@@ -91,13 +88,11 @@ def prover(
     refused = refused_tokens(token)
     for credential in refused.values():
         pytestconfig.stash[REDACTOR].add(credential)
-    log = conformance_evidence
     campaign = Campaign(
         conformance_client,
         make_probes(Generator(run.application_ids), token, refused),
         ProofSettings(max_examples=run.max_examples, seed=run.seed),
         requirements=[r for r in REQUIREMENTS if r.id in collected],
-        record=(lambda kind, seen: log.write(str(kind), seen.name or "generated", seen.exchanges)) if log else None,
         ledger=ledger(pytestconfig),
         progress=Progress(show) if (show := pytestconfig.stash.get(PROGRESS, None)) else None,
     )

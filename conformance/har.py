@@ -7,9 +7,11 @@ time order as they are read, so a run of any size is converted without being hel
 
 What the records do not hold is said, not invented: header sizes are -1 (unknown), the HTTP version
 is the only one the suite's client speaks, and only each exchange's total time was measured, so all
-of it is `wait`. A case's record says when it finished; each exchange's start is counted back from
-there by the elapsed times. A request that got no answer is an entry with status 0 and its error
-(`_error`, as browsers write it, and the comment).
+of it is `wait`. Each record is one request and says when it finished; its start is counted back
+from there by its elapsed time. A request that got no answer is an entry with status 0 and its error
+(`_error`, as browsers write it, and the comment). A body that is not UTF-8 is the base64 of its
+exact bytes: `encoding: "base64"` in a response's content, as HAR 1.2 says, and `_encoding` in a
+request's postData, which HAR 1.2 gives no encoding (custom fields start with an underscore).
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ class Unanswered(harfile.Response):
         return {**super().asdict(), "_error": self.error}
 
 
+@dataclass
+class EncodedPostData(harfile.PostData):
+    """Posted bytes that are not UTF-8, as base64 (HAR 1.2 has no encoding for postData)."""
+
+    def asdict(self) -> dict[str, Any]:
+        return {**super().asdict(), "_encoding": "base64"}
+
+
 @dataclass(frozen=True)
 class Entry:
     started: datetime
@@ -69,7 +79,8 @@ def _kept(body: dict[str, Any]) -> str | None:
 def _request(data: dict[str, Any]) -> harfile.Request:
     headers = _headers(data["headers"])
     body = data["body"]
-    sent = harfile.PostData(mimeType=_value(headers, "content-type"), text=body["text"]) if body["bytes"] else None
+    posted = EncodedPostData if "base64" in body else harfile.PostData
+    sent = posted(mimeType=_value(headers, "content-type"), text=_body_text(body)) if body["bytes"] else None
     return harfile.Request(
         method=data["method"],
         url=data["url"],
@@ -95,24 +106,32 @@ def _response(exchange: dict[str, Any]) -> harfile.Response:
         statusText=data["reason"],
         httpVersion=HTTP_VERSION,
         headers=headers,
-        content=harfile.Content(size=body["bytes"], mimeType=_value(headers, "content-type"), text=body["text"]),
+        content=harfile.Content(
+            size=body["bytes"],
+            mimeType=_value(headers, "content-type"),
+            text=_body_text(body),
+            encoding="base64" if "base64" in body else None,
+        ),
         redirectURL=_value(headers, "location") if 300 <= data["status"] < 400 else "",
         bodySize=body["bytes"],
         comment="; ".join(notes) or None,
     )
 
 
-def _case(case: dict[str, Any], written: datetime) -> Iterator[Entry]:
-    """One evidence line's exchanges, each placed in time by counting back from when the case finished."""
-    exchanges = case["exchanges"]
-    end = datetime.fromisoformat(case["finished"]) if "finished" in case else written
-    starts = []
-    for exchange in reversed(exchanges):
-        end -= timedelta(seconds=exchange["elapsed_seconds"])
-        starts.append(end)
-    for exchange, started in zip(exchanges, reversed(starts), strict=True):
-        milliseconds = round(exchange["elapsed_seconds"] * 1000, 3)
-        yield Entry(started, milliseconds, _request(exchange["request"]), _response(exchange), f"{case['probe']}: {case['case']}")
+def _body_text(body: dict[str, Any]) -> str:
+    return str(body["base64"] if "base64" in body else body["text"])
+
+
+def _entry(record: dict[str, Any], written: datetime) -> Entry:
+    """One evidence record (one request), placed in time by counting back from when it finished."""
+    elapsed = record["elapsed_seconds"]
+    started = (datetime.fromisoformat(record["finished"]) if "finished" in record else written) - timedelta(seconds=elapsed)
+    why = f"{record['probe']}: {record['case']}"
+    if record.get("purpose", "case") != "case":
+        why += f" ({record['purpose']})"
+    if record.get("note"):
+        why += f"; {record['note']}"
+    return Entry(started, round(elapsed * 1000, 3), _request(record["request"]), _response(record), why)
 
 
 def entries(path: Path) -> Iterator[Entry]:
@@ -122,10 +141,10 @@ def entries(path: Path) -> Iterator[Entry]:
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             try:
-                converted = list(_case(json.loads(line), written))
+                entry = _entry(json.loads(line), written)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise HarError(f"{path}:{number}: not an evidence record ({type(exc).__name__}: {exc})") from None
-            yield from converted
+            yield entry
 
 
 def write(evidence: Path, out: Path) -> int:

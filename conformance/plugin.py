@@ -60,10 +60,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if run.cache:
         config.stash[RESTORE].append(partial(set_hypothesis_home_dir, storage_directory(intent_to_write=False).home_directory))
         set_hypothesis_home_dir(run.cache)  # not .hypothesis/ in whatever folder the run starts from
-    redactor = config.stash[REDACTOR] = Redactor([run.token] if run.token else [])
+    redactor = config.stash[REDACTOR] = Redactor()
+    if run.token:
+        redactor.add_token(run.token)
     if run.credentials is not None:
         redactor.add(run.credentials.secret)
-        credentials = ClientCredentials(run.credentials, verify=run.verify, timeout=run.request_timeout, on_token=redactor.add)
+        credentials = ClientCredentials(run.credentials, verify=run.verify, timeout=run.request_timeout, on_token=redactor.add_token)
         config.stash[CREDENTIALS] = credentials
     if run.embedded:
         reference = ReferenceServer(token=run.token or "")

@@ -16,7 +16,7 @@ requirement is then judged on the units that finished: a failure already proven 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -131,16 +131,14 @@ def _settings(max_examples: int, phases: list[Phase]) -> settings:
     )
 
 
-Record = Callable[[Probe, Observation], None]
-
-
 class Campaign:
     """Sends each probe's cases once, on first need, and judges each answer as it arrives.
 
     A probe's cases come in units: its chosen cases, then each batch of generated ones. Every
     requirement that names the probe judges each exchange at once; a unit's result is one
-    `Judgement` per requirement (a tally and the first failing case), and the exchange itself goes
-    to `record` (the evidence file), so memory does not grow with the number of cases. The ledger
+    `Judgement` per requirement (a tally and the first failing case); each request itself goes to the
+    client's recorder (the evidence file) as it ends, marked with its probe and case (`Client.sending`),
+    so memory does not grow with the number of cases. The ledger
     does each unit once per run: in this process, or once across pytest-xdist workers.
     `requirements` are those this run proves: they judge, and only their probes are ever sent.
     """
@@ -151,14 +149,12 @@ class Campaign:
         probes: dict[Probe, AnyProbe],
         proof: ProofSettings,
         requirements: Sequence[Requirement] = REQUIREMENTS,
-        record: Record | None = None,
         ledger: Ledger | None = None,
         progress: Progress | None = None,
     ) -> None:
         self.client = client
         self.probes = probes
         self.proof = proof
-        self.record = record
         self.ledger = ledger if ledger is not None else LocalLedger()
         self.progress = progress
         self._judges = {kind: [r for r in requirements if kind in r.probes] for kind in probes}
@@ -203,7 +199,8 @@ class Campaign:
         probe = self.probes[kind]
         judgements = {r.id: Judgement() for r in self._judges[kind]}
         for name, case, batch in cases:
-            exchanges, muted = self._send(probe, case)
+            with self.client.sending(str(kind), name or "generated"):
+                exchanges, muted = self._send(probe, case)
             if exchanges:
                 self._observe(kind, Observation(name, exchanges, batch), judgements)
             elif muted is not None:
@@ -237,8 +234,6 @@ class Campaign:
         if kind is Probe.VALID:
             origin = Origin.CHOSEN if observation.batch is None else Origin.GENERATED
             self.client.stats.coverage.record(observation.exchanges[0].request.payload, origin)
-        if self.record is not None:
-            self.record(kind, observation)
         failed = False
         for requirement in self._judges[kind]:
             judgement = judgements[requirement.id]
@@ -273,12 +268,16 @@ class Campaign:
         _settings(size, [Phase.generate])(seed(batch_seed)(given(case=probe.strategy)(collect)))()
         return drawn
 
-    def shrink(self, requirement: Requirement, probe: GeneratedProbe, batch: int) -> RequirementFailed | None:
+    def shrink(self, requirement: Requirement, kind: Probe, batch: int) -> RequirementFailed | None:
         """Run the failing case's batch again (same seed), sending and judging live, and let hypothesis
-        shrink the first failure. None if it does not happen again (a server that is not deterministic)."""
+        shrink the first failure. None if it does not happen again (a server that is not deterministic).
+        Every request sent for it is in the evidence, marked `shrink`."""
+        probe = self.probes[kind]
+        assert isinstance(probe, GeneratedProbe)
 
         def holds_for(case: Any) -> None:
-            exchanges = probe.send(self.client, case)
+            with self.client.sending(str(kind), "generated", "shrink"):
+                exchanges = probe.send(self.client, case)
             result = requirement.judge(*exchanges)
             if result.outcome == "fail":
                 raise RequirementFailed(requirement, result.reason, exchanges, "generated, shrunk to the smallest that fails")
@@ -333,11 +332,9 @@ class Prover:
             failure = as_found(requirement, judgement, why)
         else:
             assert judgement.probe is not None
-            probe = self.campaign.probes[judgement.probe]
-            assert isinstance(probe, GeneratedProbe)
             unshrunk = "generated (it did not fail again when re-sent, so it is shown unshrunk)"
             try:
-                shrunk = self.campaign.shrink(requirement, probe, observation.batch)
+                shrunk = self.campaign.shrink(requirement, judgement.probe, observation.batch)
             except NoVerdict as stop:  # the failure stands; the run has stopped
                 self.campaign.stopped = self.campaign.stopped or str(stop)
                 shrunk, unshrunk = None, "generated (the run stopped while it was being shrunk)"

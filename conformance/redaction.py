@@ -86,6 +86,9 @@ def _alternatives(secret: str) -> list[str]:
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
+        self.tokens: list[str] = []
+        """The run's own bearer tokens (not the credentials made from them): what a reproduction takes
+        from $GRAPH_TOKEN instead of showing."""
         self._compiled: re.Pattern[str] | None = None
         self._stale = False
         for secret in secrets:
@@ -98,6 +101,12 @@ class Redactor:
         if secret and secret not in self._secrets:
             self._secrets.add(secret)
             self._stale = True
+
+    def add_token(self, token: str) -> None:
+        """Hold one of the run's bearer tokens: masked as any secret, and known as the token."""
+        self.add(token)
+        if token and token not in self.tokens:
+            self.tokens.append(token)
 
     @property
     def _pattern(self) -> re.Pattern[str] | None:

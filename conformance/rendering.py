@@ -51,12 +51,15 @@ class FailureText:
 def rerun_command(run: RunConfig, item: pytest.Item) -> str:
     """The command that sends this requirement's cases again (same target, seed, budget and ids), to
     paste from any folder: this interpreter and the test's file by absolute path, so the suite's own
-    configuration (suite/pytest.ini) applies. The token comes from $GRAPH_TOKEN, never the text."""
+    configuration (suite/pytest.ini) applies. Credentials are references to the environment
+    (RunConfig.rerun_options), never the text; the line before it names what to export."""
     test = f"{item.path}::{item.name}"
     parts = [shlex.quote(sys.executable), "-m", "pytest", shlex.quote(test)]
     if run.base_url:
-        parts += ["--base-url", run.base_url]
-    return " ".join(parts + run.rerun_options())
+        parts += ["--base-url", shlex.quote(run.base_url)]
+    command = " ".join(parts + run.rerun_options())
+    exports = run.rerun_exports()
+    return f"{command}\n  rerun needs exported: {exports}" if exports else command
 
 
 def render(failure: RequirementFailed, redactor: Redactor, rerun: str) -> str:

@@ -30,6 +30,9 @@ class RunStats:
     liveness_checks: int = 0
     """Liveness requests sent to tell a target that stopped answering (or throttles everything) from
     one that misbehaves (conformance/client.py)."""
+    requests: Counter[str] = field(default_factory=Counter)
+    """Every request that went on the wire, by what it was sent for (case, shrink, liveness): as many
+    as the evidence holds records."""
     not_sent: Counter[str] = field(default_factory=Counter)
     """Cases not sent, by the shape of request (conformance/shapes.py) the target gave no answer to several of."""
     statuses: Counter[str] = field(default_factory=Counter)
@@ -46,6 +49,7 @@ class RunStats:
             "throttled_without_end": self.throttled_without_end,
             "resent": self.resent,
             "liveness_checks": self.liveness_checks,
+            "requests": dict(self.requests),
             "not_sent": dict(self.not_sent),
             "statuses": dict(self.statuses),
         }
@@ -66,5 +70,6 @@ class RunStats:
         self.throttled_without_end += other["throttled_without_end"]
         self.resent += other["resent"]
         self.liveness_checks += other["liveness_checks"]
+        self.requests.update(other["requests"])
         self.not_sent.update(other["not_sent"])
         self.statuses.update(other["statuses"])

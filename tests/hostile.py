@@ -401,3 +401,44 @@ class DropsCreates(Relay):
                 if answer is None:
                     return
                 conn.sendall(answer[0] + b"\r\n\r\n" + answer[1])
+
+
+# --- a target that keeps what it was sent ----------------------------------------------------------
+
+
+class _Tee:
+    """A connection whose every received byte is also kept, until taken."""
+
+    def __init__(self, conn: socket.socket) -> None:
+        self.conn, self.kept = conn, b""
+
+    def recv(self, size: int) -> bytes:
+        data = self.conn.recv(size)
+        self.kept += data
+        return data
+
+    def take(self) -> bytes:
+        taken, self.kept = self.kept, b""
+        return taken
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+class Recording(Relay):
+    """A `Relay` that keeps the bytes of every request as they arrived, in order: what a client really
+    sent, to hold its own account of what it sent against (one request at a time, no pipelining)."""
+
+    def __init__(self, backend: tuple[str, int]) -> None:
+        super().__init__(backend)
+        self.requests: list[bytes] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, conn: socket.socket) -> None:
+        super().__call__(_Tee(conn))  # type: ignore[arg-type]
+
+    def intercepted(self, conn: socket.socket, body: bytes) -> bool:
+        assert isinstance(conn, _Tee)
+        with self._lock:
+            self.requests.append(conn.take())
+        return False

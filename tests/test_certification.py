@@ -198,9 +198,9 @@ def test_the_same_seed_sends_the_same_cases_and_reaches_the_same_verdict(serve, 
     served = serve(DropsLastSecret)
     first, second = (run_suite("--base-url", served.url, "--token", served.token, "--seed", "7", draw_anew=True) for _ in range(2))
 
-    def sent(run) -> list[tuple[str, str, list]]:
+    def sent(run) -> list[tuple[str, str, str, dict]]:
         lines = [json.loads(line) for line in (run.reports / "evidence.jsonl").read_text().splitlines()]
-        return [(line["probe"], line["case"], [e["request"] for e in line["exchanges"]]) for line in lines]
+        return [(line["probe"], line["case"], line["purpose"], line["request"]) for line in lines]
 
     def judged(run) -> list[tuple]:
         return [(r["id"], r["outcome"], r["reason"], r["cases"]) for r in run.verdict["requirements"]]

@@ -80,7 +80,7 @@ def assert_no_token(run: SuiteRun, token: str) -> None:
 
 def exchanges(run: SuiteRun) -> list[dict]:
     lines = [json.loads(line) for path in sorted(run.reports.glob("evidence*.jsonl")) for line in path.read_text().splitlines()]
-    return [exchange for line in lines for exchange in line["exchanges"]]
+    return lines  # one record per request
 
 
 class AfterRequests:
@@ -212,7 +212,7 @@ def test_a_target_that_answers_refusals_and_not_some_creates_is_judged_not_stopp
     timed_out = [e for e in exchanges(run) if "within 0.5 s" in (e.get("error") or "") + str((e.get("response") or {}).get("incomplete"))]
     assert len(timed_out) <= NO_ANSWER_BUDGET * (2 if workers else 1), len(timed_out)
     cases = [json.loads(line) for path in sorted(run.reports.glob("evidence*.jsonl")) for line in path.read_text().splitlines()]
-    checks = [e for case in cases if case["probe"] == "liveness" for e in case["exchanges"]]
+    checks = [line for line in cases if line["probe"] == "liveness"]
     assert checks and all(e["response"]["status"] in (400, 401) for e in checks), checks
     assert_no_token(run, served.token)
 
@@ -293,12 +293,12 @@ def test_a_target_that_holds_a_body_it_has_had_is_judged_not_stopped(kept, worke
     assert re.search(r"^SYNC-ANSWERED +MUST +FAIL +no answer within 0.3 s", run.output, re.M), run.output
     assert run.verdict and run.verdict["stopped"] is None and "stopped answering" not in run.output
     cases = [json.loads(line) for path in sorted(run.reports.glob("evidence*.jsonl")) for line in path.read_text().splitlines()]
-    checks = [e for case in cases if case["probe"] == "liveness" for e in case["exchanges"]]
+    checks = [line for line in cases if line["probe"] == "liveness"]
     # Answered, as a correct server answers each shape: 401 without credentials, 400 to a body that is not
     # JSON, 201 to a create (sent when the request that got nothing was itself one of the other shapes,
     # as under -n 2 when the unauthenticated probe's plainest body is held).
     answers = {"liveness-unauthenticated": 401, "liveness-non-JSON": 400, "liveness-create": 201}
-    said = [(case["case"], e["response"]["status"]) for case in cases if case["probe"] == "liveness" for e in case["exchanges"]]
+    said = [(line["case"], line["response"]["status"]) for line in checks]
     assert said and all(answers[name] == status for name, status in said), said
     assert len({e["request"]["body"]["text"] for e in checks}) == len(checks) == run.verdict["traffic"]["liveness_checks"]
     assert_no_token(run, served.token)

@@ -73,7 +73,7 @@ def test_the_default_run_reaches_every_input_class_with_generated_bodies(run_sui
     assert {c["name"] for c in coverage["classes"] if c["generated"]} == {c.name for c in CLASSES}
     # The same from the evidence itself: the counts are the bodies that were sent.
     records = [json.loads(line) for line in (run.reports / "evidence.jsonl").read_text(encoding="utf-8").splitlines()]
-    sent = [r["exchanges"][0]["request"]["body"] for r in records if r["probe"] == Probe.VALID and r["case"] == "generated"]
+    sent = [r["request"]["body"] for r in records if r["probe"] == Probe.VALID and r["case"] == "generated" and r["purpose"] == "case"]
     drawn = generated(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED)
     assert [body["bytes"] for body in sent] == [len(serialize(body)) for body in drawn]
     for body, again in zip(sent, drawn, strict=True):

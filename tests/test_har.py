@@ -4,6 +4,7 @@ exchange, a request with no answer included, credentials masked as in every othe
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -15,7 +16,7 @@ from jsonschema import Draft6Validator
 from referencing import Registry, Resource
 
 from conformance.evidence import EvidenceLog, evidence_files
-from conformance.exchange import Exchange, Request, Response
+from conformance.exchange import Exchange, Request, Response, Sent
 from conformance.har import write
 from conformance.redaction import MASK, Redactor
 
@@ -148,7 +149,8 @@ def evidence(tmp_path: Path) -> Path:
     path = tmp_path / "evidence.jsonl"
     log = EvidenceLog(path, Redactor([TOKEN]))
     for probe, case, exchanges in _exchanges():
-        log.write(probe, case, exchanges)
+        for exchange in exchanges:
+            log.write(Sent(probe, case), exchange)
     log.close()
     return path
 
@@ -169,9 +171,30 @@ def test_every_exchange_becomes_a_valid_entry(evidence: Path, tmp_path: Path, ha
     assert entries[4]["response"]["redirectURL"] == "http://127.0.0.1:9/elsewhere"
     large = entries[5]["response"]
     assert large["content"]["size"] == large["bodySize"] == 70_000 and "first part of the 70,000-byte body" in large["comment"]
-    # The two creates of one case follow each other in time, the second ending when the case did.
+    # Each request starts its elapsed time before the moment its record says it finished.
+    records = [json.loads(line) for line in evidence.read_text().splitlines()]
     starts = [datetime.fromisoformat(e["startedDateTime"]) for e in entries]
-    assert starts[1] < starts[2] and (starts[2] - starts[1]).total_seconds() == pytest.approx(0.004, abs=0.0011)
+    ends = [datetime.fromisoformat(r["finished"]) for r in records]
+    assert [(end - start).total_seconds() for start, end in zip(starts, ends, strict=True)] == pytest.approx(
+        [r["elapsed_seconds"] for r in records], abs=0.0011
+    )
+
+
+def test_a_body_that_is_not_utf8_is_base64_of_its_exact_bytes(tmp_path: Path, har_schema: Draft6Validator) -> None:
+    """HAR 1.2: a response's content says `encoding: base64`; postData has no encoding, so `_encoding`."""
+    sent = b'{"secrets": [{"key": "\xff\xfe"}]}'
+    url = "http://127.0.0.1:9/beta/applications/x/synchronization"
+    answer = Response(400, "Bad Request", (("Content-Type", "text/plain"),), b"bad \xff byte")
+    log = EvidenceLog(tmp_path / "evidence.jsonl", Redactor([TOKEN]))
+    log.write(Sent("valid", "invalid-utf8"), Exchange(Request("POST", url, (), sent), answer, elapsed=0.001))
+    log.close()
+    record = json.loads((tmp_path / "evidence.jsonl").read_text())
+    assert base64.b64decode(record["request"]["body"]["base64"]) == sent and "text" not in record["request"]["body"]
+    write(tmp_path / "evidence.jsonl", tmp_path / "run.har")
+    entry = assert_valid_har(tmp_path / "run.har", har_schema)["log"]["entries"][0]
+    assert entry["request"]["postData"]["_encoding"] == "base64" and base64.b64decode(entry["request"]["postData"]["text"]) == sent
+    assert entry["response"]["content"]["encoding"] == "base64"
+    assert base64.b64decode(entry["response"]["content"]["text"]) == b"bad \xff byte"
 
 
 def test_a_request_with_no_answer_is_status_0_with_its_error(evidence: Path, tmp_path: Path) -> None:
@@ -198,7 +221,7 @@ def test_a_run_split_over_workers_is_one_har_in_time_order(run_suite, har_schema
     done = cli(run.reports, "har", "evidence.jsonl")
     assert done.returncode == 0, done.stderr
     har = assert_valid_har(run.reports / "evidence.har", har_schema)
-    exchanges = [e for f in files for line in f.read_text().splitlines() for e in json.loads(line)["exchanges"]]
+    exchanges = [json.loads(line) for f in files for line in f.read_text().splitlines()]
     entries = har["log"]["entries"]
     assert len(entries) == len(exchanges) > 50 and done.stderr.strip().endswith(f"{len(entries)} entries")
     starts = [datetime.fromisoformat(e["startedDateTime"]) for e in entries]
@@ -223,7 +246,7 @@ def test_evidence_that_is_not_evidence_is_a_one_line_error_and_leaves_no_file(tm
         out.write('{"probe": "valid"}\n')
     done = cli(tmp_path, "har", str(evidence), "-o", "out.har")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert done.stderr.startswith(f"graph-sync-conformance har: {evidence}:7: not an evidence record")
+    assert done.stderr.startswith(f"graph-sync-conformance har: {evidence}:8: not an evidence record")  # 7 requests, then it
     assert not (tmp_path / "out.har").exists()
     missing = cli(tmp_path, "har", "nowhere/evidence.jsonl")
     assert missing.returncode == 2 and "no evidence at nowhere/evidence.jsonl" in missing.stderr

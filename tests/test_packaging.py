@@ -106,7 +106,7 @@ def test_an_installed_run_outside_a_checkout_is_isolated_and_its_rerun_line_runs
 
 def _generated(evidence: Path) -> list[str]:
     lines = [json.loads(line) for line in evidence.read_text(encoding="utf-8").splitlines()]
-    return [line["exchanges"][0]["request"]["body"]["text"] for line in lines if line["case"] == "generated"]
+    return [line["request"]["body"]["text"] for line in lines if line["case"] == "generated" and line["purpose"] == "case"]
 
 
 def test_the_same_seed_sends_the_same_cases_installed_or_from_a_checkout(installed: Path, serve, run_suite, tmp_path) -> None:

@@ -80,6 +80,6 @@ def test_a_failure_in_a_later_batch_is_shrunk_with_that_batch_s_seed(serve, monk
     assert isinstance(probe, GeneratedProbe)
     second_seed, size = campaign.proof.batches()[1]
     assert second_seed != DEFAULT_SEED and size == 10
-    failure = campaign.shrink(BY_ID["SYNC-SECRETS-ECHO"], probe, 1)
+    failure = campaign.shrink(BY_ID["SYNC-SECRETS-ECHO"], Probe.VALID, 1)
     assert failure is not None and failure.origin.startswith("generated, shrunk")
     assert failure.exchanges[0].request.payload == {"secrets": [{}, {}]}

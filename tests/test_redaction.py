@@ -166,7 +166,7 @@ def test_with_a_one_character_token_verdict_json_is_valid_and_intact(one_charact
 def test_with_a_one_character_token_the_evidence_and_junit_are_valid(one_character_token_run: Path) -> None:
     reports = one_character_token_run / "reports"
     lines = [json.loads(line) for line in (reports / "evidence.jsonl").read_text(encoding="utf-8").splitlines()]
-    exchanges = [e for line in lines for e in line["exchanges"]]
+    exchanges = lines  # one record per request
     assert len(exchanges) > 50 and {e["request"]["method"] for e in exchanges} == {"POST"}
     assert {line["probe"] for line in lines} >= {"valid", "invalid-body", "credentials"}
     outcomes = _outcomes(reports / "junit.xml")
