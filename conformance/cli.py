@@ -102,9 +102,15 @@ def _bundle_problem(args: argparse.Namespace, extra: list[str]) -> str | None:
     server"), a bundle of the user's target without their PRODUCT.yaml, and their PRODUCT.yaml
     without their target (it would certify the embedded reference server under their name)."""
     from .bundle import product_problems
-    from .options import empty_target, given_target
+    from .errors import UsageError
+    from .options import empty_target, file_target, given_target
 
     target, source = given_target(extra, os.environ)
+    if target is None:
+        try:
+            target, source = file_target(extra, Path.cwd())
+        except UsageError as exc:
+            return str(exc)
     if target is not None and not target.strip():
         return empty_target(source)
     if args.bundle and args.product is None and target is not None:
