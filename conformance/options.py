@@ -173,9 +173,15 @@ OPTIONS: tuple[Option, ...] = (
         f"bearer token sent as Authorization (default: ${TOKEN_ENV}, or the variable token-env names). Ignored without "
         "--base-url: the embedded reference server gets a random one",
         kind="",
+        metavar="TOKEN",
     ),
-    Option("--tenant-id", CREDENTIALS, f"with --client-id: get tokens by client credentials (secret from ${SECRET_ENV})"),
-    Option("--client-id", CREDENTIALS, "the application (client) id for client credentials"),
+    Option(
+        "--tenant-id",
+        CREDENTIALS,
+        f"with --client-id: get tokens by client credentials (secret from ${SECRET_ENV}, or the variable client-secret-env names)",
+        metavar="ID",
+    ),
+    Option("--client-id", CREDENTIALS, "the application (client) id for client credentials", metavar="ID"),
     Option(
         "--authority-host",
         CREDENTIALS,
@@ -184,7 +190,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="URL",
         default=DEFAULT_AUTHORITY_HOST,
     ),
-    Option("--scope", CREDENTIALS, f"the scope tokens are asked for (default: {DEFAULT_SCOPE})", default=DEFAULT_SCOPE),
+    Option("--scope", CREDENTIALS, f"the scope tokens are asked for (default: {DEFAULT_SCOPE})", metavar="SCOPE", default=DEFAULT_SCOPE),
     Option(
         "--max-examples",
         CASES,
@@ -265,8 +271,24 @@ OPTIONS: tuple[Option, ...] = (
         type=existing_file,
         metavar="FILE",
     ),
-    Option("--html", REPORTS, f"the HTML report (default: {DEFAULT_REPORTS_DIR}/report.html)", kind="path", dest="htmlpath", ours=False),
-    Option("--junitxml", REPORTS, f"the JUnit file (default: {DEFAULT_REPORTS_DIR}/junit.xml)", kind="path", dest="xmlpath", ours=False),
+    Option(
+        "--html",
+        REPORTS,
+        f"the HTML report (default: {DEFAULT_REPORTS_DIR}/report.html)",
+        kind="path",
+        metavar="FILE",
+        dest="htmlpath",
+        ours=False,
+    ),
+    Option(
+        "--junitxml",
+        REPORTS,
+        f"the JUnit file (default: {DEFAULT_REPORTS_DIR}/junit.xml)",
+        kind="path",
+        metavar="FILE",
+        dest="xmlpath",
+        ours=False,
+    ),
     Option(
         "--verdict",
         REPORTS,
