@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .catalogue import REQUIREMENTS
@@ -301,6 +302,18 @@ def _run_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser; a command whose usage errors are the suite's (`run`: exit 4, as pytest's)
+    says them in one line, with where to look, instead of argparse's usage block and exit 2."""
+
+    usage_exit: int | None = None
+
+    def error(self, message: str) -> NoReturn:
+        if self.usage_exit is None:
+            super().error(message)
+        self.exit(self.usage_exit, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
 class _RunHelp(argparse.Action):
     """`run -h`: the help of `_run_parser`, then exit 0."""
 
@@ -318,7 +331,7 @@ def _main(argv: list[str] | None) -> int:
         description="Conformance suite for Microsoft Graph (beta) POST /applications/{applicationsId}/synchronization.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = commands.add_parser("serve", help="run the reference server in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -341,6 +354,7 @@ def _main(argv: list[str] | None) -> int:
         help="run the suite (see run --help for its options; other arguments go to pytest). "
         "Exit 0 conformant, 1 not conformant, 3 no verdict (target unreachable, run incomplete), 4 usage error",
     )
+    run.usage_exit = EXIT_USAGE
     run.add_argument("-h", "--help", action=_RunHelp, help="show every option of the suite, grouped, and exit")
     _run_options(run)
 

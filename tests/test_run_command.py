@@ -61,14 +61,17 @@ def test_run_help_lists_every_option_of_the_suite_grouped_as_in_the_readme() -> 
         (["--frobnicate"], "unrecognized arguments: --frobnicate; see graph-sync-conformance run --help"),
         (["--max-examples=many"], "argument --max-examples: 'many' is not a whole number"),
         (["--rate-limit", "fast"], "argument --rate-limit: 'fast' is not a rate"),
+        (["--product", "missing.yaml"], "argument --product: no such file: 'missing.yaml'"),
+        (["--reports"], "argument --reports: expected one argument"),
     ],
-    ids=["typo", "two-typos", "unknown", "not-a-number", "not-a-rate"],
+    ids=["typo", "two-typos", "unknown", "not-a-number", "not-a-rate", "run-s-own-option", "run-s-own-option-without-value"],
 )
 def test_a_mistake_on_run_s_command_line_is_one_line_exit_4(args: list[str], said: str, tmp_path: Path) -> None:
     done = run_cli(["run", *args], folder=tmp_path, env=NO_TARGET)
     output = (done.stdout + done.stderr).strip()
     assert done.returncode == 4, output
-    assert output.splitlines() == [output] and output.startswith("ERROR: graph-sync-conformance run: ")
+    # pytest prefixes its usage errors with "ERROR: "; run's own options are read before pytest starts.
+    assert output.splitlines() == [output] and output.removeprefix("ERROR: ").startswith("graph-sync-conformance run: ")
     assert said in output and "pytest.main()" not in output
     assert not (tmp_path / "reports").exists(), "a run started"
 
