@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .catalogue import REQUIREMENTS
@@ -93,7 +94,10 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     suite = Path(__file__).resolve().parent / "suite"
     written = [f"--html={reports.html}", "--self-contained-html", f"--junitxml={reports.junit}"]
     written += [f"--verdict={reports.verdict}", f"--evidence={reports.evidence}", f"--summary={reports.summary}"]
-    status = EXIT_CODES.get(int(pytest.main([str(suite), *written, *joined(extra)])), 3)
+    from .usage import OneLineUsage
+
+    flags = [flag.partition("=")[0] for action in _run_parser()._actions for flag in action.option_strings]
+    status = EXIT_CODES.get(int(pytest.main([str(suite), *written, *joined(extra)], plugins=[OneLineUsage(flags)])), 3)
     return status if args.bundle is None else _bundle(args, reports, status)
 
 
@@ -102,9 +106,15 @@ def _bundle_problem(args: argparse.Namespace, extra: list[str]) -> str | None:
     server"), a bundle of the user's target without their PRODUCT.yaml, and their PRODUCT.yaml
     without their target (it would certify the embedded reference server under their name)."""
     from .bundle import product_problems
-    from .options import empty_target, given_target
+    from .errors import UsageError
+    from .options import empty_target, file_target, given_target
 
     target, source = given_target(extra, os.environ)
+    if target is None:
+        try:
+            target, source = file_target(extra, Path.cwd())
+        except UsageError as exc:
+            return str(exc)
     if target is not None and not target.strip():
         return empty_target(source)
     if args.bundle and args.product is None and target is not None:
@@ -253,13 +263,75 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """`run`'s own options (the suite's are pytest's, passed through)."""
+    parser.add_argument(
+        "--reports", default=DEFAULT_REPORTS_DIR, metavar="DIR", help=f"where the reports go (default: {DEFAULT_REPORTS_DIR})"
+    )
+    parser.add_argument("--bundle", type=Path, metavar="FILE.zip", help="also pack a certification bundle (needs --product)")
+    parser.add_argument(
+        "--product",
+        type=existing_file,
+        metavar="PRODUCT.yaml",
+        help="the vendor's product description (needed with --bundle and --base-url)",
+    )
+    parser.add_argument("--sign-key", type=existing_file, metavar="KEY.pem", help="Ed25519 private key to sign the manifest with")
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    """`run --help`: the command's own options, then every option of the suite in the README's groups.
+    Only for the help: the suite's options are read by pytest, which `run` passes them to."""
+    from .options import GROUPS, OPTIONS
+
+    parser = argparse.ArgumentParser(
+        prog="graph-sync-conformance run",
+        usage="%(prog)s [options] [pytest options]",
+        description="Run the conformance suite; reports go to --reports (default: reports/). The options below can also be "
+        "set in graph-sync-conformance.toml or pyproject.toml's [tool.graph-sync-conformance] (the command line over the "
+        "environment over the file); PYTEST_ADDOPTS adds options from the environment.",
+        epilog="Any other pytest option (-k, -x, -q, -n N ...) is passed to pytest. Exit 0 conformant, 1 not conformant, "
+        "3 no verdict (target unreachable, run incomplete or interrupted), 4 usage error.",
+    )
+    _run_options(parser.add_argument_group("run"))
+    for name in GROUPS:
+        group = parser.add_argument_group(name)
+        for option in OPTIONS:
+            if option.group == name:
+                flag = f"{option.flag}={option.metavar}" if option.metavar else option.flag
+                group.add_argument(flag, action="store_true", help=option.help.replace("%", "%%"))
+    return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser; a command whose usage errors are the suite's (`run`: exit 4, as pytest's)
+    says them in one line, with where to look, instead of argparse's usage block and exit 2."""
+
+    usage_exit: int | None = None
+
+    def error(self, message: str) -> NoReturn:
+        if self.usage_exit is None:
+            super().error(message)
+        self.exit(self.usage_exit, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
+class _RunHelp(argparse.Action):
+    """`run -h`: the help of `_run_parser`, then exit 0."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help")))
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: object, values: object, option_string: str | None = None) -> None:
+        _run_parser().print_help()
+        parser.exit()
+
+
 def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="graph-sync-conformance",
         description="Conformance suite for Microsoft Graph (beta) POST /applications/{applicationsId}/synchronization.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = commands.add_parser("serve", help="run the reference server in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -278,20 +350,13 @@ def _main(argv: list[str] | None) -> int:
 
     run = commands.add_parser(
         "run",
-        help="run the suite; other arguments go to pytest (e.g. --base-url URL --token T). "
+        add_help=False,
+        help="run the suite (see run --help for its options; other arguments go to pytest). "
         "Exit 0 conformant, 1 not conformant, 3 no verdict (target unreachable, run incomplete), 4 usage error",
     )
-    run.add_argument(
-        "--reports", default=DEFAULT_REPORTS_DIR, metavar="DIR", help=f"where the reports go (default: {DEFAULT_REPORTS_DIR})"
-    )
-    run.add_argument("--bundle", type=Path, metavar="FILE.zip", help="also pack a certification bundle (needs --product)")
-    run.add_argument(
-        "--product",
-        type=existing_file,
-        metavar="PRODUCT.yaml",
-        help="the vendor's product description (needed with --bundle and --base-url)",
-    )
-    run.add_argument("--sign-key", type=existing_file, metavar="KEY.pem", help="Ed25519 private key to sign the manifest with")
+    run.usage_exit = EXIT_USAGE
+    run.add_argument("-h", "--help", action=_RunHelp, help="show every option of the suite, grouped, and exit")
+    _run_options(run)
 
     check = commands.add_parser(
         "verify",

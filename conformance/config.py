@@ -121,6 +121,9 @@ class RunConfig:
     working folder; None when HYPOTHESIS_STORAGE_DIRECTORY says where."""
     deadline: float = math.inf
     """time.monotonic() after which nothing more is sent (--run-timeout from the start of the run)."""
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """verdict.json's `settings`: every option's resolved value and where it came from (cli, env:NAME,
+    file:PATH, default); a credential by its source alone (conformance/options.py, `Settings`)."""
 
     @property
     def embedded(self) -> bool:
@@ -207,10 +210,10 @@ def build(
     credentials = None
     if base_url is None:
         token: str | None = secrets.token_urlsafe(24)
-    elif credentials := _credentials(option, env):
+    elif credentials := _credentials(option, env, option("secret_env")):
         token = None
     else:
-        token = _token(option("token"), env)
+        token = _token(option("token"), env, option("token_env"))
     seed = option("seed")
     ids = tuple(option("application_ids")) or default_application_ids(seed)
     return RunConfig(
@@ -238,17 +241,17 @@ def build(
     )
 
 
-def _token(given: str | None, env: Mapping[str, str]) -> str:
+def _token(given: str | None, env: Mapping[str, str], variable: str = TOKEN_ENV) -> str:
     """The bearer token for a target of the user's, checked before anything is sent: there must be one
     (a run without credentials is a setup mistake that would read as a finding: every create refused
     with 401), and it must be the token alone: a newline or space pasted with it would make every
     request fail (and requests' error would carry it into the reports)."""
-    source = "--token" if given is not None else TOKEN_ENV
-    token = given if given is not None else env.get(TOKEN_ENV, "")
+    source = "--token" if given is not None else variable
+    token = given if given is not None else env.get(variable, "")
     if not token.strip():
         raise UsageError(
             f"a target of yours needs credentials ({source} is empty or not set): pass --token TOKEN or set "
-            f"{TOKEN_ENV}, or --tenant-id and --client-id with {SECRET_ENV} for client credentials"
+            f"{variable}, or --tenant-id and --client-id with {SECRET_ENV} for client credentials"
         )
     if token != token.strip():
         raise UsageError(f"{source} has a space or a line break before or after the token (pasted with it?): give the token alone")
@@ -268,17 +271,17 @@ def default_application_ids(seed: int) -> tuple[str, ...]:
     return (str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4)),)
 
 
-def _credentials(option: Callable[[str], Any], env: Mapping[str, str]) -> ClientCredentialsConfig | None:
+def _credentials(option: Callable[[str], Any], env: Mapping[str, str], variable: str = SECRET_ENV) -> ClientCredentialsConfig | None:
     tenant, client = option("tenant_id"), option("client_id")
     if not (tenant or client):
         return None
     if not (tenant and client):
         raise UsageError("client credentials need both --tenant-id and --client-id")
-    secret = env.get(SECRET_ENV, "")
+    secret = env.get(variable, "")
     if not secret.strip():
-        raise UsageError(f"client credentials need the client secret in the environment variable {SECRET_ENV}")
+        raise UsageError(f"client credentials need the client secret in the environment variable {variable}")
     if secret != secret.strip():
-        raise UsageError(f"{SECRET_ENV} has a space or a line break before or after the secret (pasted with it?): give the secret alone")
+        raise UsageError(f"{variable} has a space or a line break before or after the secret (pasted with it?): give the secret alone")
     return ClientCredentialsConfig(
         tenant_id=tenant, client_id=client, secret=secret, authority_host=option("authority_host"), scope=option("scope")
     )

@@ -14,6 +14,7 @@ import shlex
 import uuid
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,10 @@ from .config import (
     RunConfig,
     build,
 )
+from .configfile import STANDALONE, ConfigFile, Key, load, locate
 from .errors import UsageError, WaiverError
-from .throttling import rate_limit
+from .throttling import RateLimit, rate_limit
+from .verdict import public_url
 from .waivers import Waivers
 from .waivers import load as load_waivers
 
@@ -106,113 +109,241 @@ positive_float = _positive(float, "a number of seconds")
 positive_int = _positive(int, "a whole number")
 
 
-def declare(parser: pytest.Parser) -> None:
-    """Every option of the suite, in one group of pytest's --help."""
-    group = parser.getgroup("graph-sync-conformance", "Create synchronization conformance")
-    option = group.addoption
-    option(
-        "--token",
-        help=f"bearer token sent as Authorization (default: ${TOKEN_ENV}). Ignored without --base-url: "
-        "the embedded reference server gets a random one.",
-    )
-    option(
-        "--application-id",
-        dest="application_ids",
-        action="append",
-        type=guid,
-        default=[],
-        metavar="GUID",
-        help="application object id to create under; repeatable (default: a GUID derived from the seed)",
-    )
-    option(
-        "--max-examples",
-        type=positive_int,
-        default=DEFAULT_MAX_EXAMPLES,
-        metavar="N",
-        help=f"generated cases per requirement, besides the explicit corpus (default: {DEFAULT_MAX_EXAMPLES})",
-    )
-    option(
-        "--seed",
-        type=int,
-        default=DEFAULT_SEED,
-        metavar="N",
-        help=f"seed for case generation; the same seed sends the same cases (default: {DEFAULT_SEED})",
-    )
-    option(
-        "--request-timeout",
-        type=positive_float,
-        default=DEFAULT_REQUEST_TIMEOUT,
-        metavar="SECONDS",
-        help=f"longest wait for one answer, to its last byte (default: {DEFAULT_REQUEST_TIMEOUT:g})",
-    )
-    option(
-        "--run-timeout",
-        type=positive_float,
-        default=DEFAULT_RUN_TIMEOUT,
-        metavar="SECONDS",
-        help=f"deadline for the whole run; past it nothing more is sent (default: {DEFAULT_RUN_TIMEOUT:g})",
-    )
-    option(
-        "--max-body-bytes",
-        type=positive_int,
-        default=DEFAULT_MAX_BODY_BYTES,
-        metavar="N",
-        help=f"largest answer body read; a larger one fails as too large (default: {DEFAULT_MAX_BODY_BYTES})",
-    )
-    option(
-        "--follow-redirects",
-        action="store_true",
-        help="follow 307/308 redirects (never sending Authorization to another origin); by default a redirect is the answer",
-    )
-    option(
-        "--waivers",
-        type=existing_file,
-        metavar="FILE",
-        help="YAML list of waivers (id, reason, expires): a failed SHOULD they name shows as waived",
-    )
-    option("--ca-bundle", type=existing_file, metavar="FILE", help="PEM file of CAs to trust for TLS")
-    option("--tenant-id", help=f"with --client-id: get tokens by client credentials (secret from ${SECRET_ENV})")
-    option("--client-id", help="the application (client) id for client credentials")
-    option(
-        "--authority-host",
+@dataclass(frozen=True)
+class Option:
+    """One option of the suite: what `pytest --help`, `graph-sync-conformance run --help`, the
+    configuration file and verdict.json's `settings` all read. An option another plugin declares
+    (`--base-url`, pytest's `--strict`, pytest-html's `--html`) is listed too, `ours=False`, so that
+    the file and `run --help` cover every option the README lists."""
+
+    flag: str
+    group: str
+    help: str
+    kind: str = "text"
+    """How the configuration file gives it (conformance/configfile.py's KINDS); "" for no file key."""
+    type: Callable[[str], Any] | None = None
+    metavar: str | None = None
+    default: Any = None
+    """The value when nothing gives one (declared as None, so that what was given can be told apart)."""
+    dest: str = ""
+    ours: bool = True
+
+    @property
+    def name(self) -> str:
+        """Its key in the configuration file and in verdict.json's `settings`."""
+        return self.flag.removeprefix("--")
+
+    @property
+    def attribute(self) -> str:
+        return self.dest or self.name.replace("-", "_")
+
+    def key(self) -> Key:
+        return Key(self.name, self.attribute, self.kind, self.type)
+
+
+TARGET, CREDENTIALS, CASES, LIMITS, TRANSPORT, VERDICT, REPORTS, CONFIG = (
+    "Target", "Credentials", "Cases", "Time and size limits", "TLS and redirects", "Verdict", "Reports", "Configuration file",
+)  # fmt: skip
+GROUPS = (TARGET, CREDENTIALS, CASES, LIMITS, TRANSPORT, VERDICT, REPORTS, CONFIG)
+"""The groups of `pytest --help` and `graph-sync-conformance run --help`, as the README's headings name them."""
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "--base-url",
+        TARGET,
+        "the target's service root, with its version (e.g. https://graph.microsoft.com/beta); also PYTEST_BASE_URL "
+        "(default: the embedded reference server)",
         type=base_url,
-        default=DEFAULT_AUTHORITY_HOST,
         metavar="URL",
-        help=f"where tokens come from (default: {DEFAULT_AUTHORITY_HOST})",
-    )
-    option(
-        "--verdict",
-        metavar="FILE",
-        help=f"where verdict.json goes (default: {DEFAULT_REPORTS_DIR}/verdict.json when the suite runs)",
-    )
-    option(
-        "--evidence",
-        metavar="FILE",
-        help=f"where the redacted exchanges go, one JSON line per case (default: {DEFAULT_REPORTS_DIR}/evidence.jsonl when the suite runs)",
-    )
-    option(
-        "--summary",
-        metavar="FILE",
-        help=f"where the verdict goes as Markdown, for CI step summaries (default: {DEFAULT_REPORTS_DIR}/summary.md when the suite runs)",
-    )
-    option("--scope", default=DEFAULT_SCOPE, help=f"the scope tokens are asked for (default: {DEFAULT_SCOPE})")
-    option("--insecure", action="store_true", help="do not verify TLS certificates (the reports say so)")
-    option(
+        ours=False,
+    ),
+    Option(
+        "--application-id",
+        TARGET,
+        "application object id to create under; repeatable (default: a GUID derived from the seed)",
+        kind="list",
+        type=guid,
+        metavar="GUID",
+        default=(),
+        dest="application_ids",
+    ),
+    Option(
+        "--token",
+        CREDENTIALS,
+        f"bearer token sent as Authorization (default: ${TOKEN_ENV}, or the variable token-env names). Ignored without "
+        "--base-url: the embedded reference server gets a random one",
+        kind="",
+        metavar="TOKEN",
+    ),
+    Option(
+        "--tenant-id",
+        CREDENTIALS,
+        f"with --client-id: get tokens by client credentials (secret from ${SECRET_ENV}, or the variable client-secret-env names)",
+        metavar="ID",
+    ),
+    Option("--client-id", CREDENTIALS, "the application (client) id for client credentials", metavar="ID"),
+    Option(
+        "--authority-host",
+        CREDENTIALS,
+        f"where tokens come from (default: {DEFAULT_AUTHORITY_HOST})",
+        type=base_url,
+        metavar="URL",
+        default=DEFAULT_AUTHORITY_HOST,
+    ),
+    Option("--scope", CREDENTIALS, f"the scope tokens are asked for (default: {DEFAULT_SCOPE})", metavar="SCOPE", default=DEFAULT_SCOPE),
+    Option(
+        "--max-examples",
+        CASES,
+        f"generated cases per probe, besides the chosen ones (default: {DEFAULT_MAX_EXAMPLES})",
+        kind="integer",
+        type=positive_int,
+        metavar="N",
+        default=DEFAULT_MAX_EXAMPLES,
+    ),
+    Option(
+        "--seed",
+        CASES,
+        f"seed for case generation; the same seed sends the same cases (default: {DEFAULT_SEED})",
+        kind="integer",
+        type=int,
+        metavar="N",
+        default=DEFAULT_SEED,
+    ),
+    Option(
+        "--request-timeout",
+        LIMITS,
+        f"longest wait for one answer, to its last byte (default: {DEFAULT_REQUEST_TIMEOUT:g})",
+        kind="number",
+        type=positive_float,
+        metavar="SECONDS",
+        default=DEFAULT_REQUEST_TIMEOUT,
+    ),
+    Option(
+        "--run-timeout",
+        LIMITS,
+        f"deadline for the whole run; past it nothing more is sent (default: {DEFAULT_RUN_TIMEOUT:g})",
+        kind="number",
+        type=positive_float,
+        metavar="SECONDS",
+        default=DEFAULT_RUN_TIMEOUT,
+    ),
+    Option(
+        "--max-body-bytes",
+        LIMITS,
+        f"largest answer body read; a larger one fails as too large (default: {DEFAULT_MAX_BODY_BYTES})",
+        kind="integer",
+        type=positive_int,
+        metavar="N",
+        default=DEFAULT_MAX_BODY_BYTES,
+    ),
+    Option(
+        "--throttle-wait",
+        LIMITS,
+        f"longest a throttled request (429, 503 with Retry-After) waits in all (default: {DEFAULT_THROTTLE_WAIT:g})",
+        kind="number",
+        type=positive_float,
+        metavar="SECONDS",
+        default=DEFAULT_THROTTLE_WAIT,
+    ),
+    Option(
         "--rate-limit",
+        LIMITS,
+        "send at most RATE requests: per second (5) or per s/m/h/d (100/m), as `st run --rate-limit` takes (default: no limit)",
+        kind="rate",
         type=rate_limit,
         metavar="RATE",
-        help="send at most RATE requests: per second (5) or per s/m/h/d (100/m), as `st run --rate-limit` takes (default: no limit)",
-    )
-    option(
-        "--throttle-wait",
-        type=positive_float,
-        default=DEFAULT_THROTTLE_WAIT,
-        metavar="SECONDS",
-        help=f"longest a throttled request (429, 503 with Retry-After) waits in all (default: {DEFAULT_THROTTLE_WAIT:g})",
-    )
+    ),
+    Option("--ca-bundle", TRANSPORT, "PEM file of CAs to trust for TLS", kind="path", type=existing_file, metavar="FILE"),
+    Option("--insecure", TRANSPORT, "do not verify TLS certificates (the reports say so)", kind="boolean", default=False),
+    Option(
+        "--follow-redirects",
+        TRANSPORT,
+        "follow 307/308 redirects (never sending Authorization to another origin); by default a redirect is the answer",
+        kind="boolean",
+        default=False,
+    ),
+    Option("--strict", VERDICT, "a failed SHOULD fails the run too (pytest's --strict)", kind="boolean", default=False, ours=False),
+    Option(
+        "--waivers",
+        VERDICT,
+        "YAML list of waivers (id, reason, expires): a failed SHOULD they name shows as waived",
+        kind="path",
+        type=existing_file,
+        metavar="FILE",
+    ),
+    Option(
+        "--html",
+        REPORTS,
+        f"the HTML report (default: {DEFAULT_REPORTS_DIR}/report.html)",
+        kind="path",
+        metavar="FILE",
+        dest="htmlpath",
+        ours=False,
+    ),
+    Option(
+        "--junitxml",
+        REPORTS,
+        f"the JUnit file (default: {DEFAULT_REPORTS_DIR}/junit.xml)",
+        kind="path",
+        metavar="FILE",
+        dest="xmlpath",
+        ours=False,
+    ),
+    Option(
+        "--verdict",
+        REPORTS,
+        f"where verdict.json goes (default: {DEFAULT_REPORTS_DIR}/verdict.json when the suite runs)",
+        kind="path",
+        metavar="FILE",
+    ),
+    Option(
+        "--evidence",
+        REPORTS,
+        f"where the redacted exchanges go, one JSON line per case (default: {DEFAULT_REPORTS_DIR}/evidence.jsonl when the suite runs)",
+        kind="path",
+        metavar="FILE",
+    ),
+    Option(
+        "--summary",
+        REPORTS,
+        f"where the verdict goes as Markdown, for CI step summaries (default: {DEFAULT_REPORTS_DIR}/summary.md when the suite runs)",
+        kind="path",
+        metavar="FILE",
+    ),
+    Option(
+        "--config",
+        CONFIG,
+        f"the configuration file (TOML; default: ./{STANDALONE}, else ./pyproject.toml's [tool.graph-sync-conformance])",
+        kind="",
+        metavar="FILE",
+    ),
+)
+BY_FLAG = {option.flag: option for option in OPTIONS}
+
+FILE_ONLY = (
+    Key("token-env", "token_env", "variable"),
+    Key("client-secret-env", "secret_env", "variable"),
+)
+"""What only the configuration file says: the names of the variables that hold the credentials."""
+FILE_KEYS = (*(option.key() for option in OPTIONS if option.kind), *FILE_ONLY)
 
 
-FILE_OPTIONS = ("--waivers", "--ca-bundle", "--html", "--junitxml", "--junit-xml", "--verdict", "--evidence", "--summary")
+def declare(parser: pytest.Parser) -> None:
+    """The suite's own options, in the groups the README names. Declared without defaults: what was
+    not given is taken from the configuration file or, failing that, the option's default (`resolve`)."""
+    for option in OPTIONS:
+        if not option.ours:
+            continue
+        group = parser.getgroup(f"graph-sync-conformance: {option.group.lower()}", f"graph-sync-conformance: {option.group}")
+        if option.kind == "boolean":
+            group.addoption(option.flag, action="store_true", default=None, help=option.help)
+        elif option.kind == "list":
+            group.addoption(option.flag, dest=option.attribute, action="append", type=option.type, metavar=option.metavar, help=option.help)
+        else:
+            group.addoption(option.flag, dest=option.attribute, type=option.type, metavar=option.metavar, help=option.help)
+
+
+FILE_OPTIONS = ("--waivers", "--ca-bundle", "--html", "--junitxml", "--junit-xml", "--verdict", "--evidence", "--summary", "--config")
 """Options whose value is a file: given as `--option FILE`, pytest reads FILE as a test path before it
 knows the suite's options, moves its rootdir to FILE's folder, ignores the project's configuration
 and would collect the wrong tests. Only `--option=FILE` is safe."""
@@ -237,15 +368,16 @@ def joined(args: Sequence[str]) -> list[str]:
 
 
 def run_config(config: pytest.Config, *, now: float) -> RunConfig:
-    """The run's configuration from pytest's parsed options, its ini values and the environment: the one
-    place that reads them. Raises UsageError for what cannot be used."""
+    """The run's configuration from pytest's parsed options, its ini values, the configuration file and
+    the environment: the one place that reads them. Raises UsageError for what cannot be used."""
     if spaced := file_options_in_space_form(config.invocation_params.args):
         flag = spaced[0]
         raise UsageError(
             f"{flag}: write {flag}=FILE, with '=' (given as two arguments, pytest takes FILE for a test path "
             "before it knows this option, and would run the wrong tests)"
         )
-    target, source = _target(config)
+    settings = resolve(config, config_file(config.getoption("config"), config.invocation_params.dir))
+    target, source = settings.get("base_url"), settings.target_given
     if target is not None:
         if not target.strip():
             raise UsageError(empty_target(source))
@@ -253,22 +385,112 @@ def run_config(config: pytest.Config, *, now: float) -> RunConfig:
             base_url(target)
         except argparse.ArgumentTypeError as exc:
             raise UsageError(f"{source}: {exc}") from None
-    waivers_file = config.getoption("waivers")
+    waivers_file = settings.get("waivers")
     try:
         waivers = load_waivers(Path(waivers_file), date.today()) if waivers_file else Waivers.none()
     except WaiverError as exc:
         raise UsageError(f"--waivers: {exc}") from None
-    return build(
-        config.getoption,
+    run = build(
+        settings.get,
         base_url=target,
         env=os.environ,
         waivers=waivers,
-        reports=_report_paths(config),
-        strict=_strict(config),
+        reports=_report_paths(config, settings),
+        strict=bool(settings.get("strict")),
         narrowed=narrowing(config),
         quiet=config.get_verbosity() < 0,
         now=now,
     )
+    return replace(run, settings=settings.reported(run))
+
+
+def config_file(given: str | None, folder: Path) -> ConfigFile | None:
+    """The configuration file's checked settings, if there is a file (conformance/configfile.py)."""
+    path = locate(given, folder)
+    return load(path, FILE_KEYS) if path is not None else None
+
+
+ADDOPTS = "PYTEST_ADDOPTS"
+
+
+def given_in(args: Sequence[str], flags: Sequence[str]) -> bool:
+    """Whether one of `flags` is among the arguments (alone, or as `--flag=value`; pytest takes no abbreviations)."""
+    return any(arg in flags or arg.partition("=")[0] in flags for arg in args if arg.startswith("--"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option's value and where it came from: the command line over the environment (PYTEST_ADDOPTS,
+    or the option's own variable) over the configuration file over the default."""
+
+    values: dict[str, Any]
+    """dest -> value; a dest not here is read from pytest's options as parsed."""
+    sources: dict[str, str]
+    """option name -> cli, env:VARIABLE, file:PATH or default."""
+    parsed: Callable[[str], Any]
+    target_given: str = ""
+    """Where the base URL came from, as a message names it (`--base-url`, `PYTEST_BASE_URL`, ...)."""
+
+    def get(self, dest: str) -> Any:
+        return self.values[dest] if dest in self.values else self.parsed(dest)
+
+    def reported(self, run: RunConfig) -> dict[str, dict[str, Any]]:
+        """verdict.json's `settings`: each option's value and source; a credential by its source alone."""
+        shown = {
+            option.name: {"value": _plain(self.get(option.attribute)), "source": self.sources[option.name]}
+            for option in OPTIONS
+            if option.name in self.sources
+        }
+        shown["application-id"]["value"] = list(run.application_ids)  # the ones derived from the seed, when none was given
+        shown["base-url"] = {"value": public_url(run.base_url) if run.base_url else None, "source": self.sources["base-url"]}
+        for key in FILE_ONLY:
+            shown[key.name] = {"value": self.get(key.dest), "source": self.sources[key.name]}
+        if run.credentials is not None:
+            shown["client-secret"] = {"source": f"env:{self.get('secret_env')}"}
+        elif run.token is not None and not run.embedded:
+            shown["token"] = {"source": self.sources.get("token", f"env:{self.get('token_env')}")}
+        return shown
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON states it: a rate limit as written (`100/m`), a list as a list."""
+    if isinstance(value, RateLimit):
+        return str(value)
+    return list(value) if isinstance(value, list | tuple) else value
+
+
+def resolve(config: pytest.Config, file: ConfigFile | None) -> Settings:
+    """Each option's value and source (`Settings`), from pytest's parsed options and the file."""
+    args = config.invocation_params.args
+    addopts = shlex.split(os.environ.get(ADDOPTS, ""))
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    from_file = file.values if file is not None else {}
+    for option in OPTIONS:
+        flags = (option.flag, "--junit-xml") if option.flag == "--junitxml" else (option.flag,)
+        parsed = config.getoption(option.attribute, None)
+        if option.flag in ("--base-url", "--token", "--config"):
+            continue  # the target's sources are its own (`_target`), a credential has no value to show
+        if given_in(args, flags):
+            sources[option.name] = "cli"
+        elif given_in(addopts, flags):
+            sources[option.name] = f"env:{ADDOPTS}"
+        elif option.attribute in from_file and file is not None:
+            values[option.attribute], sources[option.name] = from_file[option.attribute], file.source
+        elif parsed not in (None, False, []):  # given by the ini file's addopts (or, for --strict, its strict value)
+            sources[option.name] = f"file:{config.inipath}"
+        else:
+            values[option.attribute], sources[option.name] = option.default, "default"
+    if sources["strict"] == "default" and _strict_ini(config):  # `strict = true`
+        values["strict"], sources["strict"] = True, f"file:{config.inipath}"
+    for key, default in zip(FILE_ONLY, (TOKEN_ENV, SECRET_ENV), strict=True):
+        in_file = file is not None and key.dest in file.values
+        values[key.dest] = file.values[key.dest] if file is not None and in_file else default
+        sources[key.name] = file.source if file is not None and in_file else "default"
+    if config.getoption("token", None) is not None:
+        sources["token"] = "cli" if given_in(args, ("--token",)) else f"env:{ADDOPTS}"
+    values["base_url"], said, sources["base-url"] = _target(config, file)
+    return Settings(values, sources, config.getoption, said)
 
 
 BASE_URL_ENV = "PYTEST_BASE_URL"
@@ -280,7 +502,8 @@ def given_target(args: Sequence[str], env: Mapping[str, str]) -> tuple[str | Non
     option). None when neither gives one at all: an empty value is a value, and never means the
     embedded server (it is what a missing CI secret gives)."""
     value: str | None = None
-    for arg, following in itertools.pairwise([*args, *shlex.split(env.get("PYTEST_ADDOPTS", "")), ""]):
+    # As pytest reads them: PYTEST_ADDOPTS first, the command line after it (its last --base-url wins).
+    for arg, following in itertools.pairwise([*shlex.split(env.get(ADDOPTS, "")), *args, ""]):
         if arg == "--base-url":
             value = following
         elif arg.startswith("--base-url="):
@@ -292,6 +515,16 @@ def given_target(args: Sequence[str], env: Mapping[str, str]) -> tuple[str | Non
     return None, ""
 
 
+def file_target(args: Sequence[str], folder: Path) -> tuple[str | None, str]:
+    """The base URL the configuration file gives (`--config=FILE` among `args`, else the one found in
+    `folder`), and where: what `graph-sync-conformance run` checks before it starts pytest."""
+    given = next((arg.partition("=")[2] for arg in joined(args) if arg.startswith("--config=")), None)
+    file = config_file(given, folder)
+    if file is None or "base_url" not in file.values:
+        return None, ""
+    return file.values["base_url"], f"base-url in {file.path}"
+
+
 def empty_target(source: str) -> str:
     """What a blank base URL means, said once for `pytest` and `graph-sync-conformance run` alike."""
     return (
@@ -300,15 +533,20 @@ def empty_target(source: str) -> str:
     )
 
 
-def _target(config: pytest.Config) -> tuple[str | None, str]:
-    """The base URL and where it was given (`given_target`), or the `base_url` ini value."""
-    value, source = given_target(config.invocation_params.args, os.environ)
+def _target(config: pytest.Config, file: ConfigFile | None) -> tuple[str | None, str, str]:
+    """The base URL, where a message says it was given, and its source: the command line (with
+    PYTEST_ADDOPTS) or PYTEST_BASE_URL (`given_target`), the configuration file, the `base_url` ini value."""
+    args = config.invocation_params.args
+    value, given = given_target(args, os.environ)
     if value is not None:
         parsed = config.getoption("base_url")
-        return (value if parsed is None else parsed), source
+        source = f"env:{BASE_URL_ENV}" if given == BASE_URL_ENV else "cli" if given_in(args, ("--base-url",)) else f"env:{ADDOPTS}"
+        return (value if parsed is None else parsed), given, source
+    if file is not None and "base_url" in file.values:
+        return file.values["base_url"], f"base-url in {file.path}", file.source
     if _in_ini_file(config, "base_url"):
-        return str(config.getini("base_url")), f"the base_url ini value ({config.inipath})"
-    return None, ""
+        return str(config.getini("base_url")), f"the base_url ini value ({config.inipath})", f"file:{config.inipath}"
+    return None, "", "default"
 
 
 def _in_ini_file(config: pytest.Config, name: str) -> bool:
@@ -319,25 +557,25 @@ def _in_ini_file(config: pytest.Config, name: str) -> bool:
         return name in config.inicfg
 
 
-def _report_paths(config: pytest.Config) -> ReportPaths:
+def _report_paths(config: pytest.Config, settings: Settings) -> ReportPaths:
     """Where the reports go: the user's choices, and reports/ for the rest when the session runs the suite."""
     runs = runs_suite(config.args, pyargs=config.option.pyargs, invocation_dir=config.invocation_params.dir)
     default = ReportPaths.in_folder(DEFAULT_REPORTS_DIR) if runs else ReportPaths()
     pytest_html = hasattr(config.option, "htmlpath")  # the plugin can be left out with -p no:html
-    verdict = config.getoption("verdict") or default.verdict
+    verdict = settings.get("verdict") or default.verdict
     beside_verdict = str(Path(verdict).with_name("summary.md")) if verdict else None
     return ReportPaths(
-        html=(config.option.htmlpath or default.html) if pytest_html else None,
-        junit=config.option.xmlpath or default.junit,
+        html=(settings.get("htmlpath") or default.html) if pytest_html else None,
+        junit=settings.get("xmlpath") or default.junit,
         verdict=verdict,
-        evidence=config.getoption("evidence") or default.evidence,
-        summary=config.getoption("summary") or beside_verdict,
+        evidence=settings.get("evidence") or default.evidence,
+        summary=settings.get("summary") or beside_verdict,
     )
 
 
-def _strict(config: pytest.Config) -> bool:
-    """pytest's own --strict (or `strict = true`) also makes a failed SHOULD fail the run."""
+def _strict_ini(config: pytest.Config) -> bool:
+    """pytest's `strict = true` ini value (its --strict, or the file's `strict`, come first)."""
     try:
-        return bool(config.getoption("strict") or config.getini("strict"))
+        return bool(config.getini("strict"))
     except ValueError:  # a pytest without the strict ini option
-        return bool(config.getoption("strict", False))
+        return False

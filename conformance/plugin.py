@@ -35,6 +35,7 @@ from .reporting import Reporter
 from .server import BackgroundServer, ReferenceServer
 from .stash import COLLECTOR, CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, LINE, PROGRESS, REDACTOR, RESTORE, RUN, STATS, STATS_OUTPUT
 from .stats import RunStats
+from .usage import nothing_here
 from .verdict import header
 
 
@@ -149,6 +150,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     with usage_errors():
         check(items, narrowed=narrowed(config.args))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pytest started in a folder without the suite, with no test path, found nothing: say what to do
+    (exit 4) rather than "no tests ran" (exit 5)."""
+    config = session.config
+    if not session.items and config.args_source is pytest.Config.ArgsSource.INVOCATION_DIR and not hasattr(config, "workerinput"):
+        raise pytest.UsageError(nothing_here(config.invocation_params.dir))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

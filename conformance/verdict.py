@@ -40,6 +40,7 @@ def header(run: RunConfig, target: str) -> dict[str, Any]:
         "target": {"base_url": public_url(target), "embedded": run.embedded},
         "seed": run.seed,
         "configuration": run.reported(),
+        "settings": dict(run.settings),
     }
 
 

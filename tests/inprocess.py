@@ -74,14 +74,16 @@ def _drawn_once(campaign: Campaign, probe: GeneratedProbe, batch_seed: int, size
 _GENERATED = Campaign.generated
 
 
-def run_pytest(args: Sequence[str], *, folder: Path, env: Environment | None = None, draw_anew: bool = False) -> Done:
+def run_pytest(
+    args: Sequence[str], *, folder: Path, env: Environment | None = None, draw_anew: bool = False, plugins: Sequence[object] = ()
+) -> Done:
     """`python -m pytest ARGS`, run in this process from `folder`. Generated cases already drawn by an
     earlier run of this process are taken from it (about a second a run), unless `draw_anew`: what a
-    test comparing the cases of two runs asks for."""
+    test comparing the cases of two runs asks for. `plugins`: objects registered for the run (pytest.main's)."""
     out, err = io.StringIO(), io.StringIO()
     drawing = contextlib.nullcontext() if draw_anew else patch.object(Campaign, "generated", _drawn_once)
     with launched_in(folder, env), redirect_stdout(out), redirect_stderr(err), drawing:
-        code = pytest.main(list(args))
+        code = pytest.main(list(args), plugins=list(plugins))
     return Done(int(code), out.getvalue(), err.getvalue())
 
 

@@ -73,8 +73,8 @@ def test_readme_documents_every_option_of_the_plugin(tmp_path) -> None:
     help_text = subprocess.run(
         [sys.executable, "-m", "pytest", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     ).stdout
-    group = help_text.split("Create synchronization conformance:", 1)[1].split("\n\n", 1)[0]
-    options = re.findall(r"^  (--[a-z-]+)", group, re.M)
+    groups = [part.split("\n\n", 1)[0] for part in help_text.split("\ngraph-sync-conformance: ")[1:]]
+    options = re.findall(r"^  (--[a-z-]+)", "\n".join(groups), re.M)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert options and not [name for name in options if f"`{name}" not in readme]
     for variable in ("GRAPH_TOKEN", "GRAPH_CLIENT_SECRET", "PYTEST_BASE_URL"):

@@ -70,6 +70,11 @@ def test_structured_data_stays_valid_whatever_the_token(token: str) -> None:
             "request_timeout_seconds": 10, "run_timeout_seconds": 900, "max_body_bytes": 1, "follow_redirects": True,
             "tls_verification": "on", "strict": False,
         },
+        "settings": {
+            "base-url": {"value": "http://127.0.0.1:8000/beta", "source": "cli"}, "max-examples": {"value": 1, "source": "file:/c/g.toml"},
+            "seed": {"value": 1, "source": "env:PYTEST_ADDOPTS"}, "token-env": {"value": "GRAPH_TOKEN", "source": "default"},
+            "token": {"source": "env:GRAPH_TOKEN"},
+        },
         "started": "2026-11-25T14:10:23Z",
         "finished": "2026-11-25T14:10:25Z",
         "stopped": None,
@@ -84,6 +89,7 @@ def test_structured_data_stays_valid_whatever_the_token(token: str) -> None:
     del reread["echoed"], original["echoed"]
     assert not list(verdict_validator().iter_errors(reread))
     assert reread["seed"] == 1 and reread["configuration"]["follow_redirects"] is True
+    assert reread["settings"]["seed"] == {"value": 1, "source": "env:PYTEST_ADDOPTS"}
     assert reread["started"] == "2026-11-25T14:10:23Z"
     assert [r["id"] for r in reread["requirements"]] == [r.id for r in REQUIREMENTS]
     assert Redactor([token]).data(reread) == reread  # redacting twice changes nothing

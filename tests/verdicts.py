@@ -21,7 +21,14 @@ def verdict(outcomes: dict[str, str] | None = None, judged: list[str] | None = N
     ids = judged if judged is not None else [r.id for r in REQUIREMENTS]
     rows = {rid: Row(rid, Outcome((outcomes or {}).get(rid, "pass")), reason=f"why {rid}") for rid in ids}
     stats = RunStats()
-    run = RunConfig(base_url=target, token=None, application_ids=("00000000-0000-0000-0000-000000000001",))
+    settings: dict[str, dict[str, Any]] = {
+        "base-url": {"value": target, "source": "cli"},
+        "max-examples": {"value": 40, "source": "default"},
+        "seed": {"value": 20260206, "source": "default"},
+        "token-env": {"value": "GRAPH_TOKEN", "source": "default"},
+        "token": {"source": "env:GRAPH_TOKEN"},
+    }
+    run = RunConfig(base_url=target, token=None, application_ids=("00000000-0000-0000-0000-000000000001",), settings=settings)
     times = {"started": "2026-11-25T02:17:00Z", "finished": "2026-11-25T02:19:30Z", "stopped": None}
     data = document(decide(rows, None), {**header(run, target), **times, "traffic": stats.as_dict(), "coverage": stats.coverage.as_dict()})
     return json.loads(json.dumps(data))  # as read back from the file: plain JSON values, no enums
