@@ -88,12 +88,13 @@ def _spellings(character: str) -> list[tuple[str, str]]:
 
 
 def _spelled(character: str) -> str:
-    """Any spelling of the character, its two cases as one class (the shortest pattern)."""
+    """Any spelling of the character, its two cases as one class (the shortest pattern), escapes
+    first: `&` must not match the start of `&amp;` and leave `amp;` behind."""
     spellings = _spellings(character)
     cases = [first for first, rest in spellings if first in _cases(character) and not rest]
     others = [re.escape(first) + rest for first, rest in spellings if first not in cases or rest]
     literal = f"[{''.join(map(re.escape, cases))}]" if len(cases) > 1 else re.escape(cases[0])
-    return "(?:" + "|".join([literal, *others]) + ")"
+    return "(?:" + "|".join([*others, literal]) + ")"
 
 
 def _bounded(secret: str, first: str, rest: str) -> str:
@@ -114,9 +115,10 @@ def _alternatives(secret: str) -> list[str]:
     """The regular expressions matching one secret, each character as itself or escaped: one per
     spelling of its first character, followed by any spelling of the rest. Every alternative then
     starts with a literal character, so the engine skips to the places where a secret could begin
-    (five times faster over a JSON body than one group per character throughout)."""
+    (five times faster over a JSON body than one group per character throughout). Escapes first, as
+    in `_spelled`."""
     rest = "".join(_spelled(character) for character in secret[1:])
-    return [_bounded(secret, first, more + rest) for first, more in _spellings(secret[0])]
+    return [_bounded(secret, first, more + rest) for first, more in sorted(_spellings(secret[0]), key=lambda s: not s[1])]
 
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -126,17 +128,29 @@ B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 class Encoded:
     """A secret's bytes as a base64 text holds them at one alignment: `core`, the characters its bytes
     alone decide; `lead` and `trail`, the characters the one just before and just after the core may
-    be (each shares bits with the neighbouring bytes, empty where the core ends on a byte boundary)."""
+    be (each shares bits with the neighbouring bytes, empty where the core ends on a byte boundary).
+    The pattern looks for the core alone (a literal, so the engine skips ahead); `around` takes in the
+    rest."""
 
     core: str
     lead: frozenset[str]
     trail: frozenset[str]
 
-    def pattern(self) -> str:
-        """The core (a literal first character), its trailing character and padding; the leading one is
-        taken in by `Redactor.spans` (a class first would cost the pattern its literal start)."""
-        trail = f"(?:[{re.escape(''.join(sorted(self.trail)))}]={{0,2}})?" if self.trail else "={0,2}"
-        return re.escape(self.core) + trail
+    def around(self, text: str, start: int, at: int) -> tuple[int, int] | None:
+        """Where this encoding stands in `text` when its core begins at `start`: from the character
+        before the core when that may hold part of the secret (and is not before `at`, already
+        masked), to the character after it likewise and any padding that follows; None when the core
+        is not there."""
+        if not text.startswith(self.core, start):
+            return None
+        end = start + len(self.core)
+        if start > at and text[start - 1] in self.lead:
+            start -= 1
+        if end < len(text) and text[end] in self.trail:
+            end += 1
+        while end < len(text) and end - start < len(self.core) + 4 and text[end] == "=":
+            end += 1
+        return start, end
 
 
 def _base64(data: bytes, offset: int, url: bool) -> Encoded:
@@ -200,8 +214,8 @@ class Compiled:
 
     pattern: re.Pattern[str]
     """Each secret, spelt or encoded, in one pass (a mask already there matched first and kept)."""
-    leads: tuple[tuple[str, frozenset[str]], ...]
-    """Each base64 core whose leading character is taken in when it is one of these."""
+    encoded: tuple[Encoded, ...]
+    """Each secret's base64 cores, with the characters around them that may hold part of it."""
     blocks: re.Pattern[str] | None
     """Blocks of the secrets, any piece at least `piece_length` long holds one whole."""
     pieces: dict[str, list[Piece]]
@@ -213,14 +227,14 @@ class Compiled:
         redacting twice changes nothing. An encoded form shorter than `PIECE_FROM` is left out (the hex
         of `T` is `54`, a number in any body)."""
         alternatives: list[tuple[int, str]] = []
-        leads: list[tuple[str, frozenset[str]]] = []
+        encoded: list[Encoded] = []
         pieces: dict[str, list[Piece]] = {}
         for secret in secrets:
             alternatives += [(len(secret), a) for a in _alternatives(secret)]
             whole, cores = _encodings(secret)
             alternatives += [(len(w), _bounded(w, w[0], re.escape(w[1:]))) for w in whole if len(w) >= PIECE_FROM]
-            alternatives += [(len(c.core), c.pattern()) for c in cores]
-            leads += [(c.core, c.lead) for c in cores if c.lead]
+            alternatives += [(len(c.core), re.escape(c.core)) for c in cores]
+            encoded += cores
             if (shortest := piece_length(secret)) is not None:
                 folded, size = "".join(map(_fold, secret)), shortest // 2
                 for offset in range(0, len(secret) - size + 1, size):
@@ -229,18 +243,20 @@ class Compiled:
         pattern = re.compile("|".join([re.escape(MASK), *dict.fromkeys(ordered)]))
         # Each block in either case of its first character, a literal, so that the engine skips ahead.
         blocks = [re.escape(c) + f"(?i:{re.escape(block[1:])})" for block in pieces for c in _cases(block[0])]
-        return cls(pattern, tuple(leads), re.compile("|".join(blocks)) if blocks else None, pieces)
+        return cls(pattern, tuple(encoded), re.compile("|".join(blocks)) if blocks else None, pieces)
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Where `text` holds a secret, left to right, none overlapping: each match of the pattern (a
-        base64 core with the character before it when that may hold part of the secret), then the
-        pieces in the text between two matches."""
+        base64 core with the characters around it that may hold part of the secret), then the pieces
+        in the text between two matches."""
         at = 0
         for match in self.pattern.finditer(text):
             start, end = match.span()
-            matched = match.group()
-            if start > at and any(text[start - 1] in lead for core, lead in self.leads if matched.startswith(core)):
-                start -= 1
+            # A base64 core: the characters around it that share its bits, by every core there (a
+            # secret that repeats itself can have the core of another alignment match first).
+            around = [span for encoded in self.encoded if (span := encoded.around(text, start, at))]
+            if around:
+                start, end = min(s for s, _ in around), max(end, *(e for _, e in around))
             yield from self._pieces(text, at, start)
             yield start, end
             at = end

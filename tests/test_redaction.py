@@ -3,6 +3,7 @@ structured data is redacted value by value, and a one-character token leaves eve
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -12,12 +13,12 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conformance.catalogue import BY_ID, REQUIREMENTS
-from conformance.redaction import ANYWHERE_FROM, MASK, TOKEN_CHARACTERS, Redactor
-from conformance.server import BackgroundServer
+from conformance.redaction import ANYWHERE_FROM, MASK, PIECE_FROM, TOKEN_CHARACTERS, Redactor, piece_length
+from conformance.server import BackgroundServer, ReferenceServer
 
 from .conftest import _outcomes, verdict_validator
 from .test_certification import PRODUCT, cli
@@ -244,3 +245,107 @@ def test_the_head_of_a_body_is_masked_as_the_whole_body_would_be(
     body = ("x" * before + (" " + echoed) * copies + " " + "y" * 500).encode()
     redactor = Redactor([secret])
     assert redactor.head(body, limit) == redactor.binary(body)[:limit]
+
+
+# --- encodings a server may echo, and the suite's vocabulary --------------------------------------
+
+TOKEN_ALPHABET = st.sampled_from("ABCxyz019+/=-._~\"\\&<>'")
+
+
+def _base64_masked(secret: str, before: bytes, after: bytes, url: bool, padded: bool) -> tuple[str, str]:
+    """`before + secret + after` base64-encoded, and what redaction must make of it: every character
+    holding a bit of the secret's bytes masked (worked out here from the bit positions, not from the
+    Redactor's own arithmetic), padding right after them taken in."""
+    encode = base64.urlsafe_b64encode if url else base64.b64encode
+    data = secret.encode()
+    blob = encode(before + data + after).decode()
+    blob = blob if padded else blob.rstrip("=")
+    first, last = 8 * len(before) // 6, -(-8 * (len(before) + len(data)) // 6)
+    return blob, blob[:first] + MASK + blob[last:].lstrip("=")
+
+
+@settings(deadline=None)
+@given(
+    st.text(TOKEN_ALPHABET, min_size=ANYWHERE_FROM, max_size=48),
+    st.binary(max_size=20),
+    st.binary(max_size=20),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_secret_inside_any_base64_text_is_masked(secret: str, before: bytes, after: bytes, url: bool, padded: bool) -> None:
+    """Wherever the secret sits in a longer text (`Bearer T`, `{"token": "T"}`), at any of the three
+    byte alignments, base64 or base64url, padded or not: every character that holds any bit of it is
+    masked, and nothing else."""
+    blob, masked = _base64_masked(secret, before, after, url, padded)
+    assert Redactor([secret]).text(f"x-echo: {blob};") == f"x-echo: {masked};"
+
+
+def _encoded(secret: str, how: str) -> str:
+    return {
+        "upper": secret.upper(),
+        "lower": secret.lower(),
+        "swapped": secret.swapcase(),
+        "hex": secret.encode().hex(),
+        "HEX": secret.encode().hex().upper(),
+        "json": json.dumps(secret)[1:-1],
+        "json-all": "".join(f"\\u{ord(c):04x}" for c in secret),
+        "html": html.escape(secret),
+        "html-attribute": html.escape(secret).replace("&#x27;", "&apos;"),
+        "percent": quote(secret, safe=""),
+        "percent-twice": quote(quote(secret, safe=""), safe=""),
+    }[how]
+
+
+ENCODINGS = ["upper", "lower", "swapped", "hex", "HEX", "json", "json-all", "html", "html-attribute", "percent", "percent-twice"]
+
+
+@settings(deadline=None)
+@given(
+    st.text(TOKEN_ALPHABET, min_size=1, max_size=40).filter(lambda s: s.strip() == s),
+    st.sampled_from(ENCODINGS),
+    st.sampled_from(['"{}"', "Bearer {}", "?access_token={}&x=1", "<b>{}</b>", "{} ", "a: {}\nb: 1"]),
+)
+def test_a_secret_echoed_in_any_encoding_is_masked(secret: str, how: str, context: str) -> None:
+    """Case folded, hex in either case, JSON-escaped (`\\"`, `\\\\`, `\\u0041`), HTML-escaped with named
+    references, percent-encoded once or twice: masked as the secret itself is, whatever its length
+    (an encoded form shorter than PIECE_FROM characters is the one exception: it occurs by chance)."""
+    echoed = _encoded(secret, how)
+    assume(len(echoed) >= PIECE_FROM or how not in ("hex", "HEX"))
+    assume(Redactor([secret]).text(context.format("")) == context.format(""))
+    assert Redactor([secret]).text(context.format(echoed)) == context.format(MASK), (secret, echoed)
+
+
+@settings(deadline=None)
+@given(st.text(TOKEN_ALPHABET, min_size=2 * PIECE_FROM, max_size=80), st.data())
+def test_a_secret_split_over_two_headers_leaves_neither_part(secret: str, data: st.DataObject) -> None:
+    """Cut anywhere that leaves each part at least `piece_length` long (its two halves, and any cut of
+    a long token ANYWHERE_FROM characters from either end), each part is masked where it stands: in
+    two headers, or two lines."""
+    shortest = piece_length(secret)
+    assert shortest is not None and shortest <= len(secret) // 2
+    cut = data.draw(st.integers(shortest, len(secret) - shortest))
+    text = f"X-A: {secret[:cut]}\nX-B: {secret[cut:]}\n"
+    assert Redactor([secret]).text(text) == f"X-A: {MASK}\nX-B: {MASK}\n", (secret, cut)
+
+
+@pytest.mark.parametrize("token", ["pass", "MUST", "FAIL", "fail", "SKIP", "warn", "SYNC-ID-GUID", "requirements", "POST"])
+def test_a_token_that_is_a_word_of_the_suite_leaves_the_verdict_intact(token: str, run_suite, tmp_path: Path) -> None:
+    """`--token=pass` once turned every outcome into the mask, `--token=MUST` every level: verdict.json
+    broke its schema and `diff` saw regressions. Now the suite's words never pass through the Redactor:
+    two runs are schema-valid verdicts, every row as the catalogue has it, and `diff` finds nothing."""
+    server = ReferenceServer(token=token)
+    background = BackgroundServer(server.app(), server.base_path).start()
+    try:
+        runs = [run_suite("--base-url", background.url, "--token", token, "--max-examples", "5") for _ in range(2)]
+    finally:
+        background.stop()
+    for run in runs:
+        assert run.exit_code == 0, run.output
+        assert run.verdict is not None and not list(verdict_validator().iter_errors(run.verdict))
+        rows = {r["id"]: (r["outcome"], r["level"], r["statement"]) for r in run.verdict["requirements"]}
+        assert rows == {r.id: ("pass", str(r.level), r.statement) for r in REQUIREMENTS}
+        assert MASK not in (run.reports / "summary.md").read_text(encoding="utf-8")
+        assert re.search(r"^SYNC-ID-GUID +MUST +PASS", run.output, re.M), run.output
+    paths = [str(run.reports / "verdict.json") for run in runs]
+    done = cli(tmp_path, "diff", *paths)
+    assert done.returncode == 0 and "regressed" not in done.stdout, done.stdout + done.stderr
