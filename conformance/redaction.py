@@ -18,7 +18,7 @@ do, so no token can corrupt a report however short or common it is. The rules:
 - a secret's UTF-8 bytes encoded (`_encodings`): base64 and base64url, padded or not, also where the
   secret sits inside a longer encoded text (`Bearer T` or `{"token": "T"}` encoded): the characters
   its bytes alone decide, at each of the three alignments, and the one at either end its bytes share
-  with their neighbours; hex in either case;
+  with their neighbours; hex in either case; the same of the secret as JSON escapes it;
 - a piece of a secret (`piece_length`: half of it, or `ANYWHERE_FROM` characters of a long one, never
   fewer than `PIECE_FROM`) is masked as a secret of its length is, so that a token split over two
   headers leaves neither half.
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -171,13 +172,18 @@ def _base64(data: bytes, offset: int, url: bool) -> Encoded:
 
 def _encodings(secret: str) -> tuple[list[str], list[Encoded]]:
     """A secret's bytes encoded, as literal texts masked like a secret of their length, and as base64
-    cores masked anywhere (those at least `ANYWHERE_FROM` characters: a shorter one occurs by chance)."""
-    data = secret.encode("utf-8", "surrogatepass")
-    whole = {binascii.hexlify(data).decode(), binascii.hexlify(data).decode().upper()}
-    for url in (False, True):
-        padded = (base64.urlsafe_b64encode if url else base64.b64encode)(data).decode()
-        whole |= {padded, padded.rstrip("=")}
-    cores = [_base64(data, offset, url) for offset in range(3) for url in (False, True)]
+    cores masked anywhere (those at least `ANYWHERE_FROM` characters: a shorter one occurs by chance).
+    Its bytes as they are, and as JSON writes them when that differs (a token with `"` or `\\` in
+    `{"token": "T"}`, encoded)."""
+    whole: set[str] = set()
+    cores: list[Encoded] = []
+    for text in dict.fromkeys([secret, json.dumps(secret, ensure_ascii=False)[1:-1]]):
+        data = text.encode("utf-8", "surrogatepass")
+        whole |= {binascii.hexlify(data).decode(), binascii.hexlify(data).decode().upper()}
+        for url in (False, True):
+            padded = (base64.urlsafe_b64encode if url else base64.b64encode)(data).decode()
+            whole |= {padded, padded.rstrip("=")}
+        cores += [_base64(data, offset, url) for offset in range(3) for url in (False, True)]
     return sorted(whole, key=len, reverse=True), [c for c in cores if len(c.core) >= ANYWHERE_FROM]
 
 

@@ -17,6 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conformance.catalogue import BY_ID, REQUIREMENTS
+from conformance.config import refused_tokens
 from conformance.redaction import ANYWHERE_FROM, MASK, PIECE_FROM, TOKEN_CHARACTERS, Redactor, piece_length
 from conformance.server import BackgroundServer, ReferenceServer
 
@@ -349,3 +350,83 @@ def test_a_token_that_is_a_word_of_the_suite_leaves_the_verdict_intact(token: st
     paths = [str(run.reports / "verdict.json") for run in runs]
     done = cli(tmp_path, "diff", *paths)
     assert done.returncode == 0 and "regressed" not in done.stdout, done.stdout + done.stderr
+
+
+# --- a server that echoes every credential it gets, in every encoding ------------------------------
+
+
+def _echoes(credential: str) -> dict[str, str]:
+    """The credential as a server may echo it back: each spelling the issue found unmasked."""
+    half = len(credential) // 2
+    return {
+        "plain": credential,
+        **{how: _encoded(credential, how) for how in ENCODINGS},
+        "base64": base64.b64encode(credential.encode()).decode(),
+        "base64-bearer": base64.b64encode(f"Bearer {credential}".encode()).decode(),
+        "base64url-json": base64.urlsafe_b64encode(json.dumps({"token": credential}).encode()).decode().rstrip("="),
+        "base64-offset-2": base64.b64encode(b"t=" + credential.encode()).decode(),
+        "half-1": credential[:half],
+        "half-2": credential[half:],
+    }
+
+
+class EchoesEveryEncoding(EchoesCredentials):
+    """Breaks SYNC-CREATE-201 (as EchoesCredentials), and writes whatever credential it gets back in
+    every encoding of `_echoes`, in a header each, on every answer (the 401s to the suite's own
+    altered credentials too), and in the created object's body."""
+
+    def respond(self, request, status, body, headers=None, media_type=None):  # type: ignore[no-untyped-def]
+        credential = request.headers.get("authorization", "").partition(" ")[2]
+        echoes = _echoes(credential) if credential else {}
+        if isinstance(body, dict) and echoes:
+            body = {**body, "debug": echoes}
+        return super().respond(request, status, body, {**(headers or {}), **{f"X-Echo-{k}": v for k, v in echoes.items()}}, media_type)
+
+
+def _views(path: Path, text: str) -> list[str]:
+    """An artifact as a reader may see it: as written, with HTML's escapes undone (twice: pytest-html
+    escapes the log inside an escaped attribute), and each JSON string in it decoded."""
+    views = [text, html.unescape(text), html.unescape(html.unescape(text))]
+    documents = [text] if path.suffix in (".json", ".har") else text.splitlines() if path.suffix == ".jsonl" else []
+    strings: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            [walk(v) for v in value.values()]
+        elif isinstance(value, list):
+            [walk(v) for v in value]
+
+    for document in documents:
+        walk(json.loads(document))
+    return [*views, "\n".join(strings)]
+
+
+def test_no_encoding_of_the_token_or_the_credentials_made_from_it_is_in_any_artifact(run_suite) -> None:
+    """The canary: a token with `"`, `\\`, `&`, `<`, `>` and `'` in it, echoed by the target in every
+    encoding the issue found unmasked, and so are the altered, extended, truncated and case-swapped
+    credentials the suite sends; no spelling of any of them is in report.html, junit.xml,
+    verdict.json, evidence.jsonl, evidence.har, summary.md or the terminal."""
+    token = "canary-\"q\\&<b>'-" + "7f3a9c1e5d2b4860" * 2
+    server = EchoesEveryEncoding(token=token)
+    background = BackgroundServer(server.app(), server.base_path).start()
+    try:
+        run = run_suite("--base-url", background.url, "--token", token)
+    finally:
+        background.stop()
+    assert run.exit_code == 1 and run.caught() == {"SYNC-CREATE-201"}, run.output
+    assert "Traceback" not in run.output
+    artifacts = run.artifacts()
+    assert {p.name for p in artifacts} >= {"report.html", "junit.xml", "verdict.json", "evidence.jsonl", "evidence.har", "summary.md"}
+    credentials = [token, *refused_tokens(token).values()]
+    spellings = {(c, how): echoed for c in credentials for how, echoed in _echoes(c).items()}
+    for (credential, how), echoed in spellings.items():
+        if how.startswith("base64"):
+            # What must go is every character holding a bit of the credential: the blob less its
+            # first and last three characters holds only such characters.
+            echoed = echoed.rstrip("=")[3:-3]
+        for path, text in [*artifacts.items(), (Path("terminal"), run.output)]:
+            assert not any(echoed in view for view in _views(path, text)), (path.name, how, credential)
+    evidence = (run.reports / "evidence.jsonl").read_text(encoding="utf-8")
+    assert evidence.lower().count("x-echo-base64-bearer") > 50 and evidence.count(MASK) > 1000
