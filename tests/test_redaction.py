@@ -375,7 +375,7 @@ class EchoesEveryEncoding(EchoesCredentials):
     every encoding of `_echoes`, in a header each, on every answer (the 401s to the suite's own
     altered credentials too), and in the created object's body."""
 
-    def respond(self, request, status, body, headers=None, media_type=None):  # type: ignore[no-untyped-def]
+    def respond(self, request, status, body, headers=None, media_type=None):
         credential = request.headers.get("authorization", "").partition(" ")[2]
         echoes = _echoes(credential) if credential else {}
         if isinstance(body, dict) and echoes:
@@ -393,10 +393,9 @@ def _views(path: Path, text: str) -> list[str]:
     def walk(value: object) -> None:
         if isinstance(value, str):
             strings.append(value)
-        elif isinstance(value, dict):
-            [walk(v) for v in value.values()]
-        elif isinstance(value, list):
-            [walk(v) for v in value]
+        elif isinstance(value, dict | list):
+            for item in value.values() if isinstance(value, dict) else value:
+                walk(item)
 
     for document in documents:
         walk(json.loads(document))
