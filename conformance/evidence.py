@@ -1,22 +1,25 @@
 """How one exchange is shown to a person (request, response, and a curl that reproduces it) and
 recorded for machines (evidence.jsonl: one JSON line per request that went on the wire).
 
-The text is built from the raw exchange and passed through the Redactor as a whole, so a token a
-server echoes back is masked too. Bodies are truncated for display only; the curl carries the exact
-request body so that it reproduces the case (conformance/reproduction.py). A recorded body that is
-not UTF-8 is kept as base64 of its exact bytes, never tidied into text it was not.
+Each value of an exchange that may carry a secret (the URL, header values, bodies, the reason phrase,
+the error) is passed through the Redactor on its own, so a token a server echoes back is masked; the
+suite's own words around them (the method, `Request:`, `Response:`, field names) never are, so no token
+can turn them into the mask. Bodies are truncated for display only; the curl carries the exact request
+body so that it reproduces the case (conformance/reproduction.py). A recorded body that is not UTF-8 is
+kept as base64 of its exact bytes, never tidied into text it was not.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .exchange import Exchange, Headers, Sent
-from .redaction import Redactor
+from .exchange import Exchange, Headers, Request, Sent
+from .redaction import CREDENTIAL_HEADERS, Redactor
 from .reproduction import curl
 
 DISPLAY_BYTES = 8 * 1024
@@ -52,46 +55,63 @@ def _text(body: bytes, limit: int, redactor: Redactor) -> dict[str, Any]:
 def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) -> dict[str, Any]:
     """The exchange as JSON for machines (verdict.json, the evidence bundle): redacted, bodies capped.
 
-    Redacted value by value (`Redactor.data`) and serialised afterwards by whoever writes it, so a
-    secret that looks like JSON syntax masks string values and never breaks the document. The bodies
-    go in after that, each masked as it is cut (`Redactor.head`): a body is the one value that can be
-    megabytes, and masking it twice would cost twice.
+    Redacted value by value, each value that came from the exchange on its own, and serialised
+    afterwards by whoever writes it: a secret that looks like JSON syntax masks string values and never
+    breaks the document, and one that is a word of the suite's (`POST`) leaves the method and the keys
+    alone. Each body is masked as it is cut (`Redactor.head`): a body is the one value that can be
+    megabytes.
     """
     request = exchange.request
     data: dict[str, Any] = {
-        "request": {"method": request.method, "url": request.url, "headers": [list(h) for h in redactor.headers(request.headers)]},
+        "request": {
+            "method": request.method,
+            "url": redactor.text(request.url),
+            "headers": [list(h) for h in redactor.headers(request.headers)],
+            "body": _text(request.body, body_limit, redactor),
+        },
         "elapsed_seconds": round(exchange.elapsed, 4),
     }
     response = exchange.response
     if response is not None:
         data["response"] = {
             "status": response.status,
-            "reason": response.reason,
+            "reason": redactor.text(response.reason),
             "headers": [list(h) for h in redactor.headers(response.headers)],
-            "incomplete": response.incomplete,
+            "incomplete": _maybe(response.incomplete, redactor),
+            "body": _text(response.body, body_limit, redactor),
         }
     else:
-        data["error"] = exchange.error
-    data = redactor.data(data)
-    data["request"]["body"] = _text(request.body, body_limit, redactor)
-    if response is not None:
-        data["response"]["body"] = _text(response.body, body_limit, redactor)
+        data["error"] = _maybe(exchange.error, redactor)
     return data
 
 
+def _maybe(text: str | None, redactor: Redactor) -> str | None:
+    return None if text is None else redactor.text(text)
+
+
 def describe(exchange: Exchange, redactor: Redactor) -> str:
+    """The exchange for a person, each value that came from it redacted on its own (as `record` does)."""
     request = exchange.request
-    lines = ["Request:", f"  {request.method} {request.url}", *_headers(redactor.headers(request.headers))]
+    lines = ["Request:", f"  {request.method} {redactor.text(request.url)}", *_headers(redactor.headers(request.headers))]
     lines += ["", _body(request.body, redactor), ""]
     response = exchange.response
     if response is None:
-        lines.append(f"Response: none ({exchange.error})")
+        lines.append(f"Response: none ({_maybe(exchange.error, redactor)})")
     else:
-        status = f"{response.status} {response.reason}".rstrip()
+        status = f"{response.status} {redactor.text(response.reason)}".rstrip()
         lines += [f"Response: {status} after {exchange.elapsed:.3f} s", *_headers(redactor.headers(response.headers))]
-        lines += ["", _body(response.body, redactor) + (f"\n… ({response.incomplete})" if response.incomplete else "")]
-    lines += ["", "Reproduce:", *(f"  {line}" for line in curl(request, redactor.tokens))]
-    return redactor.text("\n".join(lines))
+        incomplete = f"\n… ({redactor.text(response.incomplete)})" if response.incomplete else ""
+        lines += ["", _body(response.body, redactor) + incomplete]
+    lines += ["", "Reproduce:", *(f"  {line}" for line in curl(_shown(request, redactor), redactor.tokens, literal=redactor.text))]
+    return "\n".join(lines)
+
+
+def _shown(request: Request, redactor: Redactor) -> Request:
+    """The request as its reproduction may print it: the URL, the body and every header value that is
+    not a credential redacted; a credential header kept as sent, for `curl` to spell as a shell
+    expression of $GRAPH_TOKEN (a value it cannot rebuild so is redacted as it is printed)."""
+    headers = tuple((name, value if name.lower() in CREDENTIAL_HEADERS else redactor.text(value)) for name, value in request.headers)
+    return replace(request, url=redactor.text(request.url), headers=headers, body=redactor.binary(request.body))
 
 
 def evidence_file(path: Path, worker: str | None) -> Path:

@@ -1,8 +1,13 @@
 """A requirement's test report as the suite shows it: its evidence instead of a traceback, its graded
-outcome as the report's properties, and every text in it redacted.
+outcome as the report's properties, and every text in it that came from outside redacted.
 
-Every writer (terminal, JUnit, pytest-html, pytest-xdist's controller) reads the TestReport, so this is
-where it is made fit to leave the process, once.
+Every writer (terminal, JUnit, pytest-html, pytest-xdist's controller, verdict.json, summary.md) reads
+the TestReport, so this is where it is made fit to leave the process, once. What is redacted is what
+may quote a target or an error: the exchanges (value by value, conformance/evidence.py) and the prose
+a check or a stop wrote about them (a reason, why the run stopped, a suite error's traceback, captured
+output), each as a whole text. The suite's own words (an outcome, a level, a requirement's id,
+statement and clause, a case's name, a key) never pass through the Redactor, so no token, however
+short or common (`pass`, `MUST`), can turn one into the mask (`said`).
 """
 
 from __future__ import annotations
@@ -62,11 +67,16 @@ def rerun_command(run: RunConfig, item: pytest.Item) -> str:
     return f"{command}\n  rerun needs exported: {exports}" if exports else command
 
 
+def headline(failure: RequirementFailed, redactor: Redactor) -> str:
+    """`SYNC-CREATE-201 (MUST) failed: <reason>`, only the reason redacted."""
+    return f"{failure.requirement.id} ({failure.requirement.level}) failed: {redactor.text(failure.reason)}"
+
+
 def render(failure: RequirementFailed, redactor: Redactor, rerun: str) -> str:
     """The evidence of a failure: headline, requirement, clause, case, rerun command, each exchange."""
     r = failure.requirement
     lines = [
-        failure.headline,
+        headline(failure, redactor),
         f"  requirement: {r.statement}",
         f"  clause: {r.clause}",
         f"  case: {failure.origin} (first failure after {failure.found_after} case(s))",
@@ -76,19 +86,26 @@ def render(failure: RequirementFailed, redactor: Redactor, rerun: str) -> str:
         if len(failure.exchanges) > 1:
             lines += ["", f"Exchange {number} of {len(failure.exchanges)}:"]
         lines += ["", describe(exchange, redactor)]
-    return redactor.text("\n".join(lines))
+    return "\n".join(lines)
 
 
 def first_failure(failure: RequirementFailed, redactor: Redactor) -> dict[str, Any]:
-    """The failing case as verdict.json and JUnit's properties show it, redacted."""
-    found = {
+    """The failing case as verdict.json and JUnit's properties show it: its reason and exchanges
+    redacted, the case's name (the suite's) as it is."""
+    return {
         "origin": failure.origin,
         "found_after": failure.found_after,
-        "reason": failure.reason,
+        "reason": redactor.text(failure.reason),
         "exchanges": [record(e, redactor, body_limit=2048) for e in failure.exchanges],
     }
-    redacted: dict[str, Any] = redactor.data(found)
-    return redacted
+
+
+def said(judged: Judged, redactor: Redactor) -> Judged:
+    """A requirement's outcome fit to leave the process: the prose that may quote a target (the
+    reason, why the run stopped) redacted, the outcome itself never. `first_failure` is redacted where
+    it is made."""
+    no_verdict = redactor.text(judged.no_verdict) if judged.no_verdict else judged.no_verdict
+    return replace(judged, reason=redactor.text(judged.reason), no_verdict=no_verdict)
 
 
 def _requirement_failure(excinfo: pytest.ExceptionInfo[BaseException] | None) -> RequirementFailed | None:
@@ -120,7 +137,7 @@ def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
     elif report.when == "call":
         judged = Judged(Outcome.PASS)
     if judged is not None and requirements:
-        record_outcome(_with_cases(item, requirements, judged), item.user_properties, report.user_properties)
+        record_outcome(said(_with_cases(item, requirements, judged), redactor), item.user_properties, report.user_properties)
     report.sections = [(title, redactor.text(content)) for title, content in report.sections]
 
 
@@ -133,12 +150,11 @@ def _stopped(report: pytest.TestReport, reason: str) -> Judged:
 
 def _failed(item: pytest.Item, report: pytest.TestReport, failure: RequirementFailed, run: RunConfig, redactor: Redactor) -> Judged:
     text = render(failure, redactor, rerun_command(run, item))
-    report.longrepr = FailureText(text, redactor.text(failure.headline))  # type: ignore[assignment]
-    judged = graded(failure.requirement, redactor.text(failure.reason), strict=run.strict, waivers=run.waivers)
+    report.longrepr = FailureText(text, headline(failure, redactor))  # type: ignore[assignment]
+    judged = graded(failure.requirement, failure.reason, strict=run.strict, waivers=run.waivers)
     if judged.outcome is not Outcome.FAIL:
         report.outcome = "passed"  # a warning or a waiver: shown everywhere, but it does not fail the run
-    stopped = redactor.text(failure.stopped) if failure.stopped else None
-    return Judged(judged.outcome, judged.reason, first_failure=first_failure(failure, redactor), no_verdict=stopped)
+    return Judged(judged.outcome, judged.reason, first_failure=first_failure(failure, redactor), no_verdict=failure.stopped)
 
 
 def _skipped(report: pytest.TestReport, redactor: Redactor) -> Judged:

@@ -29,7 +29,7 @@ from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, 
 from .hints import hints
 from .prover import NO_ANSWER_BUDGET
 from .redaction import Redactor
-from .rendering import first_failure
+from .rendering import first_failure, said
 from .stats import RunStats
 from .verdict import document, dumps
 
@@ -112,7 +112,7 @@ class Reporter:
             if failure is None:
                 self.rows[requirement.id] = Row(requirement.id, Outcome.ERROR, f"not judged: {self.stopped}")
                 continue
-            judged = graded(requirement, self.redactor.text(failure.reason), strict=self.run.strict, waivers=self.run.waivers)
+            judged = said(graded(requirement, failure.reason, strict=self.run.strict, waivers=self.run.waivers), self.redactor)
             first = first_failure(failure, self.redactor)
             self.rows[requirement.id] = Row(requirement.id, judged.outcome, judged.reason, failure.found_after, first)
 
@@ -128,10 +128,12 @@ class Reporter:
             stopped = {"reason": self.stopped, "not_judged": not_judged(self.rows)} if self.stopped else None
             header |= {"stopped": stopped, "traffic": self.stats.as_dict(), "hints": hints(self.run, self.stats)}
             header["coverage"] = self.stats.coverage.as_dict()
-            data = self.redactor.data(document(verdict, header))
+            # Not redacted here: every text in it that came from outside was redacted where it was made
+            # (conformance/rendering.py), and the rest is the suite's own, which a token must not mask.
+            data = document(verdict, header)
             path = Path(self.run.reports.verdict)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dumps(data), encoding="utf-8")
+            path.write_text(dumps(data), encoding="utf-8", errors="backslashreplace")  # a lone surrogate a file gave
             if self.run.reports.summary:
                 summary.write(data, Path(self.run.reports.summary))
 
@@ -259,10 +261,10 @@ class Reporter:
             verdict = self.verdict()
             prefix.append(
                 f'<p id="verdict" class="verdict-{"pass" if verdict.verdict == "conformant" else "fail"}">'
-                f"Verdict: <strong>{escape(verdict.verdict.upper())}</strong> ({escape(self.redactor.text(verdict.reason))})</p>"
+                f"Verdict: <strong>{escape(verdict.verdict.upper())}</strong> ({escape(verdict.reason)})</p>"
             )
             notes = [*filter(None, [self.stop_line(verdict)]), *self.traffic_lines(), *(f"hint: {h}" for h in hints(self.run, self.stats))]
-            prefix += [f'<p class="run-note">{escape(self.redactor.text(note))}</p>' for note in notes]
+            prefix += [f'<p class="run-note">{escape(note)}</p>' for note in notes]
         prefix.append(f"<p><strong>Grading.</strong> {escape(grading(self.run.strict))}. {escape(PROVENANCE)}</p>")
         if self.rows:
             prefix.append(f'<p id="requirement-counts">{escape(self.counts())}</p>')

@@ -16,7 +16,7 @@ client's: the first from the URL, the other two as the suite sent them.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .config import TOKEN_ENV
@@ -63,12 +63,13 @@ def _token_expression(value: str, token: str) -> Rebuilt | None:
     return None
 
 
-def _header(name: str, value: str, tokens: Sequence[str]) -> tuple[str, str | None]:
+def _header(name: str, value: str, tokens: Sequence[str], literal: Callable[[str], str]) -> tuple[str, str | None]:
     """One `-H` argument, and what was done to a credential in it, in words."""
     for token in sorted(tokens, key=len, reverse=True):
         rebuilt = _token_expression(value, token)
         if rebuilt is not None:
             return "-H " + shlex.quote(f"{name}: ") + rebuilt.shell, rebuilt.said
+    value = literal(value)
     if value == "":
         return "-H " + shlex.quote(f"{name};"), None  # curl's spelling of a header sent empty
     return "-H " + shlex.quote(f"{name}: {value}"), None
@@ -101,16 +102,17 @@ def _printf(body: bytes) -> str:
     return "printf " + shlex.quote("".join(out))
 
 
-def curl(request: Request, tokens: Sequence[str] = ()) -> list[str]:
+def curl(request: Request, tokens: Sequence[str] = (), literal: Callable[[str], str] = str) -> list[str]:
     """The lines that re-send `request`: comments saying what a credential was made of, then the
-    command. `tokens` are the run's own tokens, which the command takes from $GRAPH_TOKEN."""
+    command. `tokens` are the run's own tokens, which the command takes from $GRAPH_TOKEN; a header
+    value that is not made from one is printed as `literal` makes it (redacted, in a report)."""
     names = {name.lower() for name, _ in request.headers}
     parts = ["curl", "-sS", "-i", "--http1.1", "--globoff", "--path-as-is", "-X", shlex.quote(request.method), shlex.quote(request.url)]
     notes = []
     for name, value in request.headers:
         if name.lower() in LEFT_TO_CURL:
             continue
-        argument, said = _header(name, value, tokens)
+        argument, said = _header(name, value, tokens, literal)
         parts.append(argument)
         if said:
             notes.append(f"# {name}: {said}")

@@ -63,4 +63,4 @@ def markdown(verdict: dict[str, Any]) -> str:
 def write(verdict: dict[str, Any], path: Path) -> None:
     """Write the summary to `path` (what `--summary FILE` does at the end of a run)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(markdown(verdict), encoding="utf-8")
+    path.write_text(markdown(verdict), encoding="utf-8", errors="backslashreplace")  # a lone surrogate a file gave

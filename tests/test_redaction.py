@@ -3,6 +3,7 @@ structured data is redacted value by value, and a one-character token leaves eve
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -12,15 +13,13 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conformance.catalogue import BY_ID, REQUIREMENTS
-from conformance.coverage import Coverage
-from conformance.grading import Outcome, Row, decide
-from conformance.redaction import ANYWHERE_FROM, MASK, TOKEN_CHARACTERS, Redactor
-from conformance.server import BackgroundServer
-from conformance.verdict import document
+from conformance.config import refused_tokens
+from conformance.redaction import ANYWHERE_FROM, MASK, PIECE_FROM, TOKEN_CHARACTERS, Redactor, piece_length
+from conformance.server import BackgroundServer, ReferenceServer
 
 from .conftest import _outcomes, verdict_validator
 from .test_certification import PRODUCT, cli
@@ -55,44 +54,24 @@ def test_a_long_secret_is_masked_inside_longer_runs_too() -> None:
     assert Redactor([token[1:]]).text(token) == token  # one character short: a whole token only
 
 
-@pytest.mark.parametrize("token", ['"', "id", "true", "null", "{", "}", ",", "\\", "[", "]", "T", "Z", "-", "0", "a"])
-def test_structured_data_stays_valid_whatever_the_token(token: str) -> None:
-    """verdict.json redacted with a token that is JSON syntax, a key, a literal, a hex digit or a date's
-    separator: still a verdict.json, its keys, numbers and booleans untouched, the token masked in values."""
-    rows = {r.id: Row(r.id, Outcome.PASS, cases=1) for r in REQUIREMENTS}
-    header = {
-        "suite": {"name": "graph-sync-conformance", "version": "0.1.0"},
-        "contract": {"source": "s.md", "sha256": "ab" * 32, "provenance": "p", "schemas": {"x.json": "0a" * 32}},
-        "target": {"base_url": "http://127.0.0.1:8000/beta", "embedded": False},
-        "seed": 1,
-        "configuration": {
-            "max_examples": 1, "application_ids": ["e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"], "authentication": "bearer token",
-            "request_timeout_seconds": 10, "run_timeout_seconds": 900, "max_body_bytes": 1, "follow_redirects": True,
-            "tls_verification": "on", "strict": False,
-        },
-        "settings": {
-            "base-url": {"value": "http://127.0.0.1:8000/beta", "source": "cli"}, "max-examples": {"value": 1, "source": "file:/c/g.toml"},
-            "seed": {"value": 1, "source": "env:PYTEST_ADDOPTS"}, "token-env": {"value": "GRAPH_TOKEN", "source": "default"},
-            "token": {"source": "env:GRAPH_TOKEN"},
-        },
-        "started": "2026-11-25T14:10:23Z",
-        "finished": "2026-11-25T14:10:25Z",
-        "stopped": None,
-        "traffic": {"throttled": 0, "throttled_seconds": 0, "paced_seconds": 0, "liveness_checks": 0, "not_sent": {}, "statuses": {}},
-        "coverage": Coverage().as_dict(),
-        "echoed": f'Bearer {token} said "{token}" {{{token}}}',
-    }
-    original = document(decide(rows, None), header)
-    redacted = Redactor([token]).data(original)
-    reread = json.loads(json.dumps(redacted, ensure_ascii=False))
-    assert reread["echoed"].count(MASK) >= 1
-    del reread["echoed"], original["echoed"]
-    assert not list(verdict_validator().iter_errors(reread))
-    assert reread["seed"] == 1 and reread["configuration"]["follow_redirects"] is True
-    assert reread["settings"]["seed"] == {"value": 1, "source": "env:PYTEST_ADDOPTS"}
-    assert reread["started"] == "2026-11-25T14:10:23Z"
-    assert [r["id"] for r in reread["requirements"]] == [r.id for r in REQUIREMENTS]
-    assert Redactor([token]).data(reread) == reread  # redacting twice changes nothing
+@pytest.mark.parametrize("token", ['"', "id", "true", "null", "{", "}", ",", "\\", "[", "]", "T", "Z", "-", "0", "a", "POST", "text"])
+def test_an_evidence_record_keeps_the_suite_s_words_whatever_the_token(token: str) -> None:
+    """An exchange's record redacts the values that came from it, never its keys, the method or the
+    status: a token that is JSON syntax, a key, a literal or a method masks only what a server said."""
+    from conformance.evidence import record
+    from conformance.exchange import Exchange, Request, Response
+
+    echoed = f'Bearer {token} said "{token}"'
+    exchange = Exchange(
+        Request("POST", "http://127.0.0.1:8000/beta/applications/x/synchronization", (("Authorization", f"Bearer {token}"),), b"{}"),
+        Response(200, "OK", (("X-Echo", echoed),), echoed.encode()),
+    )
+    shown = json.loads(json.dumps(record(exchange, Redactor([token])), ensure_ascii=False))
+    assert shown["request"]["method"] == "POST" and shown["response"]["status"] == 200
+    assert set(shown) == {"request", "response", "elapsed_seconds"}
+    assert set(shown["response"]) == {"status", "reason", "headers", "incomplete", "body"}
+    assert shown["request"]["headers"] == [["Authorization", MASK]]
+    assert shown["response"]["headers"][0][1].count(MASK) >= 1 and shown["response"]["body"]["text"].count(MASK) >= 1
 
 
 def test_credential_headers_stay_masked_by_name() -> None:
@@ -118,6 +97,7 @@ SECRET_ALPHABET = st.sampled_from('AT1a-._~+/=" :,{}\\')
 TEXT_ALPHABET = st.sampled_from('AT1a-._~+/=" :,{}\\[]RDEC')
 
 
+@settings(deadline=None)  # each example compiles a Redactor's patterns (0.1-0.4 s)
 @given(st.lists(st.text(SECRET_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=3), st.text(TEXT_ALPHABET, max_size=40))
 def test_redacting_twice_changes_nothing(secrets: list[str], text: str) -> None:
     redactor = Redactor(secrets)
@@ -125,6 +105,7 @@ def test_redacting_twice_changes_nothing(secrets: list[str], text: str) -> None:
     assert redactor.text(once) == once
 
 
+@settings(deadline=None)  # each example compiles a Redactor's patterns (0.1-0.4 s)
 @given(
     st.text(SECRET_ALPHABET, min_size=1, max_size=6),
     st.text(st.sampled_from(' ":,{}\\=%'), max_size=4),
@@ -204,6 +185,7 @@ def test_with_a_one_character_token_the_suite_s_own_prose_is_intact(one_characte
     assert {r["id"]: r["statement"] for r in verdict["requirements"]} == {r.id: r.statement for r in REQUIREMENTS}
 
 
+@settings(deadline=None)  # each example compiles a Redactor's patterns (0.1-0.4 s)
 @given(st.text(st.sampled_from("ABCxyz019+/=-._~"), min_size=ANYWHERE_FROM, max_size=40))
 def test_a_token_echoed_encoded_into_a_url_or_json_is_masked(token: str) -> None:
     """A server that writes the token into a Location (`?access_token=`, percent-encoded in either hex
@@ -235,6 +217,7 @@ def _escaped(character: str, how: int) -> str:
     return spellings[how % len(spellings)]
 
 
+@settings(deadline=None)  # each example compiles a Redactor's patterns (0.1-0.4 s)
 @given(
     st.text(st.sampled_from("ABCxyz019+/=-._~ é€😀"), min_size=1, max_size=40).filter(lambda s: s.strip() == s),
     st.lists(st.integers(0, 8), min_size=40, max_size=40),
@@ -250,6 +233,7 @@ def test_a_secret_with_any_of_its_characters_escaped_is_masked(secret: str, hows
     assert masked == context.format(MASK), (secret, echoed, masked)
 
 
+@settings(deadline=None)  # each example compiles a Redactor's patterns (0.1-0.4 s)
 @given(
     st.text(st.sampled_from("ABCxyz019+/=-._~ é€😀"), min_size=1, max_size=24).filter(lambda s: s.strip() == s),
     st.lists(st.integers(0, 8), min_size=24, max_size=24),
@@ -267,3 +251,186 @@ def test_the_head_of_a_body_is_masked_as_the_whole_body_would_be(
     body = ("x" * before + (" " + echoed) * copies + " " + "y" * 500).encode()
     redactor = Redactor([secret])
     assert redactor.head(body, limit) == redactor.binary(body)[:limit]
+
+
+# --- encodings a server may echo, and the suite's vocabulary --------------------------------------
+
+TOKEN_ALPHABET = st.sampled_from("ABCxyz019+/=-._~\"\\&<>'")
+
+
+def _base64_masked(secret: str, before: bytes, after: bytes, url: bool, padded: bool) -> tuple[str, str]:
+    """`before + secret + after` base64-encoded, and what redaction must make of it: every character
+    holding a bit of the secret's bytes masked (worked out here from the bit positions, not from the
+    Redactor's own arithmetic), padding right after them taken in."""
+    encode = base64.urlsafe_b64encode if url else base64.b64encode
+    data = secret.encode()
+    blob = encode(before + data + after).decode()
+    blob = blob if padded else blob.rstrip("=")
+    first, last = 8 * len(before) // 6, -(-8 * (len(before) + len(data)) // 6)
+    return blob, blob[:first] + MASK + blob[last:].lstrip("=")
+
+
+@settings(deadline=None)  # each example compiles a Redactor's patterns (0.1-0.4 s)
+@given(
+    st.text(TOKEN_ALPHABET, min_size=ANYWHERE_FROM, max_size=48),
+    st.binary(max_size=20),
+    st.binary(max_size=20),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_secret_inside_any_base64_text_is_masked(secret: str, before: bytes, after: bytes, url: bool, padded: bool) -> None:
+    """Wherever the secret sits in a longer text (`Bearer T`, `{"token": "T"}`), at any of the three
+    byte alignments, base64 or base64url, padded or not: every character that holds any bit of it is
+    masked, and nothing else."""
+    blob, masked = _base64_masked(secret, before, after, url, padded)
+    assert Redactor([secret]).text(f"x-echo: {blob};") == f"x-echo: {masked};"
+
+
+def _encoded(secret: str, how: str) -> str:
+    return {
+        "upper": secret.upper(),
+        "lower": secret.lower(),
+        "swapped": secret.swapcase(),
+        "hex": secret.encode().hex(),
+        "HEX": secret.encode().hex().upper(),
+        "json": json.dumps(secret)[1:-1],
+        "json-all": "".join(f"\\u{ord(c):04x}" for c in secret),
+        "html": html.escape(secret),
+        "html-attribute": html.escape(secret).replace("&#x27;", "&apos;"),
+        "percent": quote(secret, safe=""),
+        "percent-twice": quote(quote(secret, safe=""), safe=""),
+    }[how]
+
+
+ENCODINGS = ["upper", "lower", "swapped", "hex", "HEX", "json", "json-all", "html", "html-attribute", "percent", "percent-twice"]
+
+
+@settings(deadline=None)  # each example compiles a Redactor's patterns (0.1-0.4 s)
+@given(
+    st.text(TOKEN_ALPHABET, min_size=1, max_size=40).filter(lambda s: s.strip() == s),
+    st.sampled_from(ENCODINGS),
+    st.sampled_from(['"{}"', "Bearer {}", "?access_token={}&x=1", "<b>{}</b>", "{} ", "a: {}\nb: 1"]),
+)
+def test_a_secret_echoed_in_any_encoding_is_masked(secret: str, how: str, context: str) -> None:
+    """Case folded, hex in either case, JSON-escaped (`\\"`, `\\\\`, `\\u0041`), HTML-escaped with named
+    references, percent-encoded once or twice: masked as the secret itself is, whatever its length
+    (an encoded form shorter than PIECE_FROM characters is the one exception: it occurs by chance)."""
+    echoed = _encoded(secret, how)
+    assume(len(echoed) >= PIECE_FROM or how not in ("hex", "HEX"))
+    assume(Redactor([secret]).text(context.format("")) == context.format(""))
+    assert Redactor([secret]).text(context.format(echoed)) == context.format(MASK), (secret, echoed)
+
+
+@settings(deadline=None)  # each example compiles a Redactor's patterns (0.1-0.4 s)
+@given(st.text(TOKEN_ALPHABET, min_size=2 * PIECE_FROM, max_size=80), st.data())
+def test_a_secret_split_over_two_headers_leaves_neither_part(secret: str, data: st.DataObject) -> None:
+    """Cut anywhere that leaves each part at least `piece_length` long (its two halves, and any cut of
+    a long token ANYWHERE_FROM characters from either end), each part is masked where it stands: in
+    two headers, or two lines."""
+    shortest = piece_length(secret)
+    assert shortest is not None and shortest <= len(secret) // 2
+    cut = data.draw(st.integers(shortest, len(secret) - shortest))
+    text = f"X-A: {secret[:cut]}\nX-B: {secret[cut:]}\n"
+    assert Redactor([secret]).text(text) == f"X-A: {MASK}\nX-B: {MASK}\n", (secret, cut)
+
+
+@pytest.mark.parametrize("token", ["pass", "MUST", "FAIL", "fail", "SKIP", "warn", "SYNC-ID-GUID", "requirements", "POST"])
+def test_a_token_that_is_a_word_of_the_suite_leaves_the_verdict_intact(token: str, run_suite, tmp_path: Path) -> None:
+    """`--token=pass` once turned every outcome into the mask, `--token=MUST` every level: verdict.json
+    broke its schema and `diff` saw regressions. Now the suite's words never pass through the Redactor:
+    two runs are schema-valid verdicts, every row as the catalogue has it, and `diff` finds nothing."""
+    server = ReferenceServer(token=token)
+    background = BackgroundServer(server.app(), server.base_path).start()
+    try:
+        runs = [run_suite("--base-url", background.url, "--token", token, "--max-examples", "5") for _ in range(2)]
+    finally:
+        background.stop()
+    for run in runs:
+        assert run.exit_code == 0, run.output
+        assert run.verdict is not None and not list(verdict_validator().iter_errors(run.verdict))
+        rows = {r["id"]: (r["outcome"], r["level"], r["statement"]) for r in run.verdict["requirements"]}
+        assert rows == {r.id: ("pass", str(r.level), r.statement) for r in REQUIREMENTS}
+        assert MASK not in (run.reports / "summary.md").read_text(encoding="utf-8")
+        assert re.search(r"^SYNC-ID-GUID +MUST +PASS", run.output, re.M), run.output
+    paths = [str(run.reports / "verdict.json") for run in runs]
+    done = cli(tmp_path, "diff", *paths)
+    assert done.returncode == 0 and "regressed" not in done.stdout, done.stdout + done.stderr
+
+
+# --- a server that echoes every credential it gets, in every encoding ------------------------------
+
+
+def _echoes(credential: str) -> dict[str, str]:
+    """The credential as a server may echo it back: each spelling the issue found unmasked."""
+    half = len(credential) // 2
+    return {
+        "plain": credential,
+        **{how: _encoded(credential, how) for how in ENCODINGS},
+        "base64": base64.b64encode(credential.encode()).decode(),
+        "base64-bearer": base64.b64encode(f"Bearer {credential}".encode()).decode(),
+        "base64url-json": base64.urlsafe_b64encode(json.dumps({"token": credential}).encode()).decode().rstrip("="),
+        "base64-offset-2": base64.b64encode(b"t=" + credential.encode()).decode(),
+        "half-1": credential[:half],
+        "half-2": credential[half:],
+    }
+
+
+class EchoesEveryEncoding(EchoesCredentials):
+    """Breaks SYNC-CREATE-201 (as EchoesCredentials), and writes whatever credential it gets back in
+    every encoding of `_echoes`, in a header each, on every answer (the 401s to the suite's own
+    altered credentials too), and in the created object's body."""
+
+    def respond(self, request, status, body, headers=None, media_type=None):
+        credential = request.headers.get("authorization", "").partition(" ")[2]
+        echoes = _echoes(credential) if credential else {}
+        if isinstance(body, dict) and echoes:
+            body = {**body, "debug": echoes}
+        return super().respond(request, status, body, {**(headers or {}), **{f"X-Echo-{k}": v for k, v in echoes.items()}}, media_type)
+
+
+def _views(path: Path, text: str) -> list[str]:
+    """An artifact as a reader may see it: as written, with HTML's escapes undone (twice: pytest-html
+    escapes the log inside an escaped attribute), and each JSON string in it decoded."""
+    views = [text, html.unescape(text), html.unescape(html.unescape(text))]
+    documents = [text] if path.suffix in (".json", ".har") else text.splitlines() if path.suffix == ".jsonl" else []
+    strings: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict | list):
+            for item in value.values() if isinstance(value, dict) else value:
+                walk(item)
+
+    for document in documents:
+        walk(json.loads(document))
+    return [*views, "\n".join(strings)]
+
+
+def test_no_encoding_of_the_token_or_the_credentials_made_from_it_is_in_any_artifact(run_suite) -> None:
+    """The canary: a token with `"`, `\\`, `&`, `<`, `>` and `'` in it, echoed by the target in every
+    encoding the issue found unmasked, and so are the altered, extended, truncated and case-swapped
+    credentials the suite sends; no spelling of any of them is in report.html, junit.xml,
+    verdict.json, evidence.jsonl, evidence.har, summary.md or the terminal."""
+    token = "canary-\"q\\&<b>'-" + "7f3a9c1e5d2b4860" * 2
+    server = EchoesEveryEncoding(token=token)
+    background = BackgroundServer(server.app(), server.base_path).start()
+    try:
+        run = run_suite("--base-url", background.url, "--token", token)
+    finally:
+        background.stop()
+    assert run.exit_code == 1 and run.caught() == {"SYNC-CREATE-201"}, run.output
+    assert "Traceback" not in run.output
+    artifacts = run.artifacts()
+    assert {p.name for p in artifacts} >= {"report.html", "junit.xml", "verdict.json", "evidence.jsonl", "evidence.har", "summary.md"}
+    credentials = [token, *refused_tokens(token).values()]
+    spellings = {(c, how): echoed for c in credentials for how, echoed in _echoes(c).items()}
+    for (credential, how), echoed in spellings.items():
+        if how.startswith("base64"):
+            # What must go is every character holding a bit of the credential: the blob less its
+            # first and last three characters holds only such characters.
+            echoed = echoed.rstrip("=")[3:-3]
+        for path, text in [*artifacts.items(), (Path("terminal"), run.output)]:
+            assert not any(echoed in view for view in _views(path, text)), (path.name, how, credential)
+    evidence = (run.reports / "evidence.jsonl").read_text(encoding="utf-8")
+    assert evidence.lower().count("x-echo-base64-bearer") > 50 and evidence.count(MASK) > 1000
