@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .bursts import plan
 from .catalogue import REQUIREMENTS, Requirement
 from .client import Client, ClientSettings
 from .collection import requirement_ids
@@ -94,7 +95,7 @@ def prover(
     log = conformance_evidence
     campaign = Campaign(
         conformance_client,
-        make_probes(Generator(run.application_ids), token, refused),
+        make_probes(Generator(run.application_ids), token, refused, plan(run.concurrency, run.max_examples, conformance_client.rate())),
         ProofSettings(max_examples=run.max_examples, seed=run.seed),
         requirements=[r for r in REQUIREMENTS if r.id in collected],
         record=(lambda kind, seen: log.write(str(kind), seen.name or "generated", seen.exchanges)) if log else None,

@@ -24,6 +24,7 @@ import pytest
 from .collection import narrowing, runs_suite
 from .config import (
     DEFAULT_AUTHORITY_HOST,
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_REPORTS_DIR,
@@ -202,6 +203,13 @@ def declare(parser: pytest.Parser) -> None:
         type=rate_limit,
         metavar="RATE",
         help="send at most RATE requests: per second (5) or per s/m/h/d (100/m), as `st run --rate-limit` takes (default: no limit)",
+    )
+    option(
+        "--concurrency",
+        type=positive_int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"creates sent together in each burst, each on a connection of its own; 1: none (default: {DEFAULT_CONCURRENCY})",
     )
     option(
         "--throttle-wait",
