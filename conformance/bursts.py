@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from .client import Client
 from .errors import NoVerdict
+from .evidence import curl
 from .exchange import Exchange, Request
 from .stats import BurstStats
 
@@ -113,6 +114,13 @@ def send_together(client: Client, requests: Sequence[Request]) -> Burst:
         window = (max(0.0, done - exchange.elapsed - released[0]), done - released[0])
         exchanges.append(replace(exchange, together=window))
     return Burst(tuple(exchanges))
+
+
+def curl_together(requests: Sequence[Request]) -> str:
+    """One curl command that sends `requests` together, each transfer as the suite sent it
+    (`evidence.curl`): `--parallel --parallel-immediate` opens a connection for each at once."""
+    transfers = [curl(request).removeprefix("curl ") for request in requests]
+    return f"curl --parallel --parallel-immediate --parallel-max {len(requests)} " + " --next ".join(transfers)
 
 
 def report_lines(bursts: BurstStats, concurrency: int, rate_limit: object | None, *, narrowed: bool) -> list[str]:

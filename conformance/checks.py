@@ -385,7 +385,8 @@ def no_server_error(exchange: Exchange) -> None:
     if response is None:
         not_applicable("no response (judged by the requirement on this request's status)")
     if response.status >= 500:
-        fail(f"answered {_status_line(exchange)}")
+        together = f", to a request sent together with others{_overlap(exchange)}" if exchange.together else ""
+        fail(f"answered {_status_line(exchange)}{together}")
 
 
 def _client_error_body(exchange: Exchange) -> Any:

@@ -65,6 +65,8 @@ def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) 
         "request": {"method": request.method, "url": request.url, "headers": [list(h) for h in redactor.headers(request.headers)]},
         "elapsed_seconds": round(exchange.elapsed, 4),
     }
+    if exchange.together is not None:  # sent together with others (a burst): when it was in flight
+        data["together_seconds"] = [round(moment, 4) for moment in exchange.together]
     response = exchange.response
     if response is not None:
         data["response"] = {
@@ -93,6 +95,9 @@ def describe(exchange: Exchange, redactor: Redactor) -> str:
         status = f"{response.status} {response.reason}".rstrip()
         lines += [f"Response: {status} after {exchange.elapsed:.3f} s", *_headers(redactor.headers(response.headers))]
         lines += ["", _body(response.body, redactor) + (f"\n… ({response.incomplete})" if response.incomplete else "")]
+    if exchange.together is not None:
+        out, answered = (f"+{moment * 1000:.1f} ms" for moment in exchange.together)
+        lines += ["", f"Sent together with others: out at {out}, answer in at {answered}"]
     lines += ["", "Reproduce:", "  " + curl(request)]
     return redactor.text("\n".join(lines))
 

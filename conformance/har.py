@@ -110,7 +110,12 @@ def _case(case: dict[str, Any], written: datetime) -> Iterator[Entry]:
     for exchange in reversed(exchanges):
         end -= timedelta(seconds=exchange["elapsed_seconds"])
         starts.append(end)
-    for exchange, started in zip(exchanges, reversed(starts), strict=True):
+    starts.reverse()
+    if exchanges and all("together_seconds" in e for e in exchanges):  # sent together (a burst): each from their release
+        release = end + sum((timedelta(seconds=e["elapsed_seconds"]) for e in exchanges), timedelta())
+        release -= timedelta(seconds=max(e["together_seconds"][1] for e in exchanges))
+        starts = [release + timedelta(seconds=e["together_seconds"][0]) for e in exchanges]
+    for exchange, started in zip(exchanges, starts, strict=True):
         milliseconds = round(exchange["elapsed_seconds"] * 1000, 3)
         yield Entry(started, milliseconds, _request(exchange["request"]), _response(exchange), f"{case['probe']}: {case['case']}")
 

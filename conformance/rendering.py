@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from .bursts import curl_together
 from .catalogue import Requirement
 from .config import RunConfig
 from .errors import NoVerdict
@@ -73,6 +74,8 @@ def render(failure: RequirementFailed, redactor: Redactor, rerun: str) -> str:
         if len(failure.exchanges) > 1:
             lines += ["", f"Exchange {number} of {len(failure.exchanges)}:"]
         lines += ["", describe(exchange, redactor)]
+    if len(failure.exchanges) > 1 and all(e.together is not None for e in failure.exchanges):
+        lines += ["", "Reproduce them together:", "  " + curl_together([e.request for e in failure.exchanges])]
     return redactor.text("\n".join(lines))
 
 
