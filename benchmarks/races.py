@@ -26,7 +26,7 @@ from conformance.catalogue import BY_ID, Probe
 from conformance.client import Client, ClientSettings
 from conformance.config import DEFAULT_CONCURRENCY, DEFAULT_MAX_EXAMPLES, default_application_ids
 from conformance.failure import RequirementFailed
-from conformance.probes import bursts
+from conformance.probes import AnyProbe, bursts
 from conformance.prover import Campaign, ProofSettings, Prover
 from conformance.server import BackgroundServer
 from tests.servers import RACES, Racy
@@ -40,7 +40,7 @@ def caught(behaviour: type[Racy], window: float, seed: int, concurrency: int, ma
     requirement = replace(BY_ID[str(behaviour.breaks)], probes=(Probe.BURST,))  # only the bursts can catch a race
     with BackgroundServer(server.app(), server.base_path) as background:
         client = Client(ClientSettings(background.url, TOKEN))
-        probes = {Probe.BURST: bursts(default_application_ids(seed), plan(concurrency, max_examples))}
+        probes: dict[Probe, AnyProbe] = {Probe.BURST: bursts(default_application_ids(seed), plan(concurrency, max_examples))}
         campaign = Campaign(client, probes, ProofSettings(max_examples, seed), requirements=[requirement])
         try:
             Prover(campaign).prove(requirement)
