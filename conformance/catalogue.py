@@ -33,10 +33,11 @@ class Probe(StrEnum):
     CONTENT_TYPE = "content-type"  # a valid body with a missing or non-JSON Content-Type
     CREDENTIALS = "credentials"  # a valid body with no, malformed or altered credentials
     APPLICATION_ID = "application-id"  # a valid body to an applicationsId that is not a GUID
+    BURST = "burst"  # valid creates sent together, each on a connection of its own (conformance/bursts.py)
 
 
-VALID_CREATES = (Probe.VALID, Probe.VALID_FORMS)
-"""What every requirement on the created object judges."""
+VALID_CREATES = (Probe.VALID, Probe.VALID_FORMS, Probe.BURST)
+"""What every requirement on the created object judges: creates sent one at a time, and together."""
 
 EVERY_REQUEST = (
     Probe.VALID,
@@ -47,6 +48,7 @@ EVERY_REQUEST = (
     Probe.CREDENTIALS,
     Probe.APPLICATION_ID,
     Probe.INVALID_BODY,
+    Probe.BURST,
 )
 
 
@@ -114,7 +116,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         f"{SPEC} § Request body: `id` inherited from entity (an entity's key identifies it)",
         "Two creates get different ids.",
         checks.distinct_ids,
-        (Probe.VALID_TWICE,),
+        (Probe.VALID_TWICE, Probe.BURST),
         whole_case=True,
     ),
     Requirement(
@@ -123,6 +125,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         f"{SPEC} § Request body `secrets` and § Response example: the created object carries the secrets sent",
         "`secrets` holds exactly the key/value pairs sent: none lost, none added, none altered.",
         checks.secrets_echoed,
+        whole_case=True,
     ),
     Requirement(
         "SYNC-SECRETS-ORDER",

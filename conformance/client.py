@@ -11,9 +11,11 @@ that never ends, for a known-good request too, the deadline passed) raises `NoVe
 
 from __future__ import annotations
 
+import copy
 import http.client
 import json
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,7 +32,7 @@ from .errors import NoVerdict
 from .exchange import Exchange, Request, Response, Sent, Shortfall, header
 from .shapes import LIVENESS_ORDER, Shape, a_request, shape_of
 from .stats import RunStats
-from .throttling import BACKOFF, THROTTLE_RETRIES, Pacer, RateLimit, retry_after
+from .throttling import BACKOFF, THROTTLE_RETRIES, Pacer, Paid, RateLimit, retry_after
 from .watchdog import Watch, WatchedAdapter, watched
 
 USER_AGENT = "graph-sync-conformance"
@@ -95,19 +97,40 @@ class Client:
         self.settings = settings
         self.stats = stats if stats is not None else RunStats()
         self._record = record
+        self._recording = threading.Lock()
+        """One recorder call and count at a time: the members of a burst share them from threads of their own."""
         self._sending = Sent("", "")
-        self._session = requests.Session()
-        self._session.trust_env = False  # a proxy or netrc from the environment must not see the token
-        self._session.verify = settings.verify
-        adapter = WatchedAdapter()
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
-        self._pacer = Pacer(settings.rate_limit, share=settings.rate_share) if settings.rate_limit else None
+        self._session = _new_session(settings)
+        self._pacer: Pacer | Paid | None = Pacer(settings.rate_limit, share=settings.rate_share) if settings.rate_limit else None
         self._streak = _Streak()
         self._refused = 0
 
     def close(self) -> None:
         self._session.close()
+
+    def connection(self, *, paid: bool = False) -> Client:
+        """This client on a connection of its own, for a request sent together with others
+        (conformance/bursts.py): the same settings, counters, pace, token, liveness and recorder (and
+        the case it is sending for), one policy for every request. `paid`: its first request's turn under --rate-limit was taken
+        already (`pace`), with those of the requests it goes out with."""
+        member = copy.copy(self)
+        member._session = _new_session(self.settings)
+        if paid and isinstance(self._pacer, Pacer):
+            member._pacer = Paid(self._pacer)
+        return member
+
+    def pace(self, turns: int = 1) -> None:
+        """Wait for `turns` turns under --rate-limit (none without one); counted, and the run stops past its deadline."""
+        if self._pacer is None:
+            return
+        waited = self._pacer.wait(self.settings.deadline if self.settings.deadline is not None else float("inf"), turns)
+        if waited is None:
+            raise NoVerdict("run incomplete: the run deadline (--run-timeout) passed waiting for --rate-limit")
+        self.stats.paced_seconds += waited
+
+    def rate(self) -> float | None:
+        """The requests per second this process may send under --rate-limit; None without one."""
+        return self._pacer.per_second() if isinstance(self._pacer, Pacer) else None
 
     def url(self, application_id: str) -> str:
         return f"{self.settings.base_url.rstrip('/')}/applications/{quote(application_id, safe='')}/synchronization"
@@ -322,11 +345,7 @@ class Client:
         """This request's time: the request timeout, or what is left of the run if that is less;
         waiting its turn under --rate-limit first."""
         deadline = self.settings.deadline if self.settings.deadline is not None else float("inf")
-        if self._pacer is not None:
-            waited = self._pacer.wait(deadline)
-            if waited is None:
-                raise NoVerdict("run incomplete: the run deadline (--run-timeout) passed waiting for --rate-limit")
-            self.stats.paced_seconds += waited
+        self.pace()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise NoVerdict("run incomplete: the run deadline (--run-timeout) passed")
@@ -368,9 +387,10 @@ class Client:
         elif note is None and self.settings.follow_redirects and _is_redirect(exchange):
             note = "a redirect: followed"
         sent = Sent(self._sending.probe, self._sending.case, self._sending.purpose, note)
-        self.stats.requests[sent.purpose] += 1
-        if self._record is not None:
-            self._record(sent, exchange)
+        with self._recording:
+            self.stats.requests[sent.purpose] += 1
+            if self._record is not None:
+                self._record(sent, exchange)
 
     def _on_the_wire(self, request: Request, watch: Watch, timeout: float) -> Exchange:
         started, shape = time.perf_counter(), self.shape(request)
@@ -433,6 +453,17 @@ class Client:
             incomplete=incomplete[1] if incomplete else None,
         )
         return response, incomplete[0] if incomplete else None
+
+
+def _new_session(settings: ClientSettings) -> requests.Session:
+    """One connection pool under the client's policy: the watchdog's adapter, TLS as set, nothing from the environment."""
+    session = requests.Session()
+    session.trust_env = False  # a proxy or netrc from the environment must not see the token
+    session.verify = settings.verify
+    adapter = WatchedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def known_good_body(example: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from .throttling import RateLimit
 from .waivers import Waivers
 
 DEFAULT_MAX_EXAMPLES = 40
+DEFAULT_CONCURRENCY = 4
+"""Creates sent together in each burst (conformance/bursts.py)."""
 DEFAULT_SEED = 20260206  # fixed, so that a default run is reproducible and comparable across runs
 DEFAULT_REQUEST_TIMEOUT = 10.0
 DEFAULT_RUN_TIMEOUT = 900.0
@@ -102,6 +104,8 @@ class RunConfig:
     max_body_bytes: int = setting(report="max_body_bytes", rerun="--max-body-bytes", default=DEFAULT_MAX_BODY_BYTES)
     follow_redirects: bool = setting(report="follow_redirects", rerun="--follow-redirects", default=False)
     rate_limit: RateLimit | None = setting(report="rate_limit", rerun="--rate-limit", default=None)
+    concurrency: int = setting(report="concurrency", rerun="--concurrency", default=DEFAULT_CONCURRENCY)
+    """Creates sent together in each burst; 1: none sent together."""
     throttle_wait: float = setting(report="throttle_wait_seconds", rerun="--throttle-wait", default=DEFAULT_THROTTLE_WAIT)
     """The longest a throttled request may wait in all (the waits its Retry-After answers ask for)."""
     """At most this many requests per second, minute, ... (--rate-limit)."""
@@ -229,6 +233,7 @@ def build(
         follow_redirects=option("follow_redirects"),
         rate_limit=option("rate_limit"),
         throttle_wait=option("throttle_wait"),
+        concurrency=option("concurrency"),
         ca_bundle=option("ca_bundle"),
         insecure=option("insecure"),
         strict=strict,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 from .exchange import Exchange, Headers, Request, Sent
 from .redaction import CREDENTIAL_HEADERS, Redactor
-from .reproduction import curl
+from .reproduction import curl, curl_together
 
 DISPLAY_BYTES = 8 * 1024
 
@@ -71,6 +72,8 @@ def record(exchange: Exchange, redactor: Redactor, body_limit: int = 64 * 1024) 
         },
         "elapsed_seconds": round(exchange.elapsed, 4),
     }
+    if exchange.together is not None:  # sent together with others (a burst): when it was in flight
+        data["together_seconds"] = [round(moment, 4) for moment in exchange.together]
     response = exchange.response
     if response is not None:
         data["response"] = {
@@ -102,8 +105,17 @@ def describe(exchange: Exchange, redactor: Redactor) -> str:
         lines += [f"Response: {status} after {exchange.elapsed:.3f} s", *_headers(redactor.headers(response.headers))]
         incomplete = f"\n… ({redactor.text(response.incomplete)})" if response.incomplete else ""
         lines += ["", _body(response.body, redactor) + incomplete]
+    if exchange.together is not None:
+        out, answered = (f"+{moment * 1000:.1f} ms" for moment in exchange.together)
+        lines += ["", f"Sent together with others: out at {out}, answer in at {answered}"]
     lines += ["", "Reproduce:", *(f"  {line}" for line in curl(_shown(request, redactor), redactor.tokens, literal=redactor.text))]
     return "\n".join(lines)
+
+
+def reproduced_together(exchanges: Sequence[Exchange], redactor: Redactor) -> list[str]:
+    """The lines that re-send requests that were sent together (a burst), together, each as `describe`'s
+    curl sends it alone."""
+    return curl_together([_shown(e.request, redactor) for e in exchanges], redactor.tokens, literal=redactor.text)
 
 
 def _shown(request: Request, redactor: Redactor) -> Request:

@@ -191,6 +191,10 @@ class Exchange:
     shape: str = ""
     """The request's shape, named for the answer it calls for (conformance/shapes.py): what a target that
     answers some requests and not others is told it did not answer."""
+    together: tuple[float, float] | None = None
+    """For a request sent together with others (a burst, conformance/bursts.py): when it went out and
+    when its answer was in (or given up), in seconds from the moment they were released; what shows
+    that they overlapped."""
 
     @property
     def answered(self) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .bursts import plan
 from .catalogue import REQUIREMENTS, Requirement
 from .client import Client, ClientSettings
 from .collection import requirement_ids
@@ -90,7 +91,7 @@ def prover(
         pytestconfig.stash[REDACTOR].add(credential)
     campaign = Campaign(
         conformance_client,
-        make_probes(Generator(run.application_ids), token, refused),
+        make_probes(Generator(run.application_ids), token, refused, plan(run.concurrency, run.max_examples, conformance_client.rate())),
         ProofSettings(max_examples=run.max_examples, seed=run.seed),
         requirements=[r for r in REQUIREMENTS if r.id in collected],
         ledger=ledger(pytestconfig),

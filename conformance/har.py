@@ -134,17 +134,27 @@ def _entry(record: dict[str, Any], written: datetime) -> Entry:
     return Entry(started, round(elapsed * 1000, 3), _request(record["request"]), _response(record), why)
 
 
+REORDERED = 1024
+"""Entries held back to put one file's records in the order their requests started: records are written
+as requests end, and only requests in flight at once (a burst, at most --concurrency) end out of order."""
+
+
 def entries(path: Path) -> Iterator[Entry]:
     """The entries of one evidence file, in the order they were sent."""
     # Evidence written before records carried `finished`: the file's own time stands in.
     written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    held: list[tuple[datetime, int, Entry]] = []
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             try:
                 entry = _entry(json.loads(line), written)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise HarError(f"{path}:{number}: not an evidence record ({type(exc).__name__}: {exc})") from None
-            yield entry
+            heapq.heappush(held, (entry.started, number, entry))
+            if len(held) > REORDERED:
+                yield heapq.heappop(held)[2]
+    while held:
+        yield heapq.heappop(held)[2]
 
 
 def write(evidence: Path, out: Path) -> int:

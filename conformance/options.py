@@ -25,6 +25,7 @@ import pytest
 from .collection import narrowing, runs_suite
 from .config import (
     DEFAULT_AUTHORITY_HOST,
+    DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_REPORTS_DIR,
@@ -208,6 +209,15 @@ OPTIONS: tuple[Option, ...] = (
         type=int,
         metavar="N",
         default=DEFAULT_SEED,
+    ),
+    Option(
+        "--concurrency",
+        CASES,
+        f"creates sent together in each burst, each on a connection of its own; 1: none (default: {DEFAULT_CONCURRENCY})",
+        kind="integer",
+        type=positive_int,
+        metavar="N",
+        default=DEFAULT_CONCURRENCY,
     ),
     Option(
         "--request-timeout",

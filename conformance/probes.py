@@ -14,15 +14,17 @@ from typing import Any
 from hypothesis import strategies as st
 from schemathesis import Case
 
+from .bursts import Plan, plan, send_together
 from .catalogue import Probe
 from .client import Client, serialize
-from .config import refused_tokens
+from .config import DEFAULT_CONCURRENCY, DEFAULT_MAX_EXAMPLES, refused_tokens
 from .corpus import BAD_APPLICATION_IDS, MALFORMED_BODIES, WRONG_CONTENT_TYPES, bad_authorizations, corpus
 from .exchange import Exchange, Request
 from .generation import Generator
 from .shapes import Shape
 
 VALID_BODY = {"secrets": [{"key": "UserName", "value": "admin@contoso.example"}]}
+DEFAULT_PLAN = plan(DEFAULT_CONCURRENCY, DEFAULT_MAX_EXAMPLES)
 
 
 Muted = Callable[[Request], bool]
@@ -66,7 +68,24 @@ class FixedProbe:
         return tuple(sent)
 
 
-AnyProbe = GeneratedProbe | FixedProbe
+@dataclass(frozen=True)
+class BurstProbe:
+    explicit: list[tuple[str, tuple[Build, ...]]]
+    """Each burst by name: the requests it sends together, each on a connection of its own
+    (conformance/bursts.py); the checks see every exchange of a burst, with when it was in flight."""
+
+    def send(self, client: Client, case: tuple[Build, ...], muted: Muted = _never) -> tuple[Exchange, ...]:
+        """The burst's exchanges; none when one of its requests is `muted` (a burst short of a member is
+        not the burst asked for)."""
+        requests = [build(client) for build in case]
+        if any(muted(request) for request in requests):
+            return ()
+        burst = send_together(client, requests)
+        client.stats.bursts.add(len(requests), burst.overlap)
+        return burst.exchanges
+
+
+AnyProbe = GeneratedProbe | FixedProbe | BurstProbe
 
 
 def _post(
@@ -76,9 +95,31 @@ def _post(
     return (lambda client: client.request(application_id, body, payload, dict(headers or {})),)
 
 
-def make_probes(generator: Generator, token: str, refused: Mapping[str, str] | None = None) -> dict[Probe, AnyProbe]:
+def burst_body(round_: int, member: int, salt: str) -> dict[str, Any]:
+    """A create whose secrets no other request of the run carries (`salt` sets them apart from another
+    run's), so that an answer holding another request's secrets shows whose they are."""
+    tag = f"burst-{round_}-{member}-{salt}"
+    return {"secrets": [{"key": "UserName", "value": f"{tag}@contoso.example"}, {"key": "Password", "value": tag}]}
+
+
+def bursts(application_ids: tuple[str, ...], plan: Plan) -> BurstProbe:
+    """`plan.rounds` bursts of `plan.size` creates, each to the run's applications in turn (with one
+    application, all to the same one: what a cache keyed by application mixes)."""
+    salt = application_ids[0][:8]
+
+    def create(round_: int, member: int) -> Build:
+        body = burst_body(round_, member, salt)
+        (build,) = _post(application_ids[(member - 1) % len(application_ids)], serialize(body), payload=body)
+        return build
+
+    return BurstProbe([(f"burst-{r}", tuple(create(r, m) for m in range(1, plan.size + 1))) for r in range(1, plan.rounds + 1)])
+
+
+def make_probes(
+    generator: Generator, token: str, refused: Mapping[str, str] | None = None, burst_plan: Plan = DEFAULT_PLAN
+) -> dict[Probe, AnyProbe]:
     """Every probe; `refused` are the credentials made from the token that the target must refuse
-    (config.refused_tokens, by default)."""
+    (config.refused_tokens, by default); `burst_plan` the bursts of creates sent together."""
     app = generator.application_ids[0]
     valid = serialize(VALID_BODY)
     credentials = FixedProbe(
@@ -116,6 +157,7 @@ def make_probes(generator: Generator, token: str, refused: Mapping[str, str] | N
         Probe.APPLICATION_ID: FixedProbe(
             [(f"application-id-{name}", _post(bad, valid, payload=VALID_BODY)) for name, bad in BAD_APPLICATION_IDS.items()]
         ),
+        Probe.BURST: bursts(generator.application_ids, burst_plan),
         # Generated invalid bodies last (see the catalogue): every chosen defect is judged first.
         Probe.INVALID_BODY: GeneratedProbe(generator.invalid_explicit, generator.invalid, Shape.INVALID_BODY),
     }

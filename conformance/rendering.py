@@ -22,7 +22,7 @@ import pytest
 from .catalogue import Requirement
 from .config import RunConfig
 from .errors import NoVerdict
-from .evidence import describe, record
+from .evidence import describe, record, reproduced_together
 from .failure import RequirementFailed
 from .grading import Judged, Outcome, graded, judged_share, requirements_in
 from .grading import record as record_outcome
@@ -86,6 +86,8 @@ def render(failure: RequirementFailed, redactor: Redactor, rerun: str) -> str:
         if len(failure.exchanges) > 1:
             lines += ["", f"Exchange {number} of {len(failure.exchanges)}:"]
         lines += ["", describe(exchange, redactor)]
+    if len(failure.exchanges) > 1 and all(e.together is not None for e in failure.exchanges):
+        lines += ["", "Reproduce them together:", *(f"  {line}" for line in reproduced_together(failure.exchanges, redactor))]
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from . import __version__, har, summary
+from .bursts import report_lines
 from .catalogue import BY_ID, REQUIREMENTS, Requirement
 from .config import RunConfig
 from .contract import PROVENANCE, SPEC_NAME, fingerprints
@@ -165,6 +166,7 @@ class Reporter:
                 f"resent: {stats.resent} request(s) sent again, once each: the kept-alive connection each went out on "
                 "closed before any answer (a drop on a new connection is judged, never sent again)"
             )
+        lines += report_lines(stats.bursts, self.run.concurrency, self.run.rate_limit, narrowed=self.run.narrowed is not None)
         if stats.paced_seconds:
             lines.append(f"rate limit {self.run.rate_limit}: {stats.paced_seconds:.1f} s waited to keep it")
         for shape, count in stats.not_sent.items():

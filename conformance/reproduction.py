@@ -102,12 +102,19 @@ def _printf(body: bytes) -> str:
     return "printf " + shlex.quote("".join(out))
 
 
-def curl(request: Request, tokens: Sequence[str] = (), literal: Callable[[str], str] = str) -> list[str]:
-    """The lines that re-send `request`: comments saying what a credential was made of, then the
-    command. `tokens` are the run's own tokens, which the command takes from $GRAPH_TOKEN; a header
-    value that is not made from one is printed as `literal` makes it (redacted, in a report)."""
+@dataclass(frozen=True)
+class Transfer:
+    """One request as curl arguments: what a credential in it was made of, in words, the arguments, and
+    the body as a printf command when it is not printable text (fed to curl from elsewhere)."""
+
+    notes: list[str]
+    arguments: list[str]
+    printf: str | None
+
+
+def _transfer(request: Request, tokens: Sequence[str], literal: Callable[[str], str]) -> Transfer:
     names = {name.lower() for name, _ in request.headers}
-    parts = ["curl", "-sS", "-i", "--http1.1", "--globoff", "--path-as-is", "-X", shlex.quote(request.method), shlex.quote(request.url)]
+    parts = ["-sS", "-i", "--http1.1", "--globoff", "--path-as-is", "-X", shlex.quote(request.method), shlex.quote(request.url)]
     notes = []
     for name, value in request.headers:
         if name.lower() in LEFT_TO_CURL:
@@ -117,10 +124,31 @@ def curl(request: Request, tokens: Sequence[str] = (), literal: Callable[[str], 
         if said:
             notes.append(f"# {name}: {said}")
     parts += [f"-H '{name}:'" for name in SUPPRESSED if name.lower() not in names]
-    sends_body = bool(request.body) or "content-length" in names or "transfer-encoding" in names
-    if not sends_body:
-        return [*notes, " ".join(parts)]
+    if not (request.body or "content-length" in names or "transfer-encoding" in names):
+        return Transfer(notes, parts, None)
     text = _printable(request.body)
     if text is not None:
-        return [*notes, " ".join([*parts, "--data-raw", shlex.quote(text)])]
-    return [*notes, " ".join([_printf(request.body), "|", *parts, "--data-binary", "@-"])]
+        return Transfer(notes, [*parts, "--data-raw", shlex.quote(text)], None)
+    return Transfer(notes, parts, _printf(request.body))
+
+
+def curl(request: Request, tokens: Sequence[str] = (), literal: Callable[[str], str] = str) -> list[str]:
+    """The lines that re-send `request`: comments saying what a credential was made of, then the
+    command. `tokens` are the run's own tokens, which the command takes from $GRAPH_TOKEN; a header
+    value that is not made from one is printed as `literal` makes it (redacted, in a report)."""
+    transfer = _transfer(request, tokens, literal)
+    if transfer.printf is None:
+        return [*transfer.notes, " ".join(["curl", *transfer.arguments])]
+    return [*transfer.notes, " ".join([transfer.printf, "|", "curl", *transfer.arguments, "--data-binary", "@-"])]
+
+
+def curl_together(requests: Sequence[Request], tokens: Sequence[str] = (), literal: Callable[[str], str] = str) -> list[str]:
+    """One curl command that sends `requests` together, each transfer exactly as `curl` sends it alone:
+    `--parallel --parallel-immediate` opens a connection for each at once. A body that is not text comes
+    from its printf by process substitution (bash), as there is only one standard input to share."""
+    transfers = [_transfer(request, tokens, literal) for request in requests]
+    arguments = [
+        " ".join([*t.arguments, *(["--data-binary", f"@<({t.printf})"] if t.printf is not None else [])]) for t in transfers
+    ]
+    notes = [f"{note} (transfer {number})" for number, t in enumerate(transfers, 1) for note in t.notes]
+    return [*notes, f"curl --parallel --parallel-immediate --parallel-max {len(requests)} " + " --next ".join(arguments)]

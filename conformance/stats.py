@@ -14,6 +14,36 @@ from .coverage import Coverage
 
 
 @dataclass
+class BurstStats:
+    """The bursts of creates sent together (conformance/bursts.py), and the overlap they reached."""
+
+    sent: int = 0
+    size: int = 0
+    """Creates in a burst."""
+    most: int = 0
+    """The most requests in flight at once, in any burst."""
+    least: int = 0
+    """The most in flight at once in the burst that overlapped least."""
+
+    def add(self, size: int, overlap: int) -> None:
+        self.least = overlap if not self.sent else min(self.least, overlap)
+        self.sent += 1
+        self.size = max(self.size, size)
+        self.most = max(self.most, overlap)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"sent": self.sent, "size": self.size, "most_in_flight": self.most, "least_in_flight": self.least}
+
+    def merge(self, other: dict[str, int]) -> None:
+        """Count another process's bursts in these."""
+        if other["sent"]:
+            self.least = other["least_in_flight"] if not self.sent else min(self.least, other["least_in_flight"])
+        self.sent += other["sent"]
+        self.size = max(self.size, other["size"])
+        self.most = max(self.most, other["most_in_flight"])
+
+
+@dataclass
 class RunStats:
     throttled: int = 0
     """Answers that were throttling (429, or 503 with Retry-After): never judged; the request was sent
@@ -39,6 +69,7 @@ class RunStats:
     """Answers by probe and status (`"valid 201"`): what common mistakes are recognised from."""
     coverage: Coverage = field(default_factory=Coverage)
     """The input classes the valid bodies sent reached, chosen and generated apart."""
+    bursts: BurstStats = field(default_factory=BurstStats)
 
     def as_dict(self) -> dict[str, Any]:
         """verdict.json's `traffic`."""
@@ -52,6 +83,7 @@ class RunStats:
             "requests": dict(self.requests),
             "not_sent": dict(self.not_sent),
             "statuses": dict(self.statuses),
+            "bursts": self.bursts.as_dict(),
         }
 
     def output(self) -> dict[str, Any]:
@@ -73,3 +105,4 @@ class RunStats:
         self.requests.update(other["requests"])
         self.not_sent.update(other["not_sent"])
         self.statuses.update(other["statuses"])
+        self.bursts.merge(other["bursts"])

@@ -57,15 +57,36 @@ class Pacer:
     so that the run as a whole does."""
 
     def __init__(self, limit: RateLimit, *, share: int = 1) -> None:
-        spacing_ms = math.ceil(int(limit.per.value) * share / limit.requests)
+        self._spacing_ms = spacing_ms = math.ceil(int(limit.per.value) * share / limit.requests)
         self._limiter = Limiter(Rate(1, spacing_ms), buffer_ms=1)  # its default 50 ms would slow a run below the rate asked
 
-    def wait(self, deadline: float) -> float | None:
-        """Wait for the next request's turn; the seconds waited, or None if the turn comes after `deadline`."""
+    def wait(self, deadline: float, turns: int = 1) -> float | None:
+        """Wait for the next `turns` turns (requests sent together take theirs before they go out); the
+        seconds waited, or None if a turn comes after `deadline`."""
         started = time.monotonic()
-        if not self._limiter.try_acquire("requests", blocking=True, timeout=max(0.0, deadline - started)):
-            return None
+        for _ in range(turns):
+            if not self._limiter.try_acquire("requests", blocking=True, timeout=max(0.0, deadline - time.monotonic())):
+                return None
         return time.monotonic() - started
+
+    def per_second(self) -> float:
+        """This process's share of the rate, in requests per second."""
+        return 1000 / self._spacing_ms
+
+
+class Paid:
+    """A pacer whose first turn was taken already, with those of the requests sent together with it
+    (`Pacer.wait(turns=...)`); any later request of its (a throttled one sent again) waits its turn."""
+
+    def __init__(self, pacer: Pacer) -> None:
+        self._pacer = pacer
+        self._paid = True
+
+    def wait(self, deadline: float, turns: int = 1) -> float | None:
+        if self._paid and turns == 1:
+            self._paid = False
+            return 0.0
+        return self._pacer.wait(deadline, turns)
 
 
 def retry_after(exchange: Exchange) -> float | None:

@@ -112,10 +112,12 @@ def cuts_off(conn: socket.socket) -> None:
 
 
 class RawServer:
-    def __init__(self, behaviour: Behaviour, tls: ssl.SSLContext | None = None) -> None:
-        """`tls`: serve https with this server-side context (the handshake is done per connection)."""
+    def __init__(self, behaviour: Behaviour, tls: ssl.SSLContext | None = None, *, serial: bool = False) -> None:
+        """`tls`: serve https with this server-side context (the handshake is done per connection);
+        `serial`: one connection at a time, the next accepted when the one before is closed."""
         self.behaviour = behaviour
         self.tls = tls
+        self.serial = serial
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self._listener.getsockname()[1]}/beta"
         self._stopped = threading.Event()
@@ -127,7 +129,10 @@ class RawServer:
                 conn, _ = self._listener.accept()
             except OSError:
                 return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+            if self.serial:
+                self._serve(conn)
+            else:
+                threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
         try:

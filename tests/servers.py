@@ -7,6 +7,7 @@ on no other. A correct-but-unusual server has `breaks = None`; the suite must pa
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -553,6 +554,148 @@ class NoRequestId(Variant):
         return {name: value for name, value in super().standard_headers(request).items() if name != "request-id"}
 
 
+# --- races: broken only when creates overlap (conformance/bursts.py) ---------------------------------
+
+
+class Racy(Variant):
+    """A server whose create reads shared state, waits `window` seconds (a database round trip: other
+    requests are served meanwhile) and then writes it back; `race` is its one change. One request at a
+    time it is correct; two that overlap within the window meet."""
+
+    window: ClassVar[float] = 0.010
+    """The race window, in seconds: the longer, the likelier two overlapping creates fall in it."""
+
+    async def create(self, request: Request, body: bytes) -> Response:
+        response = await super().create(request, body)
+        if response.status_code != self.created_status:
+            return response
+        created = json.loads(bytes(response.body))
+        refused = await self.race(request, created)
+        if refused is not None:
+            return refused
+        response.body = self.encode(created)
+        response.headers["content-length"] = str(len(response.body))
+        return response
+
+    async def race(self, request: Request, created: dict[str, Any]) -> Response | None:
+        """Change the created object through shared state; a response instead refuses the create."""
+        raise NotImplementedError
+
+    async def meanwhile(self) -> None:
+        await asyncio.sleep(self.window)
+
+
+class CounterIdsWithoutLock(Racy):
+    """Ids from a counter read and written back without a lock: unique one at a time, the same id
+    for two creates that overlap."""
+
+    breaks = "SYNC-ID-UNIQUE"
+    count = 0
+
+    async def race(self, request: Request, created: dict[str, Any]) -> Response | None:
+        number = self.count
+        await self.meanwhile()
+        self.count = number + 1
+        created["id"] = str(uuid.UUID(int=self.count))
+        return None
+
+
+class DatabaseIsLocked(Racy):
+    """A store that refuses a write while another is open, as SQLite does ("database is locked"), and
+    answers 500 to the create that overlapped."""
+
+    breaks = "SYNC-NO-5XX"
+    writing = False
+
+    async def race(self, request: Request, created: dict[str, Any]) -> Response | None:
+        if self.writing:
+            return self.error(request, 500, "InternalServerError", "database is locked")
+        self.writing = True
+        try:
+            await self.meanwhile()
+        finally:
+            self.writing = False
+        return None
+
+
+class SharedAnswerBuffer(Racy):
+    """Builds each answer's secrets in one buffer shared between requests: a create that overlaps
+    another is answered with the secrets of the request that wrote last."""
+
+    breaks = "SYNC-SECRETS-ECHO"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.buffer: list[Any] = []
+
+    async def race(self, request: Request, created: dict[str, Any]) -> Response | None:
+        self.buffer = created["secrets"]
+        await self.meanwhile()
+        created["secrets"] = self.buffer
+        return None
+
+
+class LocksTheIdNotTheSecrets(Racy):
+    """Takes a lock around the id counter but keeps the secrets being stored outside it: ids stay
+    unique, and a create waiting for the lock is answered with the secrets of the one that came after."""
+
+    breaks = "SYNC-SECRETS-ECHO"
+    count = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = asyncio.Lock()
+        self.pending: list[Any] = []
+
+    async def race(self, request: Request, created: dict[str, Any]) -> Response | None:
+        self.pending = created["secrets"]
+        async with self._lock:
+            number = self.count
+            await self.meanwhile()
+            self.count = number + 1
+        created["secrets"] = self.pending
+        return None
+
+
+class CachePerApplication(Racy):
+    """Keeps the synchronization being created in a per-process cache keyed by application, and
+    answers from the cache: two creates for one application at once mix, the first answered with
+    the second's secrets."""
+
+    breaks = "SYNC-SECRETS-ECHO"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cache: dict[str, list[Any]] = {}
+
+    async def race(self, request: Request, created: dict[str, Any]) -> Response | None:
+        application = request.path_params["applicationsId"]
+        self._cache[application] = created["secrets"]
+        await self.meanwhile()
+        created["secrets"] = self._cache[application]
+        return None
+
+
+class SerialisesEveryRequest(Variant):
+    """Serialises every request with one global lock, each holding it for a race window: overlapping
+    creates wait their turn. Correct, just slow."""
+
+    window: ClassVar[float] = 0.010
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = asyncio.Lock()
+
+    async def create(self, request: Request, body: bytes) -> Response:
+        async with self._lock:
+            await asyncio.sleep(self.window)
+            return await super().create(request, body)
+
+
+RACES: list[type[Racy]] = [CounterIdsWithoutLock, DatabaseIsLocked, SharedAnswerBuffer, LocksTheIdNotTheSecrets, CachePerApplication]
+"""The race family: each broken only when creates overlap."""
+
+
 # --- correct but unusual: each must pass ---------------------------------------------------------
 
 
@@ -753,6 +896,7 @@ BROKEN: list[type[Variant]] = [
     LocationWithBogusScheme,
     AcceptsAnyApplicationId,
     NoRequestId,
+    *RACES,
 ]
 UNUSUAL: list[type[Variant]] = [
     FullODataMediaType,
@@ -775,4 +919,5 @@ UNUSUAL: list[type[Variant]] = [
     WantsContentLength,
     FrontEndWantsContentLength,
     ChallengesSeveralSchemes,
+    SerialisesEveryRequest,
 ]

@@ -433,7 +433,7 @@ def test_a_one_exchange_check_judges_each_exchange_of_a_case() -> None:
     assert checks.judge_each(checks.answered, (fine, fine)).outcome == "pass"
     assert checks.judge_each(checks.graph_error_body, (fine, refused)).outcome == "pass"
     assert checks.judge_each(checks.graph_error_body, (fine, fine)).outcome == "n/a"
-    assert {r.id for r in REQUIREMENTS if r.whole_case} == {"SYNC-ID-UNIQUE"}
+    assert {r.id for r in REQUIREMENTS if r.whole_case} == {"SYNC-ID-UNIQUE", "SYNC-SECRETS-ECHO"}
 
 
 def _with_challenge(*values: str, status: int = 401) -> Exchange:
@@ -462,3 +462,29 @@ def test_a_401_offers_the_bearer_scheme(values: tuple[str, ...], result: str) ->
 def test_the_bearer_challenge_applies_to_401s_only() -> None:
     assert outcome(checks.bearer_challenge, _with_challenge(status=403)) == "n/a"
     assert outcome(checks.bearer_challenge, exchange(created())) == "n/a"
+
+
+def _member(sent: list[dict[str, Any]], got: list[dict[str, Any]], window: tuple[float, float] | None = (0.0, 0.01)) -> Exchange:
+    """A create of a burst: `sent` its secrets, `got` the secrets its answer holds."""
+    return replace(exchange(created(secrets=got), sent={"secrets": sent}), together=window)
+
+
+def test_an_answer_with_the_secrets_of_another_request_of_the_burst_says_whose() -> None:
+    a, b, c = ([{"key": "UserName", "value": name}] for name in ("a", "b", "c"))
+    mixed = checks.judge(checks.secrets_echoed, _member(a, a), _member(b, c, (0.001, 0.012)), _member(c, c, (0.0005, 0.011)))
+    assert mixed.outcome == "fail"
+    assert mixed.reason.startswith(
+        "answered with the secrets of another request of the same burst: request 2 of 3 got exactly the 1 secret(s) request 3 sent"
+    ), mixed.reason
+    assert "+1.0–12.0 ms and +0.5–11.0 ms" in mixed.reason
+    # Secrets nobody sent: the echo failure as for any create; not sent together: no burst is named.
+    assert checks.judge(checks.secrets_echoed, _member(a, a), _member(b, [])).reason.startswith("sent 1 secret(s), got 0")
+    alone = checks.judge(checks.secrets_echoed, _member(a, a, None), _member(b, a, None)).reason
+    assert alone.startswith("answered with the secrets of another request of the same case"), alone
+    assert checks.judge(checks.secrets_echoed, _member(a, a), _member(b, b)).outcome == "pass"
+
+
+def test_duplicate_ids_in_a_burst_show_when_both_were_in_flight() -> None:
+    first, second = _member([], [], (0.0, 0.011)), _member([], [], (0.0002, 0.0105))
+    result = checks.judge(checks.distinct_ids, first, second)
+    assert result.outcome == "fail" and result.reason.endswith("(in flight +0.0–11.0 ms and +0.2–10.5 ms from their release)"), result

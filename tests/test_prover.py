@@ -50,9 +50,10 @@ def test_each_case_is_sent_once_and_judged_by_every_requirement(serve) -> None:
     campaign = campaign_for(served.url, served.token)
     prover = Prover(campaign)
     first = prover.prove(BY_ID["SYNC-ID-GUID"])
-    sent = campaign.sent[Probe.VALID] + campaign.sent[Probe.VALID_FORMS]
+    sent = campaign.sent[Probe.VALID] + campaign.sent[Probe.VALID_FORMS] + campaign.sent[Probe.BURST]
     assert prover.prove(BY_ID["SYNC-ID-LOWERCASE"]).judged == first.judged == first.applicable == sent
-    assert campaign.sent[Probe.VALID] + campaign.sent[Probe.VALID_FORMS] == sent
+    assert campaign.sent[Probe.VALID] + campaign.sent[Probe.VALID_FORMS] + campaign.sent[Probe.BURST] == sent
+    assert campaign.sent[Probe.BURST] == 5  # each burst one case, judged exchange by exchange
     assert campaign.sent[Probe.VALID] > 11 + DEFAULT_MAX_EXAMPLES // 2 and campaign.sent[Probe.VALID_FORMS] > 0
 
 
