@@ -132,6 +132,7 @@ class Display:
         """`terminal`: pytest's terminal reporter; `capture`: pytest's capture manager, suspended while
         figures are written during a test (as pytest's own live logging does), or None."""
         self._terminal = terminal
+        self._writer = terminal._tw  # pytest's TerminalWriter: its width, and what its current line holds
         self._capture = capture
         self._lock = threading.Lock()
         self._closed = False
@@ -147,6 +148,11 @@ class Display:
 
     def _clear(self) -> None:
         """Leave the output as pytest left it, before pytest writes to it."""
+
+    def _raw(self, text: str) -> None:
+        """Write past pytest's writer, whose idea of its current line must stay pytest's own."""
+        self._writer._file.write(text)
+        self._writer.flush()
 
     @contextlib.contextmanager
     def _held(self) -> Generator[None]:
@@ -189,7 +195,6 @@ class TerminalLine(Display):
 
     def __init__(self, terminal: Any, capture: Any) -> None:
         super().__init__(terminal, capture)
-        self._writer = terminal._tw  # pytest's TerminalWriter: its width, and what its current line holds
         self._first: float | None = None
         self._drawn = False
 
@@ -213,15 +218,11 @@ class TerminalLine(Display):
         else:  # up a line (CUU), to the column after pytest's text (CHA)
             self._raw(f"{ERASE}\x1b[A\x1b[{width % columns + 1}G")
 
-    def _raw(self, text: str) -> None:
-        """Write past pytest's writer (whose idea of its current line must stay pytest's own)."""
-        self._writer._file.write(text)
-        self._writer.flush()
-
 
 class LogLines(Display):
     """Plain lines, for output that is not a terminal: a probe's start and end, figures in between at
-    most every LOG_EVERY seconds. Each on a line of its own, as pytest writes its live log."""
+    most every LOG_EVERY seconds. Each on a line of its own, under pytest's current line, which is then
+    written again as it was (plain), for pytest to go on with: its results and percentages stay in line."""
 
     def __init__(self, terminal: Any, capture: Any) -> None:
         super().__init__(terminal, capture)
@@ -241,10 +242,8 @@ class LogLines(Display):
             lines.append(f"progress: {describe(sending)}")
         if lines:
             self._written = now
-            self._terminal.ensure_newline()
-            for line in lines:
-                self._terminal.write_line(line)
-            self._terminal.flush()
+            pytest_line = self._writer._current_line
+            self._raw(("\n" if pytest_line else "") + "\n".join(lines) + "\n" + pytest_line)
 
 
 def to_file(path: Path) -> Show:

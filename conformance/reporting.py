@@ -9,6 +9,7 @@ back from pytest-xdist workers. The rule that turns rows into a verdict and an e
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from .contract import PROVENANCE, SPEC_NAME, fingerprints
 from .coverage import Origin
 from .errors import HarError, Terminated
 from .failure import RequirementFailed
-from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
+from .grading import NOT_JUDGED, Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
 from .hints import hints
 from .prover import NO_ANSWER_BUDGET
 from .redaction import Redactor
@@ -82,10 +83,17 @@ class Reporter:
         self.stopped: str | None = None
         """Why the run stopped early, when it did."""
         self.started = datetime.now(UTC)
+        self.terminal: Any = None
+        """pytest's terminal reporter, on the process that writes the terminal."""
 
     def verdict(self) -> Verdict:
         return decide(self.rows, self.stopped, self.run.narrowed)
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if not self.worker:
+            self.terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+
+    @pytest.hookimpl(trylast=True)  # after pytest has written the test's letter
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         judged = judged_in(report.user_properties)
         if judged is None or report.when == "teardown":
@@ -95,8 +103,12 @@ class Reporter:
             self.rows[requirement.id] = Row(
                 requirement.id, judged.outcome, judged.reason, judged.cases or 0, judged.first_failure, judged.judged or 0
             )
-        if judged.no_verdict:
-            self.stopped = self.stopped or judged.no_verdict
+        if judged.no_verdict and not self.stopped:
+            self.stopped = judged.no_verdict
+            if self.terminal is not None:  # the cause when it happens, at the top; again at the bottom
+                writer = self.terminal._tw  # on a line of its own; pytest's results go on under it
+                cause = f"the run stopped: {self.redactor.text(self.stopped)}"
+                writer.line(("\n" if writer.width_of_current_line else "") + cause, red=True)
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         if isinstance(excinfo.value, pytest.Session.Interrupted):
@@ -110,7 +122,7 @@ class Reporter:
         for requirement in (r for r in REQUIREMENTS if r.id not in self.rows):
             failure = self.settled(requirement)
             if failure is None:
-                self.rows[requirement.id] = Row(requirement.id, Outcome.ERROR, f"not judged: {self.stopped}")
+                self.rows[requirement.id] = Row(requirement.id, Outcome.ERROR, NOT_JUDGED)
                 continue
             judged = graded(requirement, self.redactor.text(failure.reason), strict=self.run.strict, waivers=self.run.waivers)
             first = first_failure(failure, self.redactor)
@@ -173,7 +185,12 @@ class Reporter:
         return lines
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
-        judged = judged_in(report.user_properties) if report.when == "call" else None
+        """A warning and a waiver as what they are; a requirement a stopped run could not judge as not
+        judged, not as a failure (or an error in its setup) with a block of its own: the cause is the run's."""
+        judged = judged_in(getattr(report, "user_properties", [])) if report.when in ("setup", "call") else None
+        if judged is not None and judged.outcome is Outcome.ERROR and judged.no_verdict:
+            return "not judged", "N", ("NOT JUDGED", {"yellow": True})
+        judged = judged if report.when == "call" else None
         if judged is not None and judged.outcome is Outcome.WARN:
             return "warned", "W", ("WARN", {"yellow": True})
         if judged is not None and judged.outcome is Outcome.WAIVED:
@@ -185,23 +202,36 @@ class Reporter:
         if not (self.rows or self.stopped):
             return
         terminalreporter.section("requirements")
-        for rid in (r for r in BY_ID if r in self.rows):
+        verdict = self.verdict()
+        unjudged = set(not_judged(self.rows)) if self.stopped else set()
+        for rid in (r for r in BY_ID if r in self.rows and r not in unjudged):
             row = self.rows[rid]
             line = f"{rid:<26} {BY_ID[rid].level!s:<7} {row.outcome.upper():<5} {row.reason}".rstrip()
             terminalreporter.write_line(line[:400], **MARKUP.get(row.outcome, {}))
+        if unjudged:
+            listed = f"not judged: {'all ' if len(unjudged) == len(BY_ID) else ''}{len(unjudged)} requirements"
+            listed += "" if len(unjudged) == len(BY_ID) else ": " + ", ".join(r for r in BY_ID if r in unjudged)
+            for line in textwrap.wrap(listed, max(terminalreporter._tw.fullwidth - 1, 40), break_on_hyphens=False):
+                terminalreporter.write_line(line, yellow=True)
         for waiver in self.waiver_report():
             terminalreporter.write_line(f"waiver {waiver['id']} (until {waiver['expires']}): {waiver['status']}")
         for line in self.traffic_lines():
             terminalreporter.write_line(line)
-        if unreached := self.coverage_line():
+        if (unreached := self.coverage_line()) and not unjudged:
             terminalreporter.write_line(unreached, yellow=True)
         for hint in hints(self.run, self.stats):
             terminalreporter.write_line(f"hint: {hint}", yellow=True)
-        verdict = self.verdict()
+        if self.no_verdict(verdict):  # the cause once more, last, as the verdict's reason
+            terminalreporter.write_line(f"verdict: {verdict.verdict.upper()}, {self.stop_line(verdict)}", red=True, bold=True)
+            return
         if stop := self.stop_line(verdict):
             terminalreporter.write_line(stop, red=True)
         terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} ({verdict.reason})", bold=True)
         terminalreporter.write_line(f"grading: {grading(self.run.strict)}")
+
+    def no_verdict(self, verdict: Verdict) -> bool:
+        """The run stopped before any MUST failed: it has no verdict, and one cause."""
+        return bool(self.stopped) and verdict.verdict == "incomplete"
 
     def coverage_line(self) -> str | None:
         """The input classes no generated valid body reached, when there are any (a small budget)."""
@@ -257,11 +287,13 @@ class Reporter:
         prefix.append(f"<style>{REPORT_CSS}</style>")
         if self.rows or self.stopped:
             verdict = self.verdict()
+            reason = f", {self.stop_line(verdict)}" if self.no_verdict(verdict) else f" ({verdict.reason})"
             prefix.append(
                 f'<p id="verdict" class="verdict-{"pass" if verdict.verdict == "conformant" else "fail"}">'
-                f"Verdict: <strong>{escape(verdict.verdict.upper())}</strong> ({escape(self.redactor.text(verdict.reason))})</p>"
+                f"Verdict: <strong>{escape(verdict.verdict.upper())}</strong>{escape(self.redactor.text(reason))}</p>"
             )
-            notes = [*filter(None, [self.stop_line(verdict)]), *self.traffic_lines(), *(f"hint: {h}" for h in hints(self.run, self.stats))]
+            stop = [] if self.no_verdict(verdict) else [*filter(None, [self.stop_line(verdict)])]
+            notes = [*stop, *self.traffic_lines(), *(f"hint: {h}" for h in hints(self.run, self.stats))]
             prefix += [f'<p class="run-note">{escape(self.redactor.text(note))}</p>' for note in notes]
         prefix.append(f"<p><strong>Grading.</strong> {escape(grading(self.run.strict))}. {escape(PROVENANCE)}</p>")
         if self.rows:

@@ -75,16 +75,6 @@ class Reporter:
         self._tw = TerminalWriter(self.out)
         self._tw.fullwidth = columns
 
-    def ensure_newline(self) -> None:
-        if self._tw.width_of_current_line:
-            self._tw.line()
-
-    def write_line(self, line: str) -> None:
-        self._tw.line(line)
-
-    def flush(self) -> None:
-        self._tw.flush()
-
 
 def screen(text: str, columns: int, rows: int = 40) -> list[str]:
     shown = pyte.Screen(columns, rows)
