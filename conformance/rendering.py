@@ -145,7 +145,7 @@ def _skipped(report: pytest.TestReport, redactor: Redactor) -> Judged:
         path, line, text = report.longrepr
         reason = redactor.text(text)
         report.longrepr = (path, line, reason)
-    return Judged(Outcome.SKIP, reason)
+    return Judged(Outcome.SKIP, reason.removeprefix("Skipped: "))  # the row's reason a sentence, not pytest's label
 
 
 def _with_cases(item: pytest.Item, requirements: list[Requirement], judged: Judged) -> Judged:
