@@ -234,8 +234,9 @@ class Reporter:
             terminalreporter.write_line(unreached, yellow=True)
         for hint in hints(self.run, self.stats):
             terminalreporter.write_line(f"hint: {hint}", yellow=True)
-        if self.no_verdict(verdict):  # the cause once more, last, as the verdict's reason
-            terminalreporter.write_line(f"verdict: {verdict.verdict.upper()}, {self.stop_line(verdict)}", red=True, bold=True)
+        if self.no_verdict(verdict):  # the cause once more, last
+            terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} (the run stopped before it could judge)", bold=True)
+            terminalreporter.write_line(f"{self.stop_line(verdict)}", red=True, bold=True)
             return
         if stop := self.stop_line(verdict):
             terminalreporter.write_line(stop, red=True)

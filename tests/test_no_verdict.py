@@ -82,7 +82,10 @@ def test_a_run_with_no_verdict_says_why_once(cause: str, workers: tuple[str, ...
     said_at = [n for n, line in enumerate(lines) if cause_text in line]
     results_end = next(n for n, line in enumerate(lines) if line.endswith("[100%]"))
     assert len(said_at) == 2 and said_at[0] <= results_end < said_at[1], run.output
-    assert lines[said_at[1]] == f"verdict: INCOMPLETE, no verdict (exit 3): {cause_text}"
+    assert lines[said_at[1] - 1 : said_at[1] + 1] == [
+        "verdict: INCOMPLETE (the run stopped before it could judge)",
+        f"no verdict (exit 3): {cause_text}",
+    ]
     assert "not judged: all 25 requirements" in lines
     assert "FAILURES" not in run.output and "ERRORS" not in run.output and "Traceback" not in run.output
     assert lines[-1].startswith("=") and f"{len(REQUIREMENTS)} not judged in " in lines[-1], lines[-1]
