@@ -189,6 +189,10 @@ def _naming(rows: Iterable[Row], test: RowTest) -> list[str]:
     return [row.id for row in rows if test(row)]
 
 
+NOT_JUDGED = "not judged: the run stopped"
+"""The reason of each requirement a stopped run could not judge: short, as the cause is said once, for the run."""
+
+
 def not_judged(rows: dict[str, Row]) -> list[str]:
     """The requirements a stopped run did not judge: not reached, or left with an error."""
     return [r.id for r in REQUIREMENTS if r.id not in rows or rows[r.id].outcome is Outcome.ERROR]

@@ -33,7 +33,20 @@ from .redaction import Redactor
 from .rendering import settle
 from .reporting import Reporter
 from .server import BackgroundServer, ReferenceServer
-from .stash import COLLECTOR, CREDENTIALS, EMBEDDED, LEDGER_DIR, LEDGER_INPUT, LINE, PROGRESS, REDACTOR, RESTORE, RUN, STATS, STATS_OUTPUT
+from .stash import (
+    COLLECTOR,
+    CREDENTIALS,
+    DISPLAY,
+    EMBEDDED,
+    LEDGER_DIR,
+    LEDGER_INPUT,
+    PROGRESS,
+    REDACTOR,
+    RESTORE,
+    RUN,
+    STATS,
+    STATS_OUTPUT,
+)
 from .stats import RunStats
 from .usage import nothing_here
 from .verdict import header
@@ -91,17 +104,18 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Where the campaign's live progress goes: a pytest-xdist worker's file, which the controller
-    sums and draws; the terminal's line; or, not on a terminal or under -q, nowhere."""
+    sums and shows; the terminal's line; plain lines when the output is not a terminal; or, under -q, nowhere."""
     config, run = session.config, session.config.stash[RUN]
     worker = getattr(config, "workerinput", None)
     if worker is not None:
         config.stash[PROGRESS] = progress.to_file(Path(worker[LEDGER_INPUT]) / f"progress-{worker['workerid']}.json")
         return
     terminal = config.pluginmanager.get_plugin("terminalreporter")
-    if terminal is not None and terminal.isatty() and not run.quiet:
-        line = config.stash[LINE] = progress.TerminalLine(terminal, config.pluginmanager.get_plugin("capturemanager"))
-        config.stash[PROGRESS] = line.draw
-        config.pluginmanager.register(line, "graph-sync-conformance-progress")
+    if terminal is not None and not run.quiet:
+        kind = progress.TerminalLine if terminal.isatty() else progress.LogLines
+        display = config.stash[DISPLAY] = kind(terminal, config.pluginmanager.get_plugin("capturemanager"))
+        config.stash[PROGRESS] = display.show
+        config.pluginmanager.register(display, "graph-sync-conformance-progress")
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -180,8 +194,8 @@ def pytest_configure_node(node: Any) -> None:
     config = node.config
     if LEDGER_DIR not in config.stash:
         config.stash[LEDGER_DIR] = Path(tempfile.mkdtemp(prefix="graph-sync-ledger-"))
-        if LINE in config.stash:
-            config.stash[COLLECTOR] = progress.Collector(config.stash[LEDGER_DIR], config.stash[LINE])
+        if DISPLAY in config.stash:
+            config.stash[COLLECTOR] = progress.Collector(config.stash[LEDGER_DIR], config.stash[DISPLAY])
             config.stash[COLLECTOR].start()
     node.workerinput[LEDGER_INPUT] = str(config.stash[LEDGER_DIR])
 

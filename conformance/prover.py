@@ -23,7 +23,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from .catalogue import REQUIREMENTS, Probe, Requirement
+from .catalogue import REQUIREMENTS, Level, Probe, Requirement
 from .client import Client
 from .coverage import Origin
 from .errors import NoVerdict
@@ -169,10 +169,13 @@ class Campaign:
         """Every unit's judgements for this probe, in order; raises NoVerdict if a unit could not finish."""
         later = [unit for other in self._judges if other != kind and self._judges[other] for unit in self._units(other)]
         try:
-            return self.ledger.settle(self._units(kind), meanwhile=later)
+            judgements = self.ledger.settle(self._units(kind), meanwhile=later)
         except NoVerdict as stop:
             self.stopped = self.stopped or str(stop)
             raise
+        if self.progress is not None:
+            self.progress.ended(str(kind))
+        return judgements
 
     def finished(self, kind: Probe) -> list[dict[str, Judgement]]:
         """The judgements of this probe's units that finished (all of them, unless the run stopped)."""
@@ -234,7 +237,7 @@ class Campaign:
         if kind is Probe.VALID:
             origin = Origin.CHOSEN if observation.batch is None else Origin.GENERATED
             self.client.stats.coverage.record(observation.exchanges[0].request.payload, origin)
-        failed = False
+        failed: set[Level] = set()
         for requirement in self._judges[kind]:
             judgement = judgements[requirement.id]
             result = requirement.judge(*observation.exchanges)
@@ -243,12 +246,13 @@ class Campaign:
                 judgement.tally.not_applicable[result.reason] += 1
                 continue
             judgement.tally.applicable += 1
-            failed = failed or result.outcome == "fail"
+            if result.outcome == "fail":
+                failed.add(requirement.level)
             if result.outcome == "fail" and judgement.failed is None:
                 judgement.failed, judgement.probe = observation, kind
                 judgement.reason, judgement.found_after = result.reason, judgement.tally.judged
         if self.progress is not None:
-            self.progress.sent(str(kind), failed)
+            self.progress.sent(str(kind), must=Level.MUST in failed, should=Level.SHOULD in failed)
 
     def _not_sent(self, shape: Shape, judgements: dict[str, Judgement], count: int) -> dict[str, Judgement]:
         """Cases of a shape of request the target does not answer: not sent, and said so in every tally."""

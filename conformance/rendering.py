@@ -24,7 +24,7 @@ from .config import RunConfig
 from .errors import NoVerdict
 from .evidence import describe, record, reproduced_together
 from .failure import RequirementFailed
-from .grading import Judged, Outcome, graded, judged_share, requirements_in
+from .grading import NOT_JUDGED, Judged, Outcome, graded, judged_share, requirements_in
 from .grading import record as record_outcome
 from .redaction import Redactor
 
@@ -145,9 +145,10 @@ def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
 
 def _stopped(report: pytest.TestReport, reason: str) -> Judged:
     """The run stopped before this requirement could be judged (the ones after it are judged on what
-    was sent before the stop, at once): say why in one line."""
+    was sent before the stop, at once): why, in one line for the test's own report (JUnit); the row
+    says only that it was not judged, as the run's views say the cause once (conformance/reporting.py)."""
     report.longrepr = FailureText(f"not judged: {reason}", reason)  # type: ignore[assignment]
-    return Judged(Outcome.ERROR, reason, no_verdict=reason)
+    return Judged(Outcome.ERROR, NOT_JUDGED, no_verdict=reason)
 
 
 def _failed(item: pytest.Item, report: pytest.TestReport, failure: RequirementFailed, run: RunConfig, redactor: Redactor) -> Judged:
@@ -165,7 +166,7 @@ def _skipped(report: pytest.TestReport, redactor: Redactor) -> Judged:
         path, line, text = report.longrepr
         reason = redactor.text(text)
         report.longrepr = (path, line, reason)
-    return Judged(Outcome.SKIP, reason)
+    return Judged(Outcome.SKIP, reason.removeprefix("Skipped: "))  # the row's reason a sentence, not pytest's label
 
 
 def _with_cases(item: pytest.Item, requirements: list[Requirement], judged: Judged) -> Judged:

@@ -9,6 +9,8 @@ back from pytest-xdist workers. The rule that turns rows into a verdict and an e
 from __future__ import annotations
 
 import contextlib
+import re
+import textwrap
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,7 +28,7 @@ from .contract import PROVENANCE, SPEC_NAME, fingerprints
 from .coverage import Origin
 from .errors import HarError, Terminated
 from .failure import RequirementFailed
-from .grading import Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
+from .grading import NOT_JUDGED, Outcome, Row, Verdict, decide, exit_code, graded, grading, judged_in, not_judged, requirements_in
 from .hints import hints
 from .prover import NO_ANSWER_BUDGET
 from .redaction import Redactor
@@ -37,11 +39,15 @@ from .verdict import document, dumps
 REPORT_CSS = (
     "#requirements{border-collapse:collapse;margin:8px 0 16px}"
     "#requirements th,#requirements td{padding:3px 8px;border-bottom:1px solid #e2e2e2;text-align:left}"
-    ".verdict-fail,.verdict-error{color:#c0392b;font-weight:bold}.verdict-warn{color:#b9770e;font-weight:bold}"
-    ".verdict-skip{color:#7f8c8d;font-weight:bold}.verdict-pass{color:#1e8449}.verdict-waived{color:#2471a3}"
+    # Every colour of text at WCAG AA contrast (4.5:1) on white and on pytest-html's grey rows; pytest-html's
+    # own grey (#999, 2.8:1) darkened.
+    ".verdict-fail,.verdict-error{color:#c0392b;font-weight:bold}.verdict-warn{color:#8a5a00;font-weight:bold}"
+    ".verdict-skip{color:#566566;font-weight:bold}.verdict-pass{color:#1e7a43}.verdict-waived{color:#2471a3}"
+    "body,a,#results-table,.collapse button,.collapsible td:not(.col-links):hover::after,#environment-header h2:hover::after"
+    "{color:#555}"
     "#verdict{font-size:1.3em;margin:8px 0}"
     "#coverage{border-collapse:collapse;margin:8px 0 16px}#coverage td,#coverage th{padding:2px 8px;text-align:left}"
-    "#coverage tr.not-reached td{color:#b9770e;font-weight:bold}"
+    "#coverage tr.not-reached td{color:#8a5a00;font-weight:bold}"
     # The verdict first: pytest-html's page puts its environment table at the top; shown after the results.
     "body{display:flex;flex-direction:column}.summary{order:1}#results-table{order:2}"
     "#environment-header{order:3}#environment{order:4}"
@@ -50,6 +56,8 @@ REPORT_CSS = (
     # pytest-html counts tests by pytest's outcome (a warning is "Passed"); the requirement counts
     # above it are the verdict's rows.
     ".summary .run-count,.summary .filter,.summary .filters{display:none}"
+    '#results-table th[data-column-type="result"],#results-table td.col-result{display:none}'
+    "#results-table td.col-verdict{width:90px}"
 )
 MARKUP = {Outcome.FAIL: {"red": True}, Outcome.ERROR: {"red": True}, Outcome.WARN: {"yellow": True}, Outcome.SKIP: {"yellow": True}}
 
@@ -83,10 +91,23 @@ class Reporter:
         self.stopped: str | None = None
         """Why the run stopped early, when it did."""
         self.started = datetime.now(UTC)
+        self.terminal: Any = None
+        """pytest's terminal reporter, on the process that writes the terminal."""
 
     def verdict(self) -> Verdict:
         return decide(self.rows, self.stopped, self.run.narrowed)
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.worker:
+            return
+        self.terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+        with contextlib.suppress(ImportError):  # the HTML report's environment table (pytest-metadata)
+            from pytest_metadata.plugin import metadata_key  # type: ignore[import-untyped]
+
+            if metadata_key in session.config.stash:  # pytest-base-url's row, empty when the target is the embedded server
+                session.config.stash[metadata_key]["Base URL"] = self.target()
+
+    @pytest.hookimpl(trylast=True)  # after pytest has written the test's letter
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         judged = judged_in(report.user_properties)
         if judged is None or report.when == "teardown":
@@ -96,8 +117,12 @@ class Reporter:
             self.rows[requirement.id] = Row(
                 requirement.id, judged.outcome, judged.reason, judged.cases or 0, judged.first_failure, judged.judged or 0
             )
-        if judged.no_verdict:
-            self.stopped = self.stopped or judged.no_verdict
+        if judged.no_verdict and not self.stopped:
+            self.stopped = judged.no_verdict
+            if self.terminal is not None:  # the cause when it happens, at the top; again at the bottom
+                writer = self.terminal._tw  # on a line of its own; pytest's results go on under it
+                cause = f"the run stopped: {self.redactor.text(self.stopped)}"
+                writer.line(("\n" if writer.width_of_current_line else "") + cause, red=True)
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         if isinstance(excinfo.value, pytest.Session.Interrupted):
@@ -111,7 +136,7 @@ class Reporter:
         for requirement in (r for r in REQUIREMENTS if r.id not in self.rows):
             failure = self.settled(requirement)
             if failure is None:
-                self.rows[requirement.id] = Row(requirement.id, Outcome.ERROR, f"not judged: {self.stopped}")
+                self.rows[requirement.id] = Row(requirement.id, Outcome.ERROR, NOT_JUDGED)
                 continue
             judged = said(graded(requirement, failure.reason, strict=self.run.strict, waivers=self.run.waivers), self.redactor)
             first = first_failure(failure, self.redactor)
@@ -177,7 +202,12 @@ class Reporter:
         return lines
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
-        judged = judged_in(report.user_properties) if report.when == "call" else None
+        """A warning and a waiver as what they are; a requirement a stopped run could not judge as not
+        judged, not as a failure (or an error in its setup) with a block of its own: the cause is the run's."""
+        judged = judged_in(getattr(report, "user_properties", [])) if report.when in ("setup", "call") else None
+        if judged is not None and judged.outcome is Outcome.ERROR and judged.no_verdict:
+            return "not judged", "N", ("NOT JUDGED", {"yellow": True})
+        judged = judged if report.when == "call" else None
         if judged is not None and judged.outcome is Outcome.WARN:
             return "warned", "W", ("WARN", {"yellow": True})
         if judged is not None and judged.outcome is Outcome.WAIVED:
@@ -189,23 +219,37 @@ class Reporter:
         if not (self.rows or self.stopped):
             return
         terminalreporter.section("requirements")
-        for rid in (r for r in BY_ID if r in self.rows):
+        verdict = self.verdict()
+        unjudged = set(not_judged(self.rows)) if self.stopped else set()
+        for rid in (r for r in BY_ID if r in self.rows and r not in unjudged):
             row = self.rows[rid]
             line = f"{rid:<26} {BY_ID[rid].level!s:<7} {row.outcome.upper():<5} {row.reason}".rstrip()
             terminalreporter.write_line(line[:400], **MARKUP.get(row.outcome, {}))
+        if unjudged:
+            listed = f"not judged: {'all ' if len(unjudged) == len(BY_ID) else ''}{len(unjudged)} requirements"
+            listed += "" if len(unjudged) == len(BY_ID) else ": " + ", ".join(r for r in BY_ID if r in unjudged)
+            for line in textwrap.wrap(listed, max(terminalreporter._tw.fullwidth - 1, 40), break_on_hyphens=False):
+                terminalreporter.write_line(line, yellow=True)
         for waiver in self.waiver_report():
             terminalreporter.write_line(f"waiver {waiver['id']} (until {waiver['expires']}): {waiver['status']}")
         for line in self.traffic_lines():
             terminalreporter.write_line(line)
-        if unreached := self.coverage_line():
+        if (unreached := self.coverage_line()) and not unjudged:
             terminalreporter.write_line(unreached, yellow=True)
         for hint in hints(self.run, self.stats):
             terminalreporter.write_line(f"hint: {hint}", yellow=True)
-        verdict = self.verdict()
+        if self.no_verdict(verdict):  # the cause once more, last
+            terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} (the run stopped before it could judge)", bold=True)
+            terminalreporter.write_line(f"{self.stop_line(verdict)}", red=True, bold=True)
+            return
         if stop := self.stop_line(verdict):
             terminalreporter.write_line(stop, red=True)
         terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} ({verdict.reason})", bold=True)
         terminalreporter.write_line(f"grading: {grading(self.run.strict)}")
+
+    def no_verdict(self, verdict: Verdict) -> bool:
+        """The run stopped before any MUST failed: it has no verdict, and one cause."""
+        return bool(self.stopped) and verdict.verdict == "incomplete"
 
     def coverage_line(self) -> str | None:
         """The input classes no generated valid body reached, when there are any (a small budget)."""
@@ -254,6 +298,13 @@ class Reporter:
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report: Any) -> None:
         report.title = "Create synchronization: conformance report"
+        # No row folded: pytest-html would fold by pytest's outcome, and so fold a warning ("passed").
+        report.set_data("renderCollapsed", [])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_duration_format(self, duration: float) -> str:
+        """One format for every duration (pytest-html's own mixes `00:00:02` and `1 ms`)."""
+        return f"{duration:.3f} s"
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
@@ -261,12 +312,14 @@ class Reporter:
         prefix.append(f"<style>{REPORT_CSS}</style>")
         if self.rows or self.stopped:
             verdict = self.verdict()
+            reason = f", {self.stop_line(verdict)}" if self.no_verdict(verdict) else f" ({verdict.reason})"
             prefix.append(
                 f'<p id="verdict" class="verdict-{"pass" if verdict.verdict == "conformant" else "fail"}">'
-                f"Verdict: <strong>{escape(verdict.verdict.upper())}</strong> ({escape(verdict.reason)})</p>"
+                f"Verdict: <strong>{escape(verdict.verdict.upper())}</strong>{sentence(self.redactor.text(reason))}</p>"
             )
-            notes = [*filter(None, [self.stop_line(verdict)]), *self.traffic_lines(), *(f"hint: {h}" for h in hints(self.run, self.stats))]
-            prefix += [f'<p class="run-note">{escape(note)}</p>' for note in notes]
+            stop = [] if self.no_verdict(verdict) else [*filter(None, [self.stop_line(verdict)])]
+            notes = [*stop, *self.traffic_lines(), *(f"hint: {h}" for h in hints(self.run, self.stats))]
+            prefix += [f'<p class="run-note">{sentence(self.redactor.text(note))}</p>' for note in notes]
         prefix.append(f"<p><strong>Grading.</strong> {escape(grading(self.run.strict))}. {escape(PROVENANCE)}</p>")
         if self.rows:
             prefix.append(f'<p id="requirement-counts">{escape(self.counts())}</p>')
@@ -285,11 +338,12 @@ class Reporter:
         bodies = coverage["bodies"]
         missing = coverage["not_reached_by_generation"]
         note = f"Not reached by generated bodies: {', '.join(missing)}." if missing else "Every class reached by generated bodies."
+        # Folded: the failures and warnings, in the table under it, come first to the eye.
         return (
-            f'<h3>Input coverage</h3><p id="coverage-summary">{bodies["chosen"]} chosen and {bodies["generated"]} generated valid '
-            f"bodies sent. {escape(note)}</p>"
+            f'<details id="coverage-details"><summary><strong>Input coverage.</strong> <span id="coverage-summary">{bodies["chosen"]} '
+            f"chosen and {bodies['generated']} generated valid bodies sent. {escape(note)}</span></summary>"
             '<table id="coverage"><thead><tr><th>Class</th><th>Family</th><th>What</th><th>Chosen</th><th>Generated</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>"
+            f"<tbody>{rows}</tbody></table></details>"
         )
 
     def counts(self) -> str:
@@ -308,7 +362,7 @@ class Reporter:
             rows.append(
                 f"<tr><td>{name}</td><td>{BY_ID[rid].level}</td>"
                 f'<td class="verdict-{escape(row.outcome)}">{escape(row.outcome.upper())}</td>'
-                f"<td>{row.judged} of {row.cases}</td><td>{escape(BY_ID[rid].statement)}</td><td>{escape(row.reason)}</td></tr>"
+                f"<td>{row.judged} of {row.cases}</td><td>{sentence(BY_ID[rid].statement)}</td><td>{sentence(row.reason)}</td></tr>"
             )
         return (
             '<table id="requirements"><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Cases judged</th>'
@@ -317,9 +371,9 @@ class Reporter:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        # pytest-html files each row under its Result, so a warning keeps Result "Passed" (it does not
-        # fail the run) and says what it is in the Verdict column.
-        cells.insert(1, "<th>Verdict</th>")
+        # The Result the page shows is the verdict's word; pytest-html's own (which files a warning under
+        # "Passed") stays, hidden, for its filters, which know only pytest's outcomes.
+        cells.insert(0, '<th class="sortable" data-column-type="verdict">Result</th>')
         cells.insert(3, "<th>Requirement</th>")
         cells.insert(4, "<th>Level</th>")
 
@@ -329,10 +383,23 @@ class Reporter:
         properties = getattr(report, "user_properties", [])
         requirements = requirements_in(properties)
         judged = judged_in(properties)
-        verdict = str(judged.outcome) if judged else ""
-        cells.insert(1, f'<td class="verdict-{escape(verdict)}">{escape(verdict.upper())}</td>')
+        word = str(judged.outcome) if judged is not None else str(Outcome.ERROR if report.failed else report.outcome)
+        cells.insert(0, f'<td class="col-verdict verdict-{escape(word)}">{escape(word.upper())}</td>')
         cells.insert(3, f"<td>{escape(', '.join(r.id for r in requirements))}</td>")
         cells.insert(4, f"<td>{escape(', '.join(str(r.level) for r in requirements))}</td>")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
+        """Every row open, each showing what there is to read: a failure or a warning its evidence; a
+        skip or a pass its reason as a sentence (not pytest's (file, line, reason) tuple); a plain pass nothing."""
+        judged = judged_in(getattr(report, "user_properties", []))
+        if judged is not None and judged.outcome in (Outcome.PASS, Outcome.SKIP):
+            data[:] = [sentence(judged.reason)] if judged.reason else []
+
+
+def sentence(text: str) -> str:
+    """`text` as HTML that reads as a sentence: escaped, and `code` spans shown as code, not backticks."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
 
 
 def _label(key: str) -> str:

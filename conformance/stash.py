@@ -11,7 +11,7 @@ import pytest
 
 from .config import RunConfig
 from .credentials import ClientCredentials
-from .progress import Collector, Counts, TerminalLine
+from .progress import Collector, Display, Show
 from .prover import Prover
 from .redaction import Redactor
 from .server import BackgroundServer
@@ -23,9 +23,9 @@ EMBEDDED = pytest.StashKey[BackgroundServer]()
 CREDENTIALS = pytest.StashKey[ClientCredentials]()
 STATS = pytest.StashKey[RunStats]()
 PROVER = pytest.StashKey[Prover]()
-PROGRESS = pytest.StashKey[Callable[[Counts], None]]()
-"""Where the campaign's progress goes: the terminal line, a worker's progress file, or nowhere."""
-LINE = pytest.StashKey[TerminalLine]()
+PROGRESS = pytest.StashKey[Show]()
+"""Where the campaign's progress goes: the terminal line, plain lines, a worker's progress file, or nowhere."""
+DISPLAY = pytest.StashKey[Display]()
 COLLECTOR = pytest.StashKey[Collector]()
 STATS_OUTPUT = "graph_sync_conformance_stats"
 """The key of a pytest-xdist worker's RunStats in its `workeroutput`, summed on the controller."""

@@ -209,7 +209,9 @@ def test_a_rate_below_the_burst_size_gives_smaller_bursts_and_says_so(options, s
     assert run.verdict is not None
     bursts = run.verdict["traffic"]["bursts"]
     assert isinstance(served.server, CountsInFlight)
-    assert bursts["size"] == size and served.server.most == max(1, bursts["most_in_flight"]), (bursts, served.server.most)
+    # The client sees each request from its release to its answer, the server only while it handles it:
+    # on a loaded machine the server may see fewer at once, never more.
+    assert bursts["size"] == size and 1 <= served.server.most <= max(1, bursts["most_in_flight"]), (bursts, served.server.most)
     assert size < 2 or bursts["most_in_flight"] >= 2
     if said is not None:
         assert said in run.output, run.output

@@ -1,24 +1,19 @@
 """What a new user meets on the command line: file options in the space form, common mistakes with a
-hint that fits, live progress on a terminal (and none off one), and a collection error that ends as
-one, not as an INTERNALERROR."""
+hint that fits, and a collection error that ends as one, not as an INTERNALERROR (live progress:
+tests/test_progress.py)."""
 
 from __future__ import annotations
 
-import os
-import pty
 import re
-import select
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
 
 from conformance.server import BackgroundServer
 
-from .conftest import REPO, SUITE
+from .conftest import REPO
 from .inprocess import run_cli, run_pytest
 
 pytestmark = pytest.mark.slow  # every test here starts a process (`make test-fast` leaves them out)
@@ -114,59 +109,3 @@ def test_https_to_a_plain_http_port_says_so_and_does_not_suggest_insecure(insecu
         run.output,
     ), run.output
     assert "--insecure turns" not in run.output
-
-
-# --- live progress ---------------------------------------------------------------------------------
-
-
-def _on_a_terminal(command: list[str], cwd: Path) -> tuple[int, str]:
-    """Run `command` with a pseudo-terminal as its output, as a person at a terminal would."""
-    main, secondary = pty.openpty()
-    process = subprocess.Popen(command, cwd=cwd, stdout=secondary, stderr=secondary, stdin=subprocess.DEVNULL)
-    os.close(secondary)
-    chunks = []
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([main], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the other end closed
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        elif process.poll() is not None:
-            break
-    process.wait(timeout=60)
-    os.close(main)
-    return process.returncode, b"".join(chunks).decode(errors="replace")
-
-
-def _suite(tmp_path: Path, *args: str) -> list[str]:
-    reports = tmp_path / "reports"
-    return pytest_command(
-        str(SUITE), "--max-examples", "400", f"--html={reports / 'r.html'}", f"--junitxml={reports / 'j.xml'}",
-        f"--verdict={reports / 'v.json'}", f"--evidence={reports / 'e.jsonl'}", *args,
-    )  # fmt: skip
-
-
-@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one-process", "two-workers"])
-def test_progress_is_shown_live_on_a_terminal(workers: tuple[str, ...], tmp_path) -> None:
-    code, output = _on_a_terminal(_suite(tmp_path, *workers), tmp_path)
-    assert code == 0, output
-    # Probes are listed in the order they started, which differs between workers: find "valid N" anywhere.
-    figures = [int(n) for n in re.findall(r"\bvalid (\d+)", output)]
-    assert figures and figures == sorted(figures) and figures[-1] == 411, output  # 11 chosen + 400 generated
-    assert re.search(r"invalid-body \d+", output), output
-
-
-@pytest.mark.parametrize("how", ["not-a-terminal", "quiet"])
-def test_no_progress_when_not_a_terminal_or_quiet(how: str, tmp_path) -> None:
-    if how == "quiet":
-        code, output = _on_a_terminal(_suite(tmp_path, "-q"), tmp_path)
-    else:
-        done = subprocess.run(_suite(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=300)
-        code, output = done.returncode, done.stdout + done.stderr
-    assert code == 0, output
-    assert "cases sent" not in output
