@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import shlex
 import uuid
@@ -87,23 +88,47 @@ def existing_file(text: str) -> str:
     return text
 
 
-def _positive(convert: Callable[[str], float], what: str) -> Callable[[str], Any]:
-    """An argparse type for a number above zero."""
+def _within(convert: Callable[[str], Any], what: str, most: float, why: str) -> Callable[[str], Any]:
+    """An argparse type for a number above zero and at most `most`, finite: what no option can mean
+    otherwise (`inf` would be written into verdict.json as `Infinity`, which is not JSON; a count past
+    the bound would plan more than any run can send). `why` says what the bound stands for."""
 
     def parse(text: str) -> Any:
         try:
             value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+        if not (math.isfinite(value) and 0 < value <= most):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} more than 0 and at most {most:,.0f} ({why})")
         return value
 
     return parse
 
 
-positive_float = _positive(float, "a number of seconds")
-positive_int = _positive(int, "a whole number")
+MAX_EXAMPLES = 1_000_000
+"""The most --max-examples: a million generated cases a probe is days of sending at a tenant's pace."""
+MAX_SECONDS_AN_ANSWER = 3600.0
+MAX_SECONDS_A_RUN = 7 * 24 * 3600.0
+MAX_SECONDS_THROTTLED = 24 * 3600.0
+MAX_BODY_BYTES = 1024**3
+"""The largest body the suite reads (or the reference server accepts) is held in memory whole: 1 GiB."""
+
+example_count = _within(int, "a whole number", MAX_EXAMPLES, "a million generated cases a probe is days of sending")
+answer_seconds = _within(float, "a number of seconds", MAX_SECONDS_AN_ANSWER, "an hour for one answer")
+run_seconds = _within(float, "a number of seconds", MAX_SECONDS_A_RUN, "a week for a run")
+throttled_seconds = _within(float, "a number of seconds", MAX_SECONDS_THROTTLED, "a day of waiting")
+byte_count = _within(int, "a whole number of bytes", MAX_BODY_BYTES, "1 GiB, held in memory whole")
+
+
+def seed(text: str) -> int:
+    """argparse type for --seed: a whole number from 0 to 2**64 - 1, as hypothesis' seeds are shown."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a seed from 0 to 2**64 - 1")
+    return value
 
 
 def declare(parser: pytest.Parser) -> None:
@@ -126,35 +151,35 @@ def declare(parser: pytest.Parser) -> None:
     )
     option(
         "--max-examples",
-        type=positive_int,
+        type=example_count,
         default=DEFAULT_MAX_EXAMPLES,
         metavar="N",
         help=f"generated cases per requirement, besides the explicit corpus (default: {DEFAULT_MAX_EXAMPLES})",
     )
     option(
         "--seed",
-        type=int,
+        type=seed,
         default=DEFAULT_SEED,
         metavar="N",
         help=f"seed for case generation; the same seed sends the same cases (default: {DEFAULT_SEED})",
     )
     option(
         "--request-timeout",
-        type=positive_float,
+        type=answer_seconds,
         default=DEFAULT_REQUEST_TIMEOUT,
         metavar="SECONDS",
         help=f"longest wait for one answer, to its last byte (default: {DEFAULT_REQUEST_TIMEOUT:g})",
     )
     option(
         "--run-timeout",
-        type=positive_float,
+        type=run_seconds,
         default=DEFAULT_RUN_TIMEOUT,
         metavar="SECONDS",
         help=f"deadline for the whole run; past it nothing more is sent (default: {DEFAULT_RUN_TIMEOUT:g})",
     )
     option(
         "--max-body-bytes",
-        type=positive_int,
+        type=byte_count,
         default=DEFAULT_MAX_BODY_BYTES,
         metavar="N",
         help=f"largest answer body read; a larger one fails as too large (default: {DEFAULT_MAX_BODY_BYTES})",
@@ -205,7 +230,7 @@ def declare(parser: pytest.Parser) -> None:
     )
     option(
         "--throttle-wait",
-        type=positive_float,
+        type=throttled_seconds,
         default=DEFAULT_THROTTLE_WAIT,
         metavar="SECONDS",
         help=f"longest a throttled request (429, 503 with Retry-After) waits in all (default: {DEFAULT_THROTTLE_WAIT:g})",

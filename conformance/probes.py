@@ -69,9 +69,7 @@ class FixedProbe:
 AnyProbe = GeneratedProbe | FixedProbe
 
 
-def _post(
-    application_id: str, body: bytes, headers: Mapping[str, str | None] | None = None, payload: Any = None
-) -> tuple[Build]:
+def _post(application_id: str, body: bytes, headers: Mapping[str, str | None] | None = None, payload: Any = None) -> tuple[Build]:
     """A case of one request."""
     return (lambda client: client.request(application_id, body, payload, dict(headers or {})),)
 

@@ -159,4 +159,3 @@ def _with_cases(item: pytest.Item, requirements: list[Requirement], judged: Judg
     if judged.outcome is Outcome.PASS and (share := judged_share(applicable, cases)):
         reason = f"{share}; the others: {'; '.join(t.why_unchecked() for t in tallies)}"
     return replace(judged, reason=reason, cases=cases, judged=applicable)
-

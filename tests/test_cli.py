@@ -70,9 +70,7 @@ def test_the_suite_passes_against_a_separately_started_serve(tmp_path, run_suite
 def test_readme_documents_every_option_of_the_plugin(tmp_path) -> None:
     import re
 
-    help_text = subprocess.run(
-        [sys.executable, "-m", "pytest", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60
-    ).stdout
+    help_text = subprocess.run([sys.executable, "-m", "pytest", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60).stdout
     group = help_text.split("Create synchronization conformance:", 1)[1].split("\n\n", 1)[0]
     options = re.findall(r"^  (--[a-z-]+)", group, re.M)
     readme = (REPO / "README.md").read_text(encoding="utf-8")

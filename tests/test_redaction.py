@@ -66,9 +66,15 @@ def test_structured_data_stays_valid_whatever_the_token(token: str) -> None:
         "target": {"base_url": "http://127.0.0.1:8000/beta", "embedded": False},
         "seed": 1,
         "configuration": {
-            "max_examples": 1, "application_ids": ["e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"], "authentication": "bearer token",
-            "request_timeout_seconds": 10, "run_timeout_seconds": 900, "max_body_bytes": 1, "follow_redirects": True,
-            "tls_verification": "on", "strict": False,
+            "max_examples": 1,
+            "application_ids": ["e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"],
+            "authentication": "bearer token",
+            "request_timeout_seconds": 10,
+            "run_timeout_seconds": 900,
+            "max_body_bytes": 1,
+            "follow_redirects": True,
+            "tls_verification": "on",
+            "strict": False,
         },
         "started": "2026-11-25T14:10:23Z",
         "finished": "2026-11-25T14:10:25Z",
@@ -175,7 +181,7 @@ def test_with_a_one_character_token_the_evidence_and_junit_are_valid(one_charact
     for name in ("verdict.json", "evidence.jsonl", "junit.xml"):
         text = (reports / name).read_text(encoding="utf-8")
         assert "Bearer T" not in text and '"T"' not in text
-        assert not WHOLE_T.search(text), f"{name}: {text[WHOLE_T.search(text).start() - 60:][:120]!r}"  # type: ignore[union-attr]
+        assert not WHOLE_T.search(text), f"{name}: {text[WHOLE_T.search(text).start() - 60 :][:120]!r}"  # type: ignore[union-attr]
 
 
 def test_with_a_one_character_token_the_report_names_everything_intact(one_character_token_run: Path) -> None:
