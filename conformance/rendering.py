@@ -1,8 +1,11 @@
 """A requirement's test report as the suite shows it: its evidence instead of a traceback, its graded
-outcome as the report's properties, and every text in it redacted.
+outcome as the report's properties, and every text in it redacted and escaped.
 
 Every writer (terminal, JUnit, pytest-html, pytest-xdist's controller) reads the TestReport, so this is
-where it is made fit to leave the process, once.
+where it is made fit to leave the process, once (`_fit`): redacted, then every control character
+escaped (`text.shown_lines`: a server's body or reason phrase cannot move the cursor, clear a line or
+draw over the verdict). The graded reason kept as a property is redacted only: verdict.json holds it
+as it was, and each view that prints it escapes it (conformance/reporting.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .failure import RequirementFailed
 from .grading import Judged, Outcome, graded, judged_share, requirements_in
 from .grading import record as record_outcome
 from .redaction import Redactor
+from .text import shown, shown_lines
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,8 @@ class FailureText:
     """
 
     def __init__(self, text: str, headline: str) -> None:
-        self.text = text
-        self.reprcrash = _Crash(headline)
+        self.text = shown_lines(text)
+        self.reprcrash = _Crash(shown(headline))
 
     def toterminal(self, tw: Any) -> None:
         for line in self.text.splitlines():
@@ -110,7 +114,7 @@ def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
     elif failure is not None:
         judged = _failed(item, report, failure, run, redactor)
     elif report.failed and report.longrepr is not None:
-        report.longrepr = redactor.text(str(report.longrepr))
+        report.longrepr = _fit(redactor, str(report.longrepr))
         judged = Judged(Outcome.ERROR, "error in the suite") if report.when == "call" else None
     elif report.skipped:
         judged = _skipped(report, redactor)
@@ -118,7 +122,13 @@ def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
         judged = Judged(Outcome.PASS)
     if judged is not None and requirements:
         record_outcome(_with_cases(item, requirements, judged), item.user_properties, report.user_properties)
-    report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+    report.sections = [(title, _fit(redactor, content)) for title, content in report.sections]
+
+
+def _fit(redactor: Redactor, text: str) -> str:
+    """Text of a report as it may leave the process: redacted first (escaping would change how an
+    echoed token is spelt), then escaped line by line."""
+    return shown_lines(redactor.text(text))
 
 
 def _stopped(report: pytest.TestReport, reason: str) -> Judged:
@@ -143,7 +153,7 @@ def _skipped(report: pytest.TestReport, redactor: Redactor) -> Judged:
     if isinstance(report.longrepr, tuple):
         path, line, text = report.longrepr
         reason = redactor.text(text)
-        report.longrepr = (path, line, reason)
+        report.longrepr = (path, line, shown(reason))
     return Judged(Outcome.SKIP, reason)
 
 
