@@ -63,15 +63,20 @@ def _measured(command: list[str], folder: Path) -> Measured:
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(ADDRESS_SPACE), str(SECONDS), *command],
-        cwd=folder, capture_output=True, text=True, timeout=SECONDS + 30, env={k: v for k, v in os.environ.items() if k != "PYTEST_BASE_URL"},
+        cwd=folder, capture_output=True, text=True, timeout=SECONDS + 30, env=ENV,
     )  # fmt: skip
     code, peak = done.stderr.split()[-2:]
     return Measured(int(code) if code != "timeout" else code, done.stdout, int(peak), time.monotonic() - started)
 
 
+ENV = {name: value for name, value in os.environ.items() if name != "PYTEST_BASE_URL"}
+"""No target from the environment: each case gives its own, or none."""
 CLI = [sys.executable, "-m", "conformance.cli"]
 PYTEST = [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider"]
 TARGET = ["--base-url", "http://127.0.0.1:9/beta", "--token", "bomb-canary-0123456789"]
+
+
+A_VERDICT = json.dumps({"verdict": "conformant", "requirements": []})
 
 
 def _fifo(folder: Path) -> Path:
@@ -104,7 +109,7 @@ CASES = {
         "a line longer than 16,777,216 bytes",
     ),
     "diff-too-large": (
-        lambda f: [*CLI, "diff", _put(f / "a.json", json.dumps({"verdict": "conformant", "requirements": []})), _put(f / "b.json", " " * (17 * 1024 * 1024))],
+        lambda f: [*CLI, "diff", _put(f / "a.json", A_VERDICT), _put(f / "b.json", " " * (17 * 1024 * 1024))],
         2,
         "larger than 16,777,216 bytes",
     ),
