@@ -259,24 +259,30 @@ def main() -> int:
         our_run(url, work, 1)  # warm-up: hypothesis caches its Unicode tables in the working directory
         ours = our_run(url, work, 40)
         ours_rate = ours["requests"] / ours["wall"]
-        rows.append((
-            "our default run",
-            f"{ours['wall']:.2f} s wall, {ours['requests']:.0f} requests ({ours['generated']:.0f} generated cases), "
-            f"{ours_rate:.0f} requests/s, peak {ours['peak_mib']:.0f} MiB",
-        ))
+        rows.append(
+            (
+                "our default run",
+                f"{ours['wall']:.2f} s wall, {ours['requests']:.0f} requests ({ours['generated']:.0f} generated cases), "
+                f"{ours_rate:.0f} requests/s, peak {ours['peak_mib']:.0f} MiB",
+            )
+        )
         split = our_run(url, work, 40, workers=2)
         rows.append(("our default run, -n 2", f"{split['wall']:.2f} s wall, {split['requests']:.0f} requests"))
         st = st_run(url, work, int(ours["generated"]))
-        rows.append((
-            "st run, as many generated cases",
-            f"{st['wall']:.2f} s wall, {st['generated']:.0f} generated cases, {st['generated'] / st['wall']:.0f} cases/s, "
-            f"peak {st['peak_mib']:.0f} MiB",
-        ))
+        rows.append(
+            (
+                "st run, as many generated cases",
+                f"{st['wall']:.2f} s wall, {st['generated']:.0f} generated cases, {st['generated'] / st['wall']:.0f} cases/s, "
+                f"peak {st['peak_mib']:.0f} MiB",
+            )
+        )
         raw = raw_loop(url, int(ours["requests"]))
-        rows.append((
-            "raw requests.Session loop",
-            f"{raw['wall']:.2f} s for {raw['requests']:.0f} valid POSTs, {raw['requests'] / raw['wall']:.0f} req/s",
-        ))
+        rows.append(
+            (
+                "raw requests.Session loop",
+                f"{raw['wall']:.2f} s for {raw['requests']:.0f} valid POSTs, {raw['requests'] / raw['wall']:.0f} req/s",
+            )
+        )
         # Under load, each server alone with the four clients: the reference server, Prism, and a server
         # that answers at once, whose figure is the most the clients themselves can drive.
         reference = loads(url)
@@ -314,11 +320,13 @@ def main() -> int:
         if not args.quick:
             scaled[10000] = our_run(url, work, 10000)
         for n, figures in scaled.items():
-            rows.append((
-                f"{n:,} generated per probe",
-                f"{figures['wall']:.1f} s wall, {figures['generated']:.0f} generated cases, peak {figures['peak_mib']:.0f} MiB, "
-                f"report.html {figures['html_kib']:.0f} KiB, verdict.json {figures['verdict_kib']:.0f} KiB",
-            ))
+            rows.append(
+                (
+                    f"{n:,} generated per probe",
+                    f"{figures['wall']:.1f} s wall, {figures['generated']:.0f} generated cases, peak {figures['peak_mib']:.0f} MiB, "
+                    f"report.html {figures['html_kib']:.0f} KiB, verdict.json {figures['verdict_kib']:.0f} KiB",
+                )
+            )
         rows.append(("1,000 generated per probe, -n 2", f"{split_1000['wall']:.1f} s wall"))
         for name, figures in (("st run, as many generated cases as our 1,000 run", st_1000), ("the same, st run -w 2", st_1000_w2)):
             rate = figures["generated"] / figures["wall"]

@@ -19,13 +19,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jsonschema import Draft202012Validator
 
 from .contract import json_schema, schema_errors
-from .errors import BundleError, PastBound
+from .errors import BundleError, PastBound, UnusableFile
+from .files import load_yaml, named
 from .text import shown
 
 MANIFEST = "MANIFEST.sha256"
@@ -122,12 +122,14 @@ def public_pem(key: Ed25519PublicKey) -> bytes:
 
 
 def product_problems(path: Path) -> list[str]:
+    """Why PRODUCT.yaml cannot describe a product, each in one line naming the file: read within
+    bounds (conformance/files.py), then against schemas/product.schema.json."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        return [f"{path}: {str(exc).splitlines()[0]}"]
+        data = load_yaml(path)
+    except UnusableFile as exc:
+        return [str(exc)]
     validator = Draft202012Validator(json_schema("product.schema.json"), format_checker=Draft202012Validator.FORMAT_CHECKER)
-    return [f"{path}: {error}" for error in schema_errors(validator, data)]
+    return [f"{named(path)}: {shown(str(error))}" for error in schema_errors(validator, data)]
 
 
 def _load_private_key(path: Path) -> Ed25519PrivateKey:

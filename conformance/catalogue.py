@@ -98,8 +98,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
         "SYNC-ID-GUID",
         Level.MUST,
-        f"{SPEC} § Request body: `id` inherited from entity; § Response example: "
-        '"id": "e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"',
+        f'{SPEC} § Request body: `id` inherited from entity; § Response example: "id": "e4a1fb12-fb12-e4a1-12fb-a1e412fba1e4"',
         "The body has an `id` that is a canonical GUID string (8-4-4-4-12 hex digits, no braces).",
         checks.id_canonical_guid,
     ),
@@ -261,7 +260,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
         "SYNC-ERROR-BODY",
         Level.MUST,
-        "Microsoft Graph error responses: `{\"error\": {\"code\", \"message\"}}` as `application/json`; schemas/graph-error.json",
+        'Microsoft Graph error responses: `{"error": {"code", "message"}}` as `application/json`; schemas/graph-error.json',
         "Every 4xx body is a Graph error sent as JSON: a JSON media type, `error.code` and `error.message` non-empty strings.",
         checks.graph_error_body,
         EVERY_REQUEST,

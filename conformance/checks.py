@@ -95,7 +95,6 @@ def _show(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-
 def _success_body(exchange: Exchange) -> Any:
     """The parsed body of a successful (2xx) response; not applicable to anything else."""
     response = exchange.response

@@ -14,7 +14,7 @@ from typing import NoReturn
 from . import __version__
 from .catalogue import REQUIREMENTS
 from .config import DEFAULT_REPORTS_DIR, ReportPaths
-from .options import existing_file, joined, positive_int
+from .options import byte_count, existing_file, joined
 
 
 def requirements_markdown() -> str:
@@ -206,8 +206,7 @@ def _diff(args: argparse.Namespace) -> int:
     try:
         old, new = load(Path(args.old)), load(Path(args.new))
     except VerdictFileError as exc:
-        print(f"graph-sync-conformance diff: {exc}", file=sys.stderr)
-        return 2
+        return _refused("diff", exc)
     difference = compare(old, new)
     for line in [*caveats(old, new), *(difference.lines() or ["nothing changed"])]:
         print(shown(line))
@@ -215,49 +214,58 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .errors import VerdictFileError
+    from .errors import UnusableFile, VerdictFileError
     from .summary import markdown, write
     from .verdict_file import load
 
     try:
         verdict = load(Path(args.verdict))
-    except VerdictFileError as exc:
-        print(f"graph-sync-conformance summary: {exc}", file=sys.stderr)
-        return 2
-    if args.output:
-        write(verdict, Path(args.output))
-    else:
+        if args.output:
+            write(verdict, Path(args.output))
+    except (VerdictFileError, UnusableFile) as exc:
+        return _refused("summary", exc)
+    if not args.output:
         sys.stdout.write(markdown(verdict))
     return 0
+
+
+def _refused(command: str, exc: Exception) -> int:
+    """A file the command cannot read or write, said in one line (escaped: it may quote the file); exit 2."""
+    from .text import shown
+
+    print(f"graph-sync-conformance {command}: {shown(str(exc))}", file=sys.stderr)
+    return 2
 
 
 def _har(args: argparse.Namespace) -> int:
     from .errors import HarError
     from .har import write
+    from .text import shown
 
     evidence = Path(args.evidence)
     out = Path(args.output) if args.output else evidence.with_suffix(".har")
     try:
         count = write(evidence, out)
     except HarError as exc:
-        print(f"graph-sync-conformance har: {exc}", file=sys.stderr)
-        return 2
-    print(f"{out}: {count} entries", file=sys.stderr)
+        return _refused("har", exc)
+    print(f"{shown(str(out))}: {count} entries", file=sys.stderr)
     return 0
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    from .errors import ConversionError
+    from .errors import ConversionError, UnusableFile
+    from .files import write_text
     from .openapi30 import VERSION, render
+    from .text import shown
 
     try:
         text = render()
-    except ConversionError as exc:
-        print(f"graph-sync-conformance openapi: {exc}", file=sys.stderr)
-        return 2
+        if args.output:
+            write_text(Path(args.output), text)
+    except (ConversionError, UnusableFile) as exc:
+        return _refused("openapi", exc)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"{args.output}: the contract as OpenAPI {VERSION}", file=sys.stderr)
+        print(f"{shown(args.output)}: the contract as OpenAPI {VERSION}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -340,7 +348,7 @@ def _main(argv: list[str] | None) -> int:
     serve.add_argument("--token", help="the bearer token to accept (default: a random one, printed)")
     serve.add_argument(
         "--max-body-bytes",
-        type=positive_int,
+        type=byte_count,
         metavar="N",
         help="largest request body accepted; a larger one gets 413 and the rest of it is not read (default: 1048576, 1 MiB)",
     )

@@ -160,9 +160,7 @@ class Client:
         """The shape of a request as this client sends it (conformance/shapes.py)."""
         return shape_of(request, self.bearer())
 
-    def request(
-        self, application_id: str, body: bytes, payload: Any = None, headers: dict[str, str | None] | None = None
-    ) -> Request:
+    def request(self, application_id: str, body: bytes, payload: Any = None, headers: dict[str, str | None] | None = None) -> Request:
         """A create request as a client of the contract sends it; `headers` replaces defaults, None drops one."""
         merged: dict[str, str | None] = {
             "Content-Type": "application/json",

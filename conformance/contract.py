@@ -67,10 +67,7 @@ def openapi() -> dict[str, Any]:
 
 @cache
 def _registry() -> Registry:
-    resources = [
-        (BASE_URI + path.name, Resource.from_contents(json_schema(path.name)))
-        for path in sorted(schemas_dir().glob("*.json"))
-    ]
+    resources = [(BASE_URI + path.name, Resource.from_contents(json_schema(path.name))) for path in sorted(schemas_dir().glob("*.json"))]
     return Registry().with_resources(resources)
 
 

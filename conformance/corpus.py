@@ -48,10 +48,7 @@ def corpus() -> list[CorpusCase]:
         CorpusCase("no-secrets", {"secrets": []}),
         CorpusCase("one-secret", {"secrets": [{"key": "UserName", "value": "admin@contoso.example"}]}),
     ]
-    cases += [
-        CorpusCase(f"value-{label}", {"secrets": [{"key": "Password", "value": value}]})
-        for label, value in VALUE_CLASSES.items()
-    ]
+    cases += [CorpusCase(f"value-{label}", {"secrets": [{"key": "Password", "value": value}]}) for label, value in VALUE_CLASSES.items()]
     # Many: every member once, in metadata order, the value classes dealt round-robin.
     sweep = [{"key": name, "value": values[i % len(values)]} for i, name in enumerate(names)]
     cases.append(CorpusCase("all-members", {"secrets": sweep}))

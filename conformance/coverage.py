@@ -385,7 +385,7 @@ CLASSES: tuple[InputClass, ...] = (
     ValueClass("html-entity", "escaping", "a character reference (&amp; &#39;)", lambda v: ENTITY.search(v) is not None),
     ValueClass("percent-encoded", "escaping", "a %XX escape, which a server may decode", lambda v: PERCENT_ESCAPE.search(v) is not None),
     ValueClass("formula-like", "escaping", "text that starts as a formula does (= + - @)", lambda v: v[:1] in ("=", "+", "-", "@")),
-    CharacterClass("json-escaped", "escaping", "a character JSON escapes (\" \\)", lambda c: c in '"\\'),
+    CharacterClass("json-escaped", "escaping", 'a character JSON escapes (" \\)', lambda c: c in '"\\'),
     ValueClass("non-ascii", "encoding", "a character beyond ASCII", lambda v: not v.isascii()),
     CharacterClass("beyond-latin-1", "encoding", "a character beyond Latin-1 (U+0100 and up)", lambda c: c > "\xff"),
     CharacterClass("astral", "encoding", "a character outside the BMP (emoji, U+10000 and up)", lambda c: c > "\uffff"),

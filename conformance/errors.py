@@ -10,6 +10,7 @@ says what it means for the run:
 - `CheckFailed` and `NotApplicable` are how a check says "this exchange breaks the requirement" and
   "this exchange says nothing about it"; `checks.judge` catches them, once, for every check;
 - `UsageError`, `WaiverError`, `BundleError` refuse what the user gave, before anything is sent;
+  `UnusableFile` a file given that cannot be read within bounds, or one that cannot be written;
   `HarError` and `VerdictFileError` a file the CLI was given;
 - `PastBound` stops a read at its bound (a bundle member, as it is written or verified).
 - `ConversionError` a part of the 3.1 contract that its OpenAPI 3.0 rendition cannot express.
@@ -43,6 +44,12 @@ class Terminated(KeyboardInterrupt):
 
 class UsageError(ConformanceError):
     """An option or its value cannot be used; the message says what, and how to fix it."""
+
+
+class UnusableFile(UsageError):
+    """A file given to the suite that cannot be read within its bounds (not a regular file, too large,
+    nested too deep, not UTF-8, YAML with aliases), or a file the suite cannot write; the message
+    names the file."""
 
 
 class WaiverError(UsageError):

@@ -196,9 +196,7 @@ class Generator:
     @cached_property
     def operation(self) -> Any:
         """The operation as the contract has it: what negative generation breaks."""
-        schema = schemathesis.openapi.from_path(
-            str(openapi_path()), config=schemathesis.Config.from_dict(SCHEMATHESIS_CONFIG)
-        )
+        schema = schemathesis.openapi.from_path(str(openapi_path()), config=schemathesis.Config.from_dict(SCHEMATHESIS_CONFIG))
         return schema[OPERATION_PATH]["POST"]
 
     @cached_property

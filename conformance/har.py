@@ -17,7 +17,6 @@ request's postData, which HAR 1.2 gives no encoding (custom fields start with an
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,12 +27,15 @@ from urllib.parse import parse_qsl, urlsplit
 import harfile
 
 from . import __version__
-from .errors import HarError
+from .errors import HarError, UnusableFile
 from .evidence import evidence_files
+from .files import json_value, lines, named, replaced
+from .text import shown
 
 HTTP_VERSION = "HTTP/1.1"
 """requests (urllib3) speaks HTTP/1.1 only."""
 CREATOR = harfile.Creator(name="graph-sync-conformance", version=__version__)
+COMMENT = "Create synchronization conformance run; credentials redacted"
 
 
 @dataclass
@@ -140,33 +142,37 @@ as requests end, and only requests in flight at once (a burst, at most --concurr
 
 
 def entries(path: Path) -> Iterator[Entry]:
-    """The entries of one evidence file, in the order they were sent."""
+    """The entries of one evidence file, in the order they were sent; the file read a line at a time,
+    each line within bounds (conformance/files.py)."""
     # Evidence written before records carried `finished`: the file's own time stands in.
     written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     held: list[tuple[datetime, int, Entry]] = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
+    try:
+        for number, line in lines(path):
+            where = f"{named(path)}:{number}"
             try:
-                entry = _entry(json.loads(line), written)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise HarError(f"{path}:{number}: not an evidence record ({type(exc).__name__}: {exc})") from None
+                entry = _entry(json_value(line, where), written)
+            except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+                raise HarError(f"{where}: not an evidence record ({type(exc).__name__}: {shown(str(exc))})") from None
             heapq.heappush(held, (entry.started, number, entry))
             if len(held) > REORDERED:
                 yield heapq.heappop(held)[2]
+    except UnusableFile as exc:
+        raise HarError(str(exc)) from None
     while held:
         yield heapq.heappop(held)[2]
 
 
 def write(evidence: Path, out: Path) -> int:
     """Write the HAR of a run whose evidence is `evidence` (or its workers' files) to `out`; the number
-    of entries written. Nothing is left at `out` when the evidence cannot be converted."""
+    of entries written. Written whole or not at all (conformance/files.py): evidence that cannot be
+    converted, or a write that fails, leaves `out` as it was."""
     files = evidence_files(evidence)
     if not files:
-        raise HarError(f"no evidence at {evidence} (nor {evidence.stem}-gwN{evidence.suffix} beside it)")
-    out.parent.mkdir(parents=True, exist_ok=True)
+        raise HarError(f"no evidence at {named(evidence)} (nor {named(evidence.stem)}-gwN{named(evidence.suffix)} beside it)")
     count = 0
     try:
-        with harfile.open(out, creator=CREATOR, comment="Create synchronization conformance run; credentials redacted") as har:
+        with replaced(out) as text, harfile.open(text, creator=CREATOR, comment=COMMENT) as har:
             for entry in heapq.merge(*(entries(path) for path in files), key=lambda e: e.started):
                 har.add_entry(
                     startedDateTime=entry.started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -177,7 +183,6 @@ def write(evidence: Path, out: Path) -> int:
                     comment=entry.comment,
                 )
                 count += 1
-    except HarError:
-        out.unlink(missing_ok=True)
-        raise
+    except UnusableFile as exc:
+        raise HarError(str(exc)) from None
     return count

@@ -267,6 +267,7 @@ def dates() -> st.SearchStrategy[str]:
 def guids() -> st.SearchStrategy[str]:
     """GUIDs in either case, bare or in braces as Windows writes them, which a server may store as a
     GUID and render its own way."""
+
     def spell(guid: UUID, braced: bool, upper: bool) -> str:
         text = str(guid).upper() if upper else str(guid)
         return "{" + text + "}" if braced else text
@@ -383,6 +384,7 @@ def lookalikes() -> st.SearchStrategy[str]:
 
 
 # --- long values -----------------------------------------------------------------------------------
+
 
 class Limit(NamedTuple):
     characters: int

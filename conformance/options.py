@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import shlex
 import uuid
@@ -91,23 +92,49 @@ def existing_file(text: str) -> str:
     return text
 
 
-def _positive(convert: Callable[[str], float], what: str) -> Callable[[str], Any]:
-    """An argparse type for a number above zero."""
+def _within(convert: Callable[[str], Any], what: str, most: float, why: str) -> Callable[[str], Any]:
+    """An argparse type for a number above zero and at most `most`, finite: what no option can mean
+    otherwise (`inf` would be written into verdict.json as `Infinity`, which is not JSON; a count past
+    the bound would plan more than any run can send). `why` says what the bound stands for."""
 
     def parse(text: str) -> Any:
         try:
             value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+        if not (math.isfinite(value) and 0 < value <= most):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} more than 0 and at most {most:,.0f} ({why})")
         return value
 
     return parse
 
 
-positive_float = _positive(float, "a number of seconds")
-positive_int = _positive(int, "a whole number")
+MAX_EXAMPLES = 1_000_000
+"""The most --max-examples: a million generated cases a probe is days of sending at a tenant's pace."""
+MAX_SECONDS_AN_ANSWER = 3600.0
+MAX_SECONDS_A_RUN = 7 * 24 * 3600.0
+MAX_SECONDS_THROTTLED = 24 * 3600.0
+MAX_CONCURRENCY = 1000
+MAX_BODY_BYTES = 1024**3
+"""The largest body the suite reads (or the reference server accepts) is held in memory whole: 1 GiB."""
+
+example_count = _within(int, "a whole number", MAX_EXAMPLES, "a million generated cases a probe is days of sending")
+answer_seconds = _within(float, "a number of seconds", MAX_SECONDS_AN_ANSWER, "an hour for one answer")
+run_seconds = _within(float, "a number of seconds", MAX_SECONDS_A_RUN, "a week for a run")
+throttled_seconds = _within(float, "a number of seconds", MAX_SECONDS_THROTTLED, "a day of waiting")
+burst_size = _within(int, "a whole number", MAX_CONCURRENCY, "a thousand connections opened at once")
+byte_count = _within(int, "a whole number of bytes", MAX_BODY_BYTES, "1 GiB, held in memory whole")
+
+
+def seed(text: str) -> int:
+    """argparse type for --seed: a whole number from 0 to 2**64 - 1, as hypothesis' seeds are shown."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a seed from 0 to 2**64 - 1")
+    return value
 
 
 @dataclass(frozen=True)
@@ -197,7 +224,7 @@ OPTIONS: tuple[Option, ...] = (
         CASES,
         f"generated cases per probe, besides the chosen ones (default: {DEFAULT_MAX_EXAMPLES})",
         kind="integer",
-        type=positive_int,
+        type=example_count,
         metavar="N",
         default=DEFAULT_MAX_EXAMPLES,
     ),
@@ -206,7 +233,7 @@ OPTIONS: tuple[Option, ...] = (
         CASES,
         f"seed for case generation; the same seed sends the same cases (default: {DEFAULT_SEED})",
         kind="integer",
-        type=int,
+        type=seed,
         metavar="N",
         default=DEFAULT_SEED,
     ),
@@ -215,7 +242,7 @@ OPTIONS: tuple[Option, ...] = (
         CASES,
         f"creates sent together in each burst, each on a connection of its own; 1: none (default: {DEFAULT_CONCURRENCY})",
         kind="integer",
-        type=positive_int,
+        type=burst_size,
         metavar="N",
         default=DEFAULT_CONCURRENCY,
     ),
@@ -224,7 +251,7 @@ OPTIONS: tuple[Option, ...] = (
         LIMITS,
         f"longest wait for one answer, to its last byte (default: {DEFAULT_REQUEST_TIMEOUT:g})",
         kind="number",
-        type=positive_float,
+        type=answer_seconds,
         metavar="SECONDS",
         default=DEFAULT_REQUEST_TIMEOUT,
     ),
@@ -233,7 +260,7 @@ OPTIONS: tuple[Option, ...] = (
         LIMITS,
         f"deadline for the whole run; past it nothing more is sent (default: {DEFAULT_RUN_TIMEOUT:g})",
         kind="number",
-        type=positive_float,
+        type=run_seconds,
         metavar="SECONDS",
         default=DEFAULT_RUN_TIMEOUT,
     ),
@@ -242,7 +269,7 @@ OPTIONS: tuple[Option, ...] = (
         LIMITS,
         f"largest answer body read; a larger one fails as too large (default: {DEFAULT_MAX_BODY_BYTES})",
         kind="integer",
-        type=positive_int,
+        type=byte_count,
         metavar="N",
         default=DEFAULT_MAX_BODY_BYTES,
     ),
@@ -251,7 +278,7 @@ OPTIONS: tuple[Option, ...] = (
         LIMITS,
         f"longest a throttled request (429, 503 with Retry-After) waits in all (default: {DEFAULT_THROTTLE_WAIT:g})",
         kind="number",
-        type=positive_float,
+        type=throttled_seconds,
         metavar="SECONDS",
         default=DEFAULT_THROTTLE_WAIT,
     ),

@@ -88,9 +88,7 @@ class BurstProbe:
 AnyProbe = GeneratedProbe | FixedProbe | BurstProbe
 
 
-def _post(
-    application_id: str, body: bytes, headers: Mapping[str, str | None] | None = None, payload: Any = None
-) -> tuple[Build]:
+def _post(application_id: str, body: bytes, headers: Mapping[str, str | None] | None = None, payload: Any = None) -> tuple[Build]:
     """A case of one request."""
     return (lambda client: client.request(application_id, body, payload, dict(headers or {})),)
 

@@ -100,16 +100,22 @@ class ProofSettings:
     max_examples: int
     seed: int
 
-    def batches(self) -> list[tuple[int, int]]:
-        """(seed, size) of each hypothesis run that together generate `max_examples` cases.
+    @property
+    def batch_count(self) -> int:
+        """How many hypothesis runs together generate `max_examples` cases.
 
         Hypothesis remembers every case of a run to avoid repeating one, so a single run of 10,000
         cases needs three times the memory of 1,000; runs of at most GENERATION_BATCH, each with a
-        seed derived from the run's, keep it flat, and are units pytest-xdist workers can share. The
-        first batch uses the run's seed itself.
+        seed derived from the run's, keep it flat, and are units pytest-xdist workers can share.
         """
-        sizes = [min(GENERATION_BATCH, self.max_examples - start) for start in range(0, self.max_examples, GENERATION_BATCH)]
-        return [(self.seed + (index << 32), size) for index, size in enumerate(sizes)]
+        return -(-self.max_examples // GENERATION_BATCH)
+
+    def batch(self, index: int) -> tuple[int, int]:
+        """(seed, size) of the hypothesis run `index`, worked out when it is needed: the plan is
+        never listed whole, whatever the budget. The first batch uses the run's seed itself."""
+        if not 0 <= index < self.batch_count:
+            raise IndexError(f"batch {index} of {self.batch_count}")
+        return self.seed + (index << 32), min(GENERATION_BATCH, self.max_examples - index * GENERATION_BATCH)
 
 
 GENERATION_BATCH = 500
@@ -185,13 +191,11 @@ class Campaign:
         probe = self.probes[kind]
         units: list[Unit] = [(unit_name(kind), partial(self._judge, kind, [(name, case, None) for name, case in probe.explicit]))]
         if isinstance(probe, GeneratedProbe):
-            units += [
-                (unit_name(kind, batch), partial(self._judge_batch, kind, probe, batch)) for batch in range(len(self.proof.batches()))
-            ]
+            units += [(unit_name(kind, batch), partial(self._judge_batch, kind, probe, batch)) for batch in range(self.proof.batch_count)]
         return units
 
     def _judge_batch(self, kind: Probe, probe: GeneratedProbe, batch: int) -> dict[str, Judgement]:
-        batch_seed, size = self.proof.batches()[batch]
+        batch_seed, size = self.proof.batch(batch)
         if self.unanswered[probe.shape] >= NO_ANSWER_BUDGET:  # not even drawn: none of it would be sent
             return self._not_sent(probe.shape, {r.id: Judgement() for r in self._judges[kind]}, size)
         return self._judge(kind, [(None, case, batch) for case in self.generated(probe, batch_seed, size)])
@@ -286,7 +290,7 @@ class Campaign:
             if result.outcome == "fail":
                 raise RequirementFailed(requirement, result.reason, exchanges, "generated, shrunk to the smallest that fails")
 
-        batch_seed, size = self.proof.batches()[batch]
+        batch_seed, size = self.proof.batch(batch)
         test = given(case=probe.strategy)(holds_for)
         try:
             _settings(size, [Phase.generate, Phase.shrink])(seed(batch_seed)(test))()
@@ -368,7 +372,7 @@ def settled(requirement: Requirement, ledger: Ledger, proof: ProofSettings) -> R
     or None. Works from the ledger alone, so the pytest-xdist controller of an interrupted run can
     judge what its workers had sent (unit names are the same for every probe kind; a fixed probe's
     batches simply do not exist)."""
-    names = [unit_name(kind, batch) for kind in requirement.probes for batch in (None, *range(len(proof.batches())))]
+    names = [unit_name(kind, batch) for kind in requirement.probes for batch in (None, *range(proof.batch_count))]
     units = ledger.finished([(name, _nothing) for name in names])
     judgement = merged([unit[requirement.id] for unit in units if requirement.id in unit])
     return as_found(requirement, judgement, "the run stopped before it could be shrunk") if judgement.failed is not None else None

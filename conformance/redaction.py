@@ -347,9 +347,7 @@ class Redactor:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
     def headers(self, headers: Headers) -> Headers:
-        return tuple(
-            (name, MASK if name.lower() in CREDENTIAL_HEADERS else self.text(value)) for name, value in headers
-        )
+        return tuple((name, MASK if name.lower() in CREDENTIAL_HEADERS else self.text(value)) for name, value in headers)
 
     def binary(self, body: bytes) -> bytes:
         """A body with every held secret masked; bytes that are not UTF-8 pass through unchanged."""

@@ -1,5 +1,5 @@
 """A requirement's test report as the suite shows it: its evidence instead of a traceback, its graded
-outcome as the report's properties, and every text in it that came from outside redacted.
+outcome as the report's properties, and every text in it that came from outside redacted and escaped.
 
 Every writer (terminal, JUnit, pytest-html, pytest-xdist's controller, verdict.json, summary.md) reads
 the TestReport, so this is where it is made fit to leave the process, once. What is redacted is what
@@ -8,6 +8,10 @@ a check or a stop wrote about them (a reason, why the run stopped, a suite error
 output), each as a whole text. The suite's own words (an outcome, a level, a requirement's id,
 statement and clause, a case's name, a key) never pass through the Redactor, so no token, however
 short or common (`pass`, `MUST`), can turn one into the mask (`said`).
+Then every control character in the report's texts is escaped (`_fit`, `text.shown_lines`): a server's
+body or reason phrase cannot move the cursor, clear a line or draw over the verdict. The graded reason
+kept as a property is redacted only: verdict.json holds it as it was, and each view that prints it
+escapes it (conformance/reporting.py).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from .failure import RequirementFailed
 from .grading import NOT_JUDGED, Judged, Outcome, graded, judged_share, requirements_in
 from .grading import record as record_outcome
 from .redaction import Redactor
+from .text import shown, shown_lines
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,8 @@ class FailureText:
     """
 
     def __init__(self, text: str, headline: str) -> None:
-        self.text = text
-        self.reprcrash = _Crash(headline)
+        self.text = shown_lines(text)
+        self.reprcrash = _Crash(shown(headline))
 
     def toterminal(self, tw: Any) -> None:
         for line in self.text.splitlines():
@@ -132,7 +137,7 @@ def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
     elif failure is not None:
         judged = _failed(item, report, failure, run, redactor)
     elif report.failed and report.longrepr is not None:
-        report.longrepr = redactor.text(str(report.longrepr))
+        report.longrepr = _fit(redactor, str(report.longrepr))
         judged = Judged(Outcome.ERROR, "error in the suite") if report.when == "call" else None
     elif report.skipped:
         judged = _skipped(report, redactor)
@@ -140,7 +145,13 @@ def settle(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestRe
         judged = Judged(Outcome.PASS)
     if judged is not None and requirements:
         record_outcome(said(_with_cases(item, requirements, judged), redactor), item.user_properties, report.user_properties)
-    report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+    report.sections = [(title, _fit(redactor, content)) for title, content in report.sections]
+
+
+def _fit(redactor: Redactor, text: str) -> str:
+    """Text of a report as it may leave the process: redacted first (escaping would change how an
+    echoed token is spelt), then escaped line by line."""
+    return shown_lines(redactor.text(text))
 
 
 def _stopped(report: pytest.TestReport, reason: str) -> Judged:
@@ -165,7 +176,7 @@ def _skipped(report: pytest.TestReport, redactor: Redactor) -> Judged:
     if isinstance(report.longrepr, tuple):
         path, line, text = report.longrepr
         reason = redactor.text(text)
-        report.longrepr = (path, line, reason)
+        report.longrepr = (path, line, shown(reason))
     return Judged(Outcome.SKIP, reason.removeprefix("Skipped: "))  # the row's reason a sentence, not pytest's label
 
 
@@ -181,4 +192,3 @@ def _with_cases(item: pytest.Item, requirements: list[Requirement], judged: Judg
     if judged.outcome is Outcome.PASS and (share := judged_share(applicable, cases)):
         reason = f"{share}; the others: {'; '.join(t.why_unchecked() for t in tallies)}"
     return replace(judged, reason=reason, cases=cases, judged=applicable)
-

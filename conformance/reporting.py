@@ -34,6 +34,7 @@ from .prover import NO_ANSWER_BUDGET
 from .redaction import Redactor
 from .rendering import first_failure, said
 from .stats import RunStats
+from .text import shown
 from .verdict import document, dumps
 
 REPORT_CSS = (
@@ -215,37 +216,42 @@ class Reporter:
         return None
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """One line per requirement judged: id, level, verdict, and why when not a pass; then the verdict."""
+        """One line per requirement judged: id, level, verdict, and why when not a pass; then the verdict.
+        Every line escaped as it is written (`text.shown`): a reason quotes what a server answered."""
         if not (self.rows or self.stopped):
             return
+
+        def write(line: str, **markup: bool) -> None:
+            terminalreporter.write_line(shown(line), **markup)
+
         terminalreporter.section("requirements")
         verdict = self.verdict()
         unjudged = set(not_judged(self.rows)) if self.stopped else set()
         for rid in (r for r in BY_ID if r in self.rows and r not in unjudged):
             row = self.rows[rid]
             line = f"{rid:<26} {BY_ID[rid].level!s:<7} {row.outcome.upper():<5} {row.reason}".rstrip()
-            terminalreporter.write_line(line[:400], **MARKUP.get(row.outcome, {}))
+            write(line[:400], **MARKUP.get(row.outcome, {}))
         if unjudged:
             listed = f"not judged: {'all ' if len(unjudged) == len(BY_ID) else ''}{len(unjudged)} requirements"
             listed += "" if len(unjudged) == len(BY_ID) else ": " + ", ".join(r for r in BY_ID if r in unjudged)
             for line in textwrap.wrap(listed, max(terminalreporter._tw.fullwidth - 1, 40), break_on_hyphens=False):
-                terminalreporter.write_line(line, yellow=True)
+                write(line, yellow=True)
         for waiver in self.waiver_report():
-            terminalreporter.write_line(f"waiver {waiver['id']} (until {waiver['expires']}): {waiver['status']}")
+            write(f"waiver {waiver['id']} (until {waiver['expires']}): {waiver['status']}")
         for line in self.traffic_lines():
-            terminalreporter.write_line(line)
+            write(line)
         if (unreached := self.coverage_line()) and not unjudged:
-            terminalreporter.write_line(unreached, yellow=True)
+            write(unreached, yellow=True)
         for hint in hints(self.run, self.stats):
-            terminalreporter.write_line(f"hint: {hint}", yellow=True)
+            write(f"hint: {hint}", yellow=True)
         if self.no_verdict(verdict):  # the cause once more, last
-            terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} (the run stopped before it could judge)", bold=True)
-            terminalreporter.write_line(f"{self.stop_line(verdict)}", red=True, bold=True)
+            write(f"verdict: {verdict.verdict.upper()} (the run stopped before it could judge)", bold=True)
+            write(f"{self.stop_line(verdict)}", red=True, bold=True)
             return
         if stop := self.stop_line(verdict):
-            terminalreporter.write_line(stop, red=True)
-        terminalreporter.write_line(f"verdict: {verdict.verdict.upper()} ({verdict.reason})", bold=True)
-        terminalreporter.write_line(f"grading: {grading(self.run.strict)}")
+            write(stop, red=True)
+        write(f"verdict: {verdict.verdict.upper()} ({verdict.reason})", bold=True)
+        write(f"grading: {grading(self.run.strict)}")
 
     def no_verdict(self, verdict: Verdict) -> bool:
         """The run stopped before any MUST failed: it has no verdict, and one cause."""
@@ -274,7 +280,7 @@ class Reporter:
 
     def pytest_report_header(self) -> list[str]:
         kind = "embedded reference server" if self.run.embedded else "external server"
-        lines = [f"conformance target: {self.target()} ({kind}); seed {self.run.seed}"]
+        lines = [f"conformance target: {shown(self.target())} ({kind}); seed {self.run.seed}"]
         if self.run.insecure:
             lines.append("TLS verification is OFF (--insecure): certificates are not verified")
         return lines

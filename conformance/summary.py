@@ -6,8 +6,9 @@ reason. Drawn from verdict.json, so it can be written after any run, by the CLI 
 
 Every value is shown as plain text, like the HTML report shows it: the characters that Markdown (or
 GitHub's dialect) would read as table syntax, emphasis, code, links, math or HTML are written as
-character references, and a line break as `<br>`, so a reason quoting a server's answer can neither
-break the table nor format itself.
+character references, a line break as `<br>`, and any other control character escaped as
+`text.shown` writes it, so a reason quoting a server's answer can neither break the table, nor format
+itself, nor act on the terminal the summary is printed on.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from .contract import PROVENANCE
+from .files import write_text
 from .grading import grading
+from .text import shown
 
 TITLE = "Create synchronization: conformance verdict"
 ACTIVE = "&<>|\\`*_[]~$"
@@ -27,8 +30,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def plain(value: object) -> str:
-    """`value` as text that Markdown shows as it is, on one line."""
-    return _LINE_BREAK.sub("<br>", str(value).translate(_PLAIN))
+    """`value` as text that Markdown shows as it is, on one line, and that a terminal it is printed
+    on shows as it reads: any other control character escaped (`text.shown`)."""
+    return shown(_LINE_BREAK.sub("<br>", str(value).translate(_PLAIN)))
 
 
 def markdown(verdict: dict[str, Any]) -> str:
@@ -61,6 +65,6 @@ def markdown(verdict: dict[str, Any]) -> str:
 
 
 def write(verdict: dict[str, Any], path: Path) -> None:
-    """Write the summary to `path` (what `--summary FILE` does at the end of a run)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(markdown(verdict), encoding="utf-8", errors="backslashreplace")  # a lone surrogate a file gave
+    """Write the summary to `path` (what `--summary FILE` does at the end of a run), whole or not at
+    all; UnusableFile when it cannot be written."""
+    write_text(path, markdown(verdict))

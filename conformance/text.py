@@ -1,5 +1,5 @@
-"""Text that came from outside the suite (a file's member names, a manifest's lines), shown on a
-terminal or in a line-based log as what it is, never as what it does.
+"""Text that came from outside the suite (a file's member names, a manifest's lines, a server's
+answers), shown on a terminal or in a line-based log as what it is, never as what it does.
 
 A character that is not drawn but acts moves the cursor, clears the screen, ends a line, reorders
 what follows (bidi controls: "Trojan Source") or hides itself between two visible ones, so that a
@@ -11,6 +11,7 @@ to exactly what was there.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 UNSHOWN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -36,3 +37,14 @@ def shown(text: str) -> str:
     if text.isprintable() and "\\" not in text:  # isprintable is False for every category above
         return text
     return "".join(_escaped(c) if c in _NAMED or unicodedata.category(c) in UNSHOWN_CATEGORIES else c for c in text)
+
+
+_LINE_BREAK = re.compile(r"\r?\n")
+
+
+def shown_lines(text: str) -> str:
+    """`text` of several lines (a failure's evidence: a request, its headers, a body) as a terminal
+    should draw it: each line as `shown` writes it, the line breaks themselves kept (with a carriage
+    return before one), so that the text keeps its lines and no line can act on the terminal or move
+    the cursor back over another."""
+    return "\n".join(shown(line) for line in _LINE_BREAK.split(text))

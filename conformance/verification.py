@@ -1,7 +1,7 @@
 """`verify`: whether a bundle holds exactly what `build` wrote, and who signed it, trusting nothing the
 file says about itself.
 
-- The path is opened only if it is a regular file (a FIFO would wait for a writer, /dev/zero never
+- The path is opened only if it is a regular file (conformance/files.py: a FIFO would wait for a writer, /dev/zero never
   ends), without blocking, and checked on the open file.
 - No read is unbounded: the zip's directory (bundle.MAX_DIRECTORY_BYTES), each member as it is
   inflated, whatever its header declares (MAX_MEMBER_BYTES), all of them (MAX_TOTAL_BYTES). Members
@@ -23,13 +23,10 @@ import base64
 import binascii
 import os
 import re
-import stat
 import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -58,6 +55,7 @@ from .bundle import (
     streamed,
 )
 from .errors import PastBound, UsageError
+from .files import regular_file
 from .text import shown
 
 ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, OverflowError, NotImplementedError, zlib.error)
@@ -70,7 +68,6 @@ DATA_DESCRIPTOR = 0x0008
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _LINE = re.compile(r"([0-9a-f]{64})  (.*)")
 _KEY_KINDS = {rsa.RSAPublicKey: "an RSA key", ec.EllipticCurvePublicKey: "an EC key", dsa.DSAPublicKey: "a DSA key"}
-_FILE_KINDS = {stat.S_ISDIR: "a directory", stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ def verify(bundle: Path, public_key: Path | None = None) -> Verification:
     Raises UsageError for what was given rather than what it holds: a path that is not a regular
     file, a key that is not an Ed25519 public key."""
     given = _given_key(public_key) if public_key is not None else None
-    with _regular_file(bundle, shown(str(bundle))) as file:
+    with regular_file(bundle, shown(str(bundle))) as file:
         reads = _BoundedReads(file)
         try:
             archive = zipfile.ZipFile(reads)
@@ -317,32 +314,12 @@ def _ed25519_public(pem: bytes) -> Ed25519PublicKey:
 
 def _given_key(path: Path) -> Ed25519PublicKey:
     label = f"--public-key {shown(str(path))}"
-    with _regular_file(path, label) as file:
+    with regular_file(path, label) as file:
         pem = file.read(MAX_MANIFEST_BYTES + 1)
     try:
         return _ed25519_public(pem)
     except ValueError as exc:
         raise UsageError(f"{label}: {exc}") from None
-
-
-@contextmanager
-def _regular_file(path: Path, label: str) -> Iterator[BinaryIO]:
-    """`path` open for reading, if it is a regular file; else UsageError. Opened without blocking (a
-    FIFO would wait for a writer) and checked on the open file, not by name (which may change)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    try:
-        handle = os.open(path, flags)
-    except FileNotFoundError:
-        raise UsageError(f"{label}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{label}: cannot be opened ({shown(exc.strerror or str(exc))})") from None
-    mode = os.fstat(handle).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(handle)
-        kind = next((name for test, name in _FILE_KINDS.items() if test(mode)), "a socket or another kind")
-        raise UsageError(f"{label}: not a regular file ({kind})")
-    with os.fdopen(handle, "rb") as file:
-        yield file
 
 
 class _BoundedReads:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .catalogue import BY_ID, Level
-from .errors import WaiverError
+from .errors import UnusableFile, WaiverError
+from .files import load_yaml, named
+from .text import shown
 
 
 @dataclass(frozen=True)
@@ -61,24 +61,41 @@ class Waivers:
 
 
 def load(path: Path, today: date) -> Waivers:
+    """The waivers of a YAML file (a list, or a mapping with `waivers:`), read within bounds
+    (conformance/files.py); WaiverError, one line naming the file, for anything it cannot use."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise WaiverError(f"{path}: {str(exc).splitlines()[0]}") from None
+        data: Any = load_yaml(path)
+    except UnusableFile as exc:
+        raise WaiverError(str(exc)) from None
+    where = named(path)
     entries = data.get("waivers") if isinstance(data, dict) else data
     if not isinstance(entries, list):
-        raise WaiverError(f"{path}: expected a list of waivers (id, reason, expires)")
-    waivers = []
-    for number, entry in enumerate(entries, 1):
-        if not isinstance(entry, dict) or not {"id", "reason", "expires"} <= set(entry):
-            raise WaiverError(f"{path}: waiver {number} needs id, reason and expires")
-        if entry["id"] not in BY_ID:
-            raise WaiverError(f"{path}: waiver {number} names unknown requirement {entry['id']}")
-        expires = entry["expires"]
-        if not isinstance(expires, date):
-            try:
-                expires = date.fromisoformat(str(expires))
-            except ValueError:
-                raise WaiverError(f"{path}: waiver {number}: expires {expires!r} is not a date (YYYY-MM-DD)") from None
-        waivers.append(Waiver(str(entry["id"]), str(entry["reason"]), expires))
-    return Waivers(waivers, today)
+        raise WaiverError(f"{where}: expected a list of waivers (id, reason, expires)")
+    return Waivers([_waiver(entry, f"{where}: waiver {number}") for number, entry in enumerate(entries, 1)], today)
+
+
+def _waiver(entry: Any, where: str) -> Waiver:
+    if not isinstance(entry, dict) or not {"id", "reason", "expires"} <= set(entry):
+        raise WaiverError(f"{where} needs id, reason and expires")
+    rid, reason = entry["id"], entry["reason"]
+    if not isinstance(rid, str) or rid not in BY_ID:
+        raise WaiverError(f"{where} names unknown requirement {shown(repr(rid))}")
+    if not isinstance(reason, str):
+        raise WaiverError(f"{where}: reason is {shown(repr(reason))}, not text saying why")
+    return Waiver(rid, reason, expiry(entry["expires"], where))
+
+
+def expiry(value: Any, where: str) -> date:
+    """The day a waiver expires on: a date, or a date-time (written `2030-01-01 10:00:00`, with a `T`,
+    or with a time zone), of which the day counts: a waiver is in force through the day it names,
+    as a run is judged by its day."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise WaiverError(f"{where}: expires {shown(repr(value))} is not a date (YYYY-MM-DD) or a date-time") from None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise WaiverError(f"{where}: expires {shown(repr(value))} is not a date (YYYY-MM-DD) or a date-time")

@@ -20,9 +20,7 @@ from conformance.contract import secret_names
 from conformance.exchange import reject_constant
 from conformance.server import Record, ReferenceServer
 
-FULL_ODATA_MEDIA_TYPE = (
-    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
-)
+FULL_ODATA_MEDIA_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 PAIR_TYPE = "microsoft.graph.synchronizationSecretKeyStringValuePair"
 
 

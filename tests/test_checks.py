@@ -111,15 +111,12 @@ def test_a_member_name_twice_in_one_object_is_not_a_json_success_body(body: dict
     assert result.outcome == "fail" and "appears twice in one object" in result.reason, raw
 
 
-
 @pytest.mark.parametrize("value", [GUID, GUID.upper(), "00000000-0000-0000-0000-000000000000"])
 def test_id_canonical_guid_passes(value: str) -> None:
     assert outcome(checks.id_canonical_guid, exchange(created(id=value))) == "pass"
 
 
-@pytest.mark.parametrize(
-    "value", ["{" + GUID + "}", "urn:uuid:" + GUID, GUID.replace("-", ""), GUID + " ", 42, None, "sync-1"]
-)
+@pytest.mark.parametrize("value", ["{" + GUID + "}", "urn:uuid:" + GUID, GUID.replace("-", ""), GUID + " ", 42, None, "sync-1"])
 def test_id_canonical_guid_fails_other_forms(value: Any) -> None:
     assert outcome(checks.id_canonical_guid, exchange(created(id=value))) == "fail"
 

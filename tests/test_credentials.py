@@ -44,9 +44,7 @@ class TokenEndpoint:
 
         async def token(request: Request) -> Response:
             form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
-            if (form.get("grant_type"), form.get("client_id"), form.get("client_secret")) != (
-                "client_credentials", CLIENT, SECRET
-            ):
+            if (form.get("grant_type"), form.get("client_id"), form.get("client_secret")) != ("client_credentials", CLIENT, SECRET):
                 return JSONResponse({"error": "invalid_client", "error_description": "Bad credentials."}, 401)
             value = "issued-" + secrets.token_urlsafe(16)
             self.issued[value] = time.monotonic()

@@ -122,7 +122,7 @@ def test_the_cli_exits_1_on_a_regression_and_0_otherwise(tmp_path: Path, capsys)
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{not json", "not a readable JSON file"), ('{"verdict": "conformant"}', "not a verdict.json"), ("[1, 2]", "not a verdict.json")],
+    [("{not json", "not JSON"), ('{"verdict": "conformant"}', "not a verdict.json"), ("[1, 2]", "not a verdict.json")],
 )
 def test_a_file_that_is_not_a_verdict_is_a_one_line_usage_error(tmp_path: Path, capsys, content: str, message: str) -> None:
     good, _ = _files(tmp_path, verdict(), verdict())

@@ -224,9 +224,7 @@ def test_a_target_that_answers_refusals_and_not_some_creates_is_judged_not_stopp
 @pytest.mark.parametrize(
     "behaviour, exit_code, verdict", [(DropsLastSecret, 1, "not conformant"), (None, 3, "incomplete")], ids=["proven", "nothing-proven"]
 )
-def test_a_run_whose_target_stops_answering_keeps_what_it_proved(
-    behaviour, exit_code, verdict, serve, raw, run_suite, workers
-) -> None:
+def test_a_run_whose_target_stops_answering_keeps_what_it_proved(behaviour, exit_code, verdict, serve, raw, run_suite, workers) -> None:
     served = serve(behaviour) if behaviour else serve()
     # Once every valid body is in (and the valid-forms requests after them), whichever worker sent it.
     front = raw(Misbehaving(backend(served), hangs, AfterTheValidBodies(then=3)))

@@ -32,7 +32,9 @@ def generated(max_examples: int, seed: int) -> list[Any]:
     assert isinstance(probe, GeneratedProbe)
     proof = ProofSettings(max_examples, seed)
     campaign = Campaign(Client(ClientSettings("http://127.0.0.1:9", TOKEN)), {Probe.VALID: probe}, proof)
-    return [case.body for batch_seed, size in proof.batches() for case in campaign.generated(probe, batch_seed, size)]
+    return [
+        case.body for batch_seed, size in map(proof.batch, range(proof.batch_count)) for case in campaign.generated(probe, batch_seed, size)
+    ]
 
 
 @pytest.fixture(scope="module")

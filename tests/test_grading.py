@@ -144,7 +144,7 @@ def test_only_fail_and_error_fail_a_run() -> None:
 def test_what_a_report_carries_is_read_back_as_it_was_written() -> None:
     properties: list[tuple[str, object]] = [*requirement_properties(MUST)]
     junit: list[tuple[str, object]] = []
-    judged = Judged(Outcome.FAIL, "lost: {key: \"Password\"} – ü", 12, {"origin": "case 'x'", "exchanges": [{"ü": 1}]})
+    judged = Judged(Outcome.FAIL, 'lost: {key: "Password"} – ü', 12, {"origin": "case 'x'", "exchanges": [{"ü": 1}]})
     record(judged, properties, junit)
     assert judged_in(properties) == judged_in(junit) == judged
     assert requirements_in(properties) == [MUST] and requirements_in(junit) == []

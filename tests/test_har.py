@@ -256,3 +256,30 @@ def test_evidence_that_is_not_evidence_is_a_one_line_error_and_leaves_no_file(tm
     assert not (tmp_path / "out.har").exists()
     missing = cli(tmp_path, "har", "nowhere/evidence.jsonl")
     assert missing.returncode == 2 and "no evidence at nowhere/evidence.jsonl" in missing.stderr
+
+
+@pytest.mark.parametrize("failure", ["disk-full", "bad-evidence"])
+def test_a_har_that_cannot_be_written_whole_leaves_the_earlier_one(failure: str, tmp_path: Path, evidence: Path) -> None:
+    """A full disk (a file-size limit in the command's process: each write past it fails as a full
+    disk's does) or evidence that breaks off: one line, and the HAR written before is left as it was."""
+    import resource
+    import subprocess
+    import sys
+
+    earlier = tmp_path / "out.har"
+    assert write(evidence, earlier) == 7
+    good = earlier.read_bytes()
+    if failure == "bad-evidence":
+        with evidence.open("a") as out:
+            out.write("[1]\n")
+
+    def small_files() -> None:
+        if failure == "disk-full":
+            resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # Python ignores SIGXFSZ: the write fails instead
+
+    command = [sys.executable, "-m", "conformance.cli", "har", str(evidence), "-o", str(earlier)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, preexec_fn=small_files)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert ("cannot be written (File too large)" if failure == "disk-full" else "not an evidence record") in done.stderr
+    assert earlier.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

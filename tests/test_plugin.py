@@ -22,9 +22,7 @@ def test_the_real_suite_covers_the_catalogue() -> None:
 
 
 def test_a_test_naming_no_requirement_is_a_collection_error() -> None:
-    assert coverage_problems({**ALL, "t_orphan": []}, complete=True) == [
-        "t_orphan names no requirement (@pytest.mark.requirement)"
-    ]
+    assert coverage_problems({**ALL, "t_orphan": []}, complete=True) == ["t_orphan names no requirement (@pytest.mark.requirement)"]
 
 
 def test_an_unknown_requirement_is_a_collection_error() -> None:
@@ -64,9 +62,7 @@ def test_collection_fails_on_a_suite_test_that_names_no_requirement(tmp_path) ->
         "import pathlib\nimport conformance.collection\nconformance.collection.SUITE_DIR = pathlib.Path(__file__).parent\n"
     )
     (tmp_path / "test_suite.py").write_text(
-        "import pytest\n\n"
-        "@pytest.mark.requirement('SYNC-CREATE-201')\ndef test_marked():\n    pass\n\n"
-        "def test_orphan():\n    pass\n"
+        "import pytest\n\n@pytest.mark.requirement('SYNC-CREATE-201')\ndef test_marked():\n    pass\n\ndef test_orphan():\n    pass\n"
     )
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", str(tmp_path)],

@@ -66,8 +66,9 @@ def test_generation_is_the_same_for_the_same_seed(serve) -> None:
 
 
 def test_a_large_budget_is_generated_in_batches_each_with_its_own_seed() -> None:
-    assert ProofSettings(40, 5).batches() == [(5, 40)]
-    batches = ProofSettings(1200, 5).batches()
+    assert ProofSettings(40, 5).batch_count == 1 and ProofSettings(40, 5).batch(0) == (5, 40)
+    proof = ProofSettings(1200, 5)
+    batches = [proof.batch(index) for index in range(proof.batch_count)]
     assert [size for _, size in batches] == [500, 500, 200]
     assert batches[0][0] == 5 and len({s for s, _ in batches}) == 3
 
@@ -79,7 +80,7 @@ def test_a_failure_in_a_later_batch_is_shrunk_with_that_batch_s_seed(serve, monk
     campaign = campaign_for(served.url, served.token)
     probe = campaign.probes[Probe.VALID]
     assert isinstance(probe, GeneratedProbe)
-    second_seed, size = campaign.proof.batches()[1]
+    second_seed, size = campaign.proof.batch(1)
     assert second_seed != DEFAULT_SEED and size == 10
     failure = campaign.shrink(BY_ID["SYNC-SECRETS-ECHO"], Probe.VALID, 1)
     assert failure is not None and failure.origin.startswith("generated, shrunk")

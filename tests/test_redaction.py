@@ -162,7 +162,7 @@ def test_with_a_one_character_token_the_evidence_and_junit_are_valid(one_charact
     for name in ("verdict.json", "evidence.jsonl", "junit.xml"):
         text = (reports / name).read_text(encoding="utf-8")
         assert "Bearer T" not in text and '"T"' not in text
-        assert not WHOLE_T.search(text), f"{name}: {text[WHOLE_T.search(text).start() - 60:][:120]!r}"  # type: ignore[union-attr]
+        assert not WHOLE_T.search(text), f"{name}: {text[WHOLE_T.search(text).start() - 60 :][:120]!r}"  # type: ignore[union-attr]
 
 
 def test_with_a_one_character_token_the_report_names_everything_intact(one_character_token_run: Path) -> None:

@@ -170,9 +170,7 @@ def test_location_names_the_server_s_own_address_whatever_the_host_header_says(b
 
 
 def test_reading_an_application_with_nothing_created_is_404(base: str) -> None:
-    response = requests.get(
-        f"{base}/applications/{uuid.uuid4()}/synchronization", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
-    )
+    response = requests.get(f"{base}/applications/{uuid.uuid4()}/synchronization", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "Request_ResourceNotFound"
     assert response.headers["request-id"] == response.json()["error"]["innerError"]["request-id"]

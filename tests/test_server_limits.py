@@ -149,8 +149,14 @@ def standard() -> Iterator[str]:
         (b"[[[[", 4),
     ],
     ids=[
-        "scalar", "empty-array", "objects-and-arrays", "brackets-in-a-string", "a-closing-one", "an-escaped-quote",
-        "a-string-left-open", "never-closed",
+        "scalar",
+        "empty-array",
+        "objects-and-arrays",
+        "brackets-in-a-string",
+        "a-closing-one",
+        "an-escaped-quote",
+        "a-string-left-open",
+        "never-closed",
     ],
 )
 def test_nesting_is_read_from_the_bytes_strings_set_aside(text: bytes, depth: int) -> None:

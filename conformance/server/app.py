@@ -173,9 +173,7 @@ class ReferenceServer:
         media, params = parse_media_type(raw) if raw else (None, ())
         charset = dict(params).get("charset") or "utf-8"
         if media != "application/json" or str(charset).lower() not in ("utf-8", "utf8"):
-            return self.error(
-                request, 415, "UnsupportedMediaType", f"Content-Type {raw or '(none)'!r} is not application/json."
-            )
+            return self.error(request, 415, "UnsupportedMediaType", f"Content-Type {raw or '(none)'!r} is not application/json.")
         return None
 
     def parse(self, request: Request, body: bytes) -> Any:
@@ -229,9 +227,7 @@ class ReferenceServer:
 
     def created(self, request: Request, record: Record) -> Response:
         location = f"{self.service_root(request)}/applications/{record.application_id}/synchronization"
-        return self.respond(
-            request, self.created_status, self.representation(request, record), {"Location": location}
-        )
+        return self.respond(request, self.created_status, self.representation(request, record), {"Location": location})
 
     # --- reading back -------------------------------------------------------------------------------
 
@@ -242,9 +238,7 @@ class ReferenceServer:
             return problem
         record = self.store.latest(application_id)
         if record is None:
-            return self.error(
-                request, 404, "Request_ResourceNotFound", f"No synchronization exists for application '{application_id}'."
-            )
+            return self.error(request, 404, "Request_ResourceNotFound", f"No synchronization exists for application '{application_id}'.")
         return self.respond(request, 200, self.representation(request, record))
 
     # --- responses ----------------------------------------------------------------------------------
@@ -299,4 +293,3 @@ class ReferenceServer:
 
     def server_error(self, request: Request, exc: Exception) -> Response:
         return self.error(request, 500, "InternalServerError", f"Unexpected {type(exc).__name__}.")
-

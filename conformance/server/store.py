@@ -56,8 +56,7 @@ class Store:
         """`synchronization` is single-valued per application: the most recent create is the one."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id, application_id, secrets FROM synchronization"
-                " WHERE application_id = ? ORDER BY seq DESC LIMIT 1",
+                "SELECT id, application_id, secrets FROM synchronization WHERE application_id = ? ORDER BY seq DESC LIMIT 1",
                 (application_id,),
             ).fetchone()
         return None if row is None else Record(row[0], row[1], json.loads(row[2]))

@@ -13,9 +13,7 @@ from conformance.catalogue import REQUIREMENTS, Requirement
 from conformance.prover import Prover
 
 
-@pytest.mark.parametrize(
-    "requirement", [pytest.param(r, id=r.id, marks=pytest.mark.requirement(r.id)) for r in REQUIREMENTS]
-)
+@pytest.mark.parametrize("requirement", [pytest.param(r, id=r.id, marks=pytest.mark.requirement(r.id)) for r in REQUIREMENTS])
 def test_requirement(requirement: Requirement, prover: Prover) -> None:
     tally = prover.prove(requirement)
     if tally.applicable == 0:
