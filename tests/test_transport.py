@@ -83,7 +83,7 @@ def listeners():
 
 
 def test_a_redirect_is_the_answer_by_default(listeners, run_suite) -> None:
-    behind = RecordsAuthorization(token="redirect-token-1")
+    behind = RecordsAuthorization(token="rdr-9c41f7e2a05b-1")
     target = listeners(behind.app(), behind.base_path)
     front = listeners(redirector(target.url), "/beta")
     run = run_suite("--base-url", front.url, "--token", behind.token)
@@ -93,7 +93,7 @@ def test_a_redirect_is_the_answer_by_default(listeners, run_suite) -> None:
 
 
 def test_followed_redirects_never_carry_credentials_to_another_origin(listeners, run_suite) -> None:
-    behind = RecordsAuthorization(token="redirect-token-2")
+    behind = RecordsAuthorization(token="rdr-9c41f7e2a05b-2")
     target = listeners(behind.app(), behind.base_path)
     # Another origin: same loopback address, different host name and port.
     front = listeners(redirector(target.url.replace("127.0.0.1", "localhost")), "/beta")
@@ -119,7 +119,7 @@ class MovedWithinOrigin(Variant):
 
 
 def test_followed_redirects_within_the_origin_keep_credentials(listeners, run_suite) -> None:
-    server = MovedWithinOrigin(token="redirect-token-3")
+    server = MovedWithinOrigin(token="rdr-9c41f7e2a05b-3")
     background = listeners(server.app(), "")
     run = run_suite("--base-url", background.url + "/beta", "--token", server.token, "--follow-redirects")
     assert run.exit_code == 0, run.output
@@ -253,7 +253,9 @@ def test_a_request_dropped_on_a_new_connection_is_no_answer_and_never_sent_again
     served = serve()
     closes: dict[str, Any] = {"header": b"Connection: close", "then": closes_at_once} if closing else {}
     front = raw(Misbehaving(backend(served), drops, Rhythm(pattern), **closes))
-    run = run_suite("--base-url", front.url, "--token", served.token)
+    # Sent one at a time (no bursts): the rhythm is of requests in a row, and a burst's members would
+    # take its turns in whatever order they overlap.
+    run = run_suite("--base-url", front.url, "--token", served.token, "--concurrency", "1")
     assert run.exit_code == 1, run.output
     assert run.outcomes["SYNC-ANSWERED"] == "fail" and run.caught() == {"SYNC-ANSWERED"}, run.output
     dropped = r"connection dropped before an answer: RemoteDisconnected: Remote end closed connection without response"
