@@ -59,12 +59,18 @@ class Pacer:
     def __init__(self, limit: RateLimit, *, share: int = 1) -> None:
         self._spacing_ms = spacing_ms = math.ceil(int(limit.per.value) * share / limit.requests)
         self._limiter = Limiter(Rate(1, spacing_ms), buffer_ms=1)  # its default 50 ms would slow a run below the rate asked
+        self._owed = 0
 
     def wait(self, deadline: float, turns: int = 1) -> float | None:
-        """Wait for the next `turns` turns (requests sent together take theirs before they go out); the
-        seconds waited, or None if a turn comes after `deadline`."""
+        """Wait for the next `turns` turns; the seconds waited, or None if a turn comes after `deadline`.
+
+        Requests sent together (a burst of k) take k turns before they go out and leave k - 1 more
+        unused after: k at once in the place of k evenly spaced turns would otherwise put k - 1 more than
+        the rate into the second after them (or before them). Any one-second window then holds the
+        rate at most, as with requests sent one at a time."""
         started = time.monotonic()
-        for _ in range(turns):
+        owed, self._owed = self._owed, turns - 1
+        for _ in range(owed + turns):
             if not self._limiter.try_acquire("requests", blocking=True, timeout=max(0.0, deadline - time.monotonic())):
                 return None
         return time.monotonic() - started

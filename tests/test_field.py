@@ -228,7 +228,8 @@ def test_a_run_whose_target_stops_answering_keeps_what_it_proved(behaviour, exit
     served = serve(behaviour) if behaviour else serve()
     # Once every valid body is in (and the valid-forms requests after them), whichever worker sent it.
     front = raw(Misbehaving(backend(served), hangs, AfterTheValidBodies(then=3)))
-    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "0.5", *workers)
+    # No bursts (--concurrency 1): they judge SYNC-SECRETS-ECHO too, and would come after the silence.
+    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "0.5", "--concurrency", "1", *workers)
     assert run.exit_code == exit_code, run.output
     assert run.verdict and run.verdict["verdict"] == verdict
     stopped = run.verdict["stopped"]
@@ -253,7 +254,9 @@ def test_a_target_that_stops_answering_while_a_failure_is_shrunk_has_the_run_sto
     served = serve(LosesOneOfSeveralKeylessSecrets)  # a failure only generated bodies reach, to be shrunk
     # Every valid body and the three valid-forms requests answered (the requirement's cases), then nothing.
     front = raw(Misbehaving(backend(served), hangs, AfterTheValidBodies(then=3)))
-    run = run_suite("--base-url", front.url, "--token", served.token, "--request-timeout", "0.5", "-k", "SYNC-SECRETS-ECHO")
+    # No bursts (--concurrency 1): they judge SYNC-SECRETS-ECHO too, and would meet the silence before the shrinking.
+    options = ("--request-timeout", "0.5", "--concurrency", "1", "-k", "SYNC-SECRETS-ECHO")
+    run = run_suite("--base-url", front.url, "--token", served.token, *options)
     assert run.exit_code == 1, run.output
     assert run.outcomes == {"SYNC-SECRETS-ECHO": "fail"}, run.output
     assert run.verdict and run.verdict["stopped"] is not None, run.output
