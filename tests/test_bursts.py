@@ -116,22 +116,29 @@ def test_a_race_is_caught_on_its_requirement_with_the_overlapping_requests_as_ev
     assert (run.exit_code, run.caught()) == (1, {rid}), run.output
     assert run.verdict is not None
     failure = _first_failure(run.verdict, rid)
-    assert failure["origin"].startswith("case 'burst-"), failure["origin"]
-    windows = [tuple(e["together_seconds"]) for e in failure["exchanges"]]
-    assert len(windows) == 4 and in_flight(windows) >= 2, windows
-    if rid == "SYNC-SECRETS-ECHO":
-        assert "answered with the secrets of another request of the same burst" in failure["reason"], failure["reason"]
+    # Alone, only a burst overlaps requests. Under -n 2 the two workers' requests overlap at the target
+    # too, so the race may show first on another case: caught on its requirement all the same.
+    if workers and not failure["origin"].startswith("case 'burst-"):
+        assert failure["origin"].startswith(("generated", "case ")), failure["origin"]
+    else:
+        assert failure["origin"].startswith("case 'burst-"), failure["origin"]
+        windows = [tuple(e["together_seconds"]) for e in failure["exchanges"]]
+        assert len(windows) == 4 and in_flight(windows) >= 2, windows
+        if rid == "SYNC-SECRETS-ECHO":
+            assert "answered with the secrets of another request of the same burst" in failure["reason"], failure["reason"]
     bursts = run.verdict["traffic"]["bursts"]
     assert bursts["sent"] == 5 and bursts["size"] == 4 and bursts["most_in_flight"] >= 2
     line = f"bursts: 5 of 4 creates sent together, each on a connection of its own: at most {bursts['most_in_flight']} in flight at once"
     assert line in run.output
     shown = html.unescape(html.unescape((run.reports / "report.html").read_text()))
-    assert line in shown and "Sent together with others: out at +" in shown
-    # One command sends them together again, each transfer as the suite sent it, without the token.
-    together = re.search(r"^ *(curl --parallel --parallel-immediate --parallel-max 4 .*)$", run.output, re.M)
-    assert together, run.output
-    words = shlex.split(together.group(1))
-    assert words.count("--next") == 3 and words.count("--data-raw") == 4
+    assert line in shown
+    if failure["origin"].startswith("case 'burst-"):
+        assert "Sent together with others: out at +" in shown
+        # One command sends them together again, each transfer as the suite sent it, without the token.
+        together = re.search(r"^ *(curl --parallel --parallel-immediate --parallel-max 4 .*)$", run.output, re.M)
+        assert together, run.output
+        words = shlex.split(together.group(1))
+        assert words.count("--next") == 3 and words.count("--data-raw") == 4
     assert shared.token not in run.output
     # Under -n 2 the bursts were sent once, by whichever worker took their unit.
     sent = [json.loads(line) for path in run.reports.glob("evidence*.jsonl") for line in path.read_text().splitlines()]
