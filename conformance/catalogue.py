@@ -65,6 +65,10 @@ class Requirement:
     whole_case: bool = False
     """The check compares a case's exchanges with each other; otherwise it judges one exchange, and a
     case of several is judged exchange by exchange."""
+    across_run: bool = False
+    """Also judged against the creates of the run before the case (conformance/prover.py): an id a
+    case's create got is one no earlier create of the run got. A failure so found depends on what came
+    before, not on the case alone, so it is shown as found, never shrunk."""
 
     def __str__(self) -> str:
         return self.id
@@ -113,10 +117,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "SYNC-ID-UNIQUE",
         Level.MUST,
         f"{SPEC} § Request body: `id` inherited from entity (an entity's key identifies it)",
-        "Two creates get different ids.",
+        "Two creates get different ids: those of one case, and each create against every earlier one of the run.",
         checks.distinct_ids,
-        (Probe.VALID_TWICE, Probe.BURST),
+        (*VALID_CREATES, Probe.VALID_TWICE),
         whole_case=True,
+        across_run=True,
     ),
     Requirement(
         "SYNC-SECRETS-ECHO",

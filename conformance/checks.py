@@ -192,6 +192,18 @@ def _guid_id(exchange: Exchange) -> str:
     return value
 
 
+def created_ids(exchanges: tuple[Exchange, ...]) -> list[str]:
+    """The canonical GUID ids (in lower case: the same GUID either way) the successful creates of a
+    case got, in order; a create that did not succeed with one is left out."""
+    ids = []
+    for exchange in exchanges:
+        try:
+            ids.append(_guid_id(exchange).lower())
+        except (NotApplicable, CheckFailed):
+            continue
+    return ids
+
+
 def id_lowercase(exchange: Exchange) -> None:
     value = _guid_id(exchange)
     if value != value.lower():

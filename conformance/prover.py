@@ -24,6 +24,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from .catalogue import REQUIREMENTS, Level, Probe, Requirement
+from .checks import PASS, Result, created_ids
 from .client import Client
 from .coverage import Origin
 from .errors import NoVerdict
@@ -170,6 +171,9 @@ class Campaign:
         """Requests of each shape that got no answer within the timeout, in this process."""
         self.stopped: str | None = None
         """Why the run stopped, once it has: nothing more is sent."""
+        self.ids: dict[str, str] = {}
+        """Every id a create got in this process, with the case it went to first: what a requirement
+        judged `across_run` compares a case's ids with (each pytest-xdist worker keeps its own)."""
 
     def run(self, kind: Probe) -> list[dict[str, Judgement]]:
         """Every unit's judgements for this probe, in order; raises NoVerdict if a unit could not finish."""
@@ -241,10 +245,14 @@ class Campaign:
         if kind is Probe.VALID:
             origin = Origin.CHOSEN if observation.batch is None else Origin.GENERATED
             self.client.stats.coverage.record(observation.exchanges[0].request.payload, origin)
+        given = created_ids(observation.exchanges)
+        earlier = next(((guid, self.ids[guid]) for guid in given if guid in self.ids), None)
         failed: set[Level] = set()
         for requirement in self._judges[kind]:
             judgement = judgements[requirement.id]
             result = requirement.judge(*observation.exchanges)
+            if requirement.across_run:
+                result = _across_run(result, given, earlier, compared=bool(self.ids))
             judgement.tally.judged += 1
             if result.outcome == "n/a":
                 judgement.tally.not_applicable[result.reason] += 1
@@ -255,6 +263,8 @@ class Campaign:
             if result.outcome == "fail" and judgement.failed is None:
                 judgement.failed, judgement.probe = observation, kind
                 judgement.reason, judgement.found_after = result.reason, judgement.tally.judged
+        for guid in given:
+            self.ids.setdefault(guid, f"{kind} case {observation.name or 'generated'}")
         if self.progress is not None:
             self.progress.sent(str(kind), must=Level.MUST in failed, should=Level.SHOULD in failed)
 
@@ -335,8 +345,13 @@ class Prover:
         requirement is not worth shrinking."""
         observation = judgement.failed
         assert observation is not None
-        if observation.batch is None or not (live and requirement.shrink):
-            why = "the run stopped before it could be shrunk" if not live else "not shrunk: each attempt could wait out a timeout"
+        if observation.batch is None or not (live and requirement.shrink) or requirement.across_run:
+            if not live:
+                why = "the run stopped before it could be shrunk"
+            elif requirement.across_run:
+                why = "not shrunk: it fails for the creates the run made before it, not for its body"
+            else:
+                why = "not shrunk: each attempt could wait out a timeout"
             failure = as_found(requirement, judgement, why)
         else:
             assert judgement.probe is not None
@@ -350,6 +365,20 @@ class Prover:
         failure.found_after = judgement.found_after
         failure.stopped = self.campaign.stopped
         return failure
+
+
+def _across_run(result: Result, given: list[str], earlier: tuple[str, str] | None, *, compared: bool) -> Result:
+    """A case's result once its ids are held against the run's earlier creates: a failure when one of
+    them was given before; a pass where the case alone had nothing to compare (one create) but the run
+    had ids to compare it with."""
+    if result.outcome == "fail":
+        return result
+    if earlier is not None:
+        guid, where = earlier
+        return Result("fail", f"id {guid} was given before in this run, to {where}")
+    if result.outcome == "n/a" and given and compared:
+        return PASS
+    return result
 
 
 def unit_name(kind: Probe, batch: int | None = None) -> str:

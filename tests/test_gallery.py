@@ -16,7 +16,16 @@ from conformance.catalogue import BY_ID, Level
 from conformance.server import Record, ReferenceServer
 
 from .gallery_table import documented, table
-from .servers import BROKEN, UNUSUAL, Answers200, NoLocation, ReadsChunkedBodiesAsEmpty, Variant, WantsContentLength
+from .servers import (
+    BROKEN,
+    UNUSUAL,
+    Answers200,
+    IdsFromALargerPool,
+    NoLocation,
+    ReadsChunkedBodiesAsEmpty,
+    Variant,
+    WantsContentLength,
+)
 
 
 def test_reference_server_passes_every_requirement(shared_runs) -> None:
@@ -258,3 +267,15 @@ def test_a_411_to_a_chunked_body_is_http_s_own_answer_under_two_workers_too(beha
     else:
         assert (run.exit_code, run.caught()) == (1, {behaviour.breaks}), run.output
         assert re.search(r"^SYNC-CREATE-201 +MUST +FAIL +expected 201 Created, got 400 Bad Request", run.output, re.M), run.output
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["alone", "two-workers"])
+def test_an_id_given_again_late_in_the_run_is_caught_however_the_run_is_split(workers, serve, run_suite) -> None:
+    """No one case creates more than the pool holds: only the run's earlier creates show the id again
+    (each worker holds its own, and each sends more creates than the pool)."""
+    served = serve(IdsFromALargerPool)
+    run = run_suite("--base-url", served.url, "--token", served.token, *workers)
+    assert run.exit_code == 1 and run.caught() == {"SYNC-ID-UNIQUE"}, run.output
+    failure = next(r["first_failure"] for r in run.verdict["requirements"] if r["id"] == "SYNC-ID-UNIQUE")
+    assert re.match(r"id [0-9a-f-]{36} was given before in this run, to \S+ case ", failure["reason"]), failure["reason"]
+    assert not failure["origin"].startswith("generated, shrunk"), failure["origin"]  # it depends on what came before
