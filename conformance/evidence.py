@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .exchange import Exchange, Headers, Request, Sent
-from .redaction import CREDENTIAL_HEADERS, Redactor
+from .redaction import Redactor
 from .reproduction import curl, curl_together
 
 DISPLAY_BYTES = 8 * 1024
@@ -119,11 +119,10 @@ def reproduced_together(exchanges: Sequence[Exchange], redactor: Redactor) -> li
 
 
 def _shown(request: Request, redactor: Redactor) -> Request:
-    """The request as its reproduction may print it: the URL, the body and every header value that is
-    not a credential redacted; a credential header kept as sent, for `curl` to spell as a shell
-    expression of $GRAPH_TOKEN (a value it cannot rebuild so is redacted as it is printed)."""
-    headers = tuple((name, value if name.lower() in CREDENTIAL_HEADERS else redactor.text(value)) for name, value in request.headers)
-    return replace(request, url=redactor.text(request.url), headers=headers, body=redactor.binary(request.body))
+    """The request as its reproduction may print it: the URL and the body redacted. Header values are
+    left as sent, for `curl` to spell one made from the token as a shell expression of $GRAPH_TOKEN and
+    to redact every other as it prints it (`literal`): each value is redacted once, in one place."""
+    return replace(request, url=redactor.text(request.url), body=redactor.binary(request.body))
 
 
 def evidence_file(path: Path, worker: str | None) -> Path:
