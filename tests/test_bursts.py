@@ -124,7 +124,9 @@ def test_a_race_is_caught_on_its_requirement_with_the_overlapping_requests_as_ev
         assert failure["origin"].startswith("case 'burst-"), failure["origin"]
         windows = [tuple(e["together_seconds"]) for e in failure["exchanges"]]
         assert len(windows) == 4 and in_flight(windows) >= 2, windows
-        if rid == "SYNC-SECRETS-ECHO":
+        # Alone, the secrets a member got are another member's; under -n 2 they may be the other worker's
+        # request's, which the reason then calls lost or altered.
+        if rid == "SYNC-SECRETS-ECHO" and not workers:
             assert "answered with the secrets of another request of the same burst" in failure["reason"], failure["reason"]
     bursts = run.verdict["traffic"]["bursts"]
     assert bursts["sent"] == 5 and bursts["size"] == 4 and bursts["most_in_flight"] >= 2
