@@ -30,6 +30,7 @@ import base64
 import binascii
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
@@ -229,9 +230,11 @@ class Compiled:
     """Blocks of the secrets, any piece at least `piece_length` long holds one whole."""
     pieces: dict[str, list[Piece]]
     """Where each block (folded) sits in which secret."""
+    longest: int
+    """The length of the longest secret: how far past a window a match that starts in it can reach."""
 
     @classmethod
-    def of(cls, secrets: Iterable[str]) -> Compiled:
+    def of(cls, secrets: frozenset[str]) -> Compiled:
         """Longest first, a mask already there first: a secret inside another is replaced whole, and
         redacting twice changes nothing. An encoded form shorter than `PIECE_FROM` is left out (the hex
         of `T` is `54`, a number in any body)."""
@@ -252,7 +255,8 @@ class Compiled:
         pattern = re.compile("|".join([re.escape(MASK), *dict.fromkeys(ordered)]))
         # Each block in either case of its first character, a literal, so that the engine skips ahead.
         blocks = [re.escape(c) + f"(?i:{re.escape(block[1:])})" for block in pieces for c in _cases(block[0])]
-        return cls(pattern, tuple(encoded), re.compile("|".join(blocks)) if blocks else None, pieces)
+        longest = max(map(len, secrets), default=0)
+        return cls(pattern, tuple(encoded), re.compile("|".join(blocks)) if blocks else None, pieces, longest)
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Where `text` holds a secret, left to right, none overlapping: each match of the pattern (a
@@ -308,7 +312,12 @@ def _masked(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 class Redactor:
+    """Every held secret masked wherever it appears. Shared by the threads of a burst, one of which
+    may add a renewed token while another masks: what is held and its compiled form change under one
+    lock, and masking uses the compiled form of one moment."""
+
     def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._holding = threading.Lock()
         self._secrets: set[str] = set()
         self.tokens: list[str] = []
         """The run's own bearer tokens (not the credentials made from them): what a reproduction takes
@@ -322,22 +331,25 @@ class Redactor:
         """Hold one more secret (a token acquired during the run). The patterns are compiled when next
         used, not here: a run adds its token and the credentials made from it one after another, and
         one compile of them all costs a fifth of five growing ones."""
-        if secret and secret not in self._secrets:
-            self._secrets.add(secret)
-            self._stale = True
+        with self._holding:
+            if secret and secret not in self._secrets:
+                self._secrets.add(secret)
+                self._stale = True
 
     def add_token(self, token: str) -> None:
         """Hold one of the run's bearer tokens: masked as any secret, and known as the token."""
         self.add(token)
-        if token and token not in self.tokens:
-            self.tokens.append(token)
+        with self._holding:
+            if token and token not in self.tokens:
+                self.tokens = [*self.tokens, token]
 
     @property
     def _held(self) -> Compiled | None:
-        if self._stale:
-            self._compiled = Compiled.of(self._secrets)
-            self._stale = False
-        return self._compiled
+        with self._holding:
+            if self._stale:
+                self._compiled = Compiled.of(frozenset(self._secrets))
+                self._stale = False
+            return self._compiled
 
     def text(self, text: str) -> str:
         """`text` with every held secret masked, and safe to write as UTF-8.
@@ -369,7 +381,7 @@ class Redactor:
         body of megabytes costs what its head does."""
         if (held := self._held) is None:
             return body[:limit]
-        margin = 2 * SPELLING_BYTES * max(len(secret) for secret in self._secrets) + 2
+        margin = 2 * SPELLING_BYTES * held.longest + 2
         end = limit + margin
         while end < len(body):
             text = body[:end].decode("utf-8", "surrogateescape")

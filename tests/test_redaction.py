@@ -91,6 +91,33 @@ def test_a_body_is_masked_before_it_is_cut() -> None:
     assert shown["request"]["body"] == {"text": "x" * 100 + MASK, "bytes": len(body), "truncated": True}
 
 
+def test_a_token_renewed_while_another_thread_masks_waits_for_it_and_is_masked(monkeypatch) -> None:
+    """A burst's threads mask evidence while one of them renews the token (client credentials near
+    expiry). The renewal arrives here exactly while another thread compiles the held secrets: it
+    waits for that compile (the held set never changes under it) and is masked from then on."""
+    import threading
+
+    from conformance import redaction
+
+    redactor = Redactor(["first-secret-of-the-run", "second-secret-of-the-run"])
+    renewed = "renewed-token-" + "k" * 24
+    compiling = redaction._alternatives
+    renewal: list[threading.Thread] = []
+
+    def alternatives_with_a_renewal_meanwhile(secret: str) -> list[str]:
+        if not renewal:
+            renewal.append(threading.Thread(target=redactor.add_token, args=(renewed,)))
+            renewal[0].start()
+            renewal[0].join(timeout=0.3)  # the renewing thread runs, or waits on the compile
+        return compiling(secret)
+
+    monkeypatch.setattr(redaction, "_alternatives", alternatives_with_a_renewal_meanwhile)
+    assert redactor.text("first-secret-of-the-run") == MASK
+    renewal[0].join()
+    assert redactor.tokens == [renewed]
+    assert redactor.text(f"Bearer {renewed}") == f"Bearer {MASK}"
+
+
 # Brackets are left out: a secret that overlaps the mask's own characters is the one case where a
 # second pass may mask more (never less).
 SECRET_ALPHABET = st.sampled_from('AT1a-._~+/=" :,{}\\')
