@@ -44,6 +44,7 @@ from .config import (
 from .configfile import STANDALONE, ConfigFile, Key, load, locate
 from .errors import UsageError, WaiverError
 from .throttling import RateLimit, rate_limit
+from .usage import deferred, refusal
 from .verdict import public_url
 from .waivers import Waivers
 from .waivers import load as load_waivers
@@ -167,6 +168,11 @@ class Option:
 
     def key(self) -> Key:
         return Key(self.name, self.attribute, self.kind, self.type)
+
+    @property
+    def parse(self) -> Callable[[str], Any] | None:
+        """Its type as declared to pytest: a refused value is held, to be said in one line (conformance/usage.py)."""
+        return deferred(self.flag, self.type) if self.type is not None else None
 
 
 TARGET, CREDENTIALS, CASES, LIMITS, TRANSPORT, VERDICT, REPORTS, CONFIG = (
@@ -375,9 +381,11 @@ def declare(parser: pytest.Parser) -> None:
         if option.kind == "boolean":
             group.addoption(option.flag, action="store_true", default=None, help=option.help)
         elif option.kind == "list":
-            group.addoption(option.flag, dest=option.attribute, action="append", type=option.type, metavar=option.metavar, help=option.help)
+            group.addoption(
+                option.flag, dest=option.attribute, action="append", type=option.parse, metavar=option.metavar, help=option.help
+            )
         else:
-            group.addoption(option.flag, dest=option.attribute, type=option.type, metavar=option.metavar, help=option.help)
+            group.addoption(option.flag, dest=option.attribute, type=option.parse, metavar=option.metavar, help=option.help)
 
 
 FILE_OPTIONS = ("--waivers", "--ca-bundle", "--html", "--junitxml", "--junit-xml", "--verdict", "--evidence", "--summary", "--config")
@@ -407,6 +415,8 @@ def joined(args: Sequence[str]) -> list[str]:
 def run_config(config: pytest.Config, *, now: float) -> RunConfig:
     """The run's configuration from pytest's parsed options, its ini values, the configuration file and
     the environment: the one place that reads them. Raises UsageError for what cannot be used."""
+    if (refused := refusal(vars(config.option).values())) is not None:  # the plugin loaded too late to check the command line
+        raise UsageError(refused)
     if spaced := file_options_in_space_form(config.invocation_params.args):
         flag = spaced[0]
         raise UsageError(

@@ -48,7 +48,7 @@ from .stash import (
     STATS_OUTPUT,
 )
 from .stats import RunStats
-from .usage import nothing_here
+from .usage import check_command_line, nothing_here
 from .verdict import header
 
 
@@ -63,6 +63,14 @@ def usage_errors() -> Iterator[None]:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     options.declare(parser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> Generator[None, None, None]:
+    """The command line checked once every initial conftest has declared its options, just before
+    pytest reads it: a mistake is one line (conformance/usage.py)."""
+    yield
+    check_command_line(early_config, parser, args, [option.flag for option in options.OPTIONS])
 
 
 @pytest.hookimpl(tryfirst=True)
