@@ -143,15 +143,21 @@ class Encoded:
 
     def around(self, text: str, start: int, at: int) -> tuple[int, int] | None:
         """Where this encoding stands in `text` when its core begins at `start`: from the character
-        before the core when that may hold part of the secret (and is not before `at`, already
-        masked), to the character after it likewise and any padding that follows; None when the core
-        is not there."""
+        before the core (unless before `at`, already masked), to the character after it, when those
+        share its bits, and any padding that follows. None when the core is not there, or when the
+        characters beside it are none that this alignment puts there: the core of a secret that
+        repeats itself turns up at other alignments too, and only the text's own says where the
+        secret's bits end."""
         if not text.startswith(self.core, start):
             return None
         end = start + len(self.core)
-        if start > at and text[start - 1] in self.lead:
+        if self.lead and not (start > 0 and text[start - 1] in self.lead):
+            return None
+        if self.trail and not (end < len(text) and text[end] in self.trail):
+            return None
+        if self.lead and start > at:
             start -= 1
-        if end < len(text) and text[end] in self.trail:
+        if self.trail:
             end += 1
         while end < len(text) and end - start < len(self.core) + 4 and text[end] == "=":
             end += 1
@@ -265,11 +271,13 @@ class Compiled:
         at = 0
         for match in self.pattern.finditer(text):
             start, end = match.span()
-            # A base64 core: the characters around it that share its bits, by every core there (a
-            # secret that repeats itself can have the core of another alignment match first).
-            around = [span for encoded in self.encoded if (span := encoded.around(text, start, at))]
+            # A base64 core: the characters around it that share its bits, by every core that begins
+            # within the match where its alignment can be the text's. A secret that repeats itself
+            # (`99…90`) has the core of another alignment match first, a character or two before the
+            # core of the alignment the text has, whose last characters are the secret's too.
+            around = [span for begin in range(start, end) for encoded in self.encoded if (span := encoded.around(text, begin, at))]
             if around:
-                start, end = min(s for s, _ in around), max(end, *(e for _, e in around))
+                start, end = min(start, *(s for s, _ in around)), max(end, *(e for _, e in around))
             yield from self._pieces(text, at, start)
             yield start, end
             at = end

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from conformance.catalogue import BY_ID, REQUIREMENTS
@@ -305,6 +305,8 @@ def _base64_masked(secret: str, before: bytes, after: bytes, url: bool, padded: 
     st.booleans(),
     st.booleans(),
 )
+@example("9999999999999990", b"\x00\t", b"", False, False)  # a core of another alignment matched first, two characters left
+@example("9" * 30, b"", b"8", False, False)  # a core of another alignment goes on past the secret's, one character too many
 def test_a_secret_inside_any_base64_text_is_masked(secret: str, before: bytes, after: bytes, url: bool, padded: bool) -> None:
     """Wherever the secret sits in a longer text (`Bearer T`, `{"token": "T"}`), at any of the three
     byte alignments, base64 or base64url, padded or not: every character that holds any bit of it is
